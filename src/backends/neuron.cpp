@@ -1,0 +1,142 @@
+#include "backends/neuron.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include "core/crypto.hpp"
+#include "core/error.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::backends {
+
+NeuronClient::NeuronClient(net::HttpClient& http, const std::string& origin)
+    : http_(http), host_(parse_host(origin, /*allow_http=*/true)) {}
+
+net::Response NeuronClient::post(const std::string& path, const nlohmann::json& body,
+                                 const std::string& jwt) {
+  net::Request request;
+  request.method = "POST";
+  request.url = host_.origin + path;
+  request.headers = {{"Host", host_.authority},
+                     {"Content-Type", "application/json"},
+                     {"Accept", "application/json"}};
+  if (!jwt.empty()) request.headers.emplace_back("Authorization", "Bearer " + jwt);
+  request.body = body.dump();
+  return http_.perform(request);
+}
+
+void NeuronClient::fail(const net::Response& r, const std::string& what) {
+  const std::string server = host_.authority;
+  const std::string text = r.error_text();
+  const std::string status = "HTTP " + std::to_string(r.status);
+  switch (r.status) {
+    case 401:
+      throw Error(ExitCode::auth, what + " refused by " + server + ": the token is expired or revoked",
+                  "run authctl login");
+    case 403:
+      if (text.find("blocked") != std::string::npos)
+        throw Error(ExitCode::rate_limited, server + " has blocked this client: " + text,
+                    "ask the server's operator to lift the block");
+      if (what == "login")
+        throw Error(ExitCode::auth, "login refused by " + server + ": " + text,
+                    "check the user name and password (and that the account is enabled)");
+      throw Error(ExitCode::auth, what + " refused by " + server + ": " + text,
+                  "run authctl login");
+    case 429:
+      throw Error(ExitCode::rate_limited, server + " is rate limiting this client: " + text,
+                  "wait as the server says, then retry");
+    default:
+      break;
+  }
+  if (r.status >= 500)
+    throw Error(ExitCode::error, what + " failed: " + server + " answered " + status + ": " + text,
+                "the server has a problem; retry later");
+  if (r.status >= 300 && r.status < 400)
+    throw Error(ExitCode::error,
+                server + " answered " + status + " (a redirect to " + r.header("Location") +
+                    "), which authctl does not follow",
+                "use the final URL in --host");
+  throw Error(ExitCode::error, what + " failed: " + server + " answered " + status + ": " + text,
+              "check the request; see authctl --help");
+}
+
+NeuronToken NeuronClient::parse_token(const net::Response& r) {
+  const int64_t local_now = timeutil::now();
+  auto doc = r.json();
+  NeuronToken token;
+  auto jwt = doc.find("jwt");
+  auto expires = doc.find("expires");
+  std::optional<int64_t> expires_at;
+  if (expires != doc.end()) expires_at = timeutil::parse_time_value(*expires);
+  if (jwt == doc.end() || !jwt->is_string() || jwt->get<std::string>().empty() || !expires_at)
+    throw Error(ExitCode::error, host_.authority + " answered without a jwt and expires",
+                "the server is misbehaving; retry later");
+  token.jwt = jwt->get<std::string>();
+  token.expires = *expires_at;
+  if (auto date = timeutil::parse_http_date(r.header("Date"))) token.clock_offset = *date - local_now;
+  http_.add_secret(token.jwt);
+  return token;
+}
+
+nlohmann::json NeuronClient::domain_info() {
+  net::Request request;
+  request.url = host_.origin + "/Agent/Account/DomainInfo";
+  request.headers = {{"Host", host_.authority}, {"Accept", "application/json"}};
+  auto r = http_.perform(request);
+  if (r.status != 200 || !r.is_json()) return nullptr;
+  auto doc = nlohmann::json::parse(r.body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("useEncryption")) return nullptr;
+  return doc;
+}
+
+NeuronToken NeuronClient::login(const std::string& user, const std::string& password,
+                                int64_t seconds) {
+  const std::string nonce = crypto::make_nonce();
+  // Signed over the authority exactly as the Host header carries it.
+  std::string signature = crypto::hmac_sha256_base64(password, user + ":" + host_.authority + ":" + nonce);
+  http_.add_secret(password);
+  http_.add_secret(signature);
+  auto r = post("/Agent/Account/Login",
+                {{"userName", user}, {"nonce", nonce}, {"signature", signature}, {"seconds", seconds}});
+  crypto::wipe(signature);
+  if (r.status != 200) fail(r, "login");
+  return parse_token(r);
+}
+
+NeuronToken NeuronClient::refresh(const std::string& jwt, int64_t seconds) {
+  http_.add_secret(jwt);
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto r = post("/Agent/Account/Refresh", {{"seconds", seconds}}, jwt);
+      bool transient = r.status == 502 || r.status == 503 || r.status == 504;
+      if (transient && attempt == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        continue;
+      }
+      if (r.status != 200) fail(r, "refresh");
+      return parse_token(r);
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::network || attempt > 0) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+}
+
+void NeuronClient::logout(const std::string& jwt) {
+  http_.add_secret(jwt);
+  auto r = post("/Agent/Account/Logout", nlohmann::json::object(), jwt);
+  if (r.status != 200) fail(r, "logout");
+}
+
+nlohmann::json NeuronClient::info(const std::string& jwt) {
+  http_.add_secret(jwt);
+  auto r = post("/Agent/Account/Info", nlohmann::json::object(), jwt);
+  if (r.status != 200) fail(r, "account info");
+  auto doc = r.json();
+  if (!doc.is_object())
+    throw Error(ExitCode::error, host_.authority + " answered Account/Info with a non-object",
+                "the server is misbehaving; retry later");
+  return doc;
+}
+
+}  // namespace authctl::backends

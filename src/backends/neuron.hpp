@@ -1,0 +1,48 @@
+// A typed client of the Neuron Agent API (neuron-agent-api.md): requests in, results out,
+// HTTP errors mapped to authctl::Error with the design's exit codes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/host.hpp"
+#include "net/http.hpp"
+
+namespace authctl::backends {
+
+struct NeuronToken {
+  std::string jwt;
+  int64_t expires = 0;       // server time, Unix seconds
+  int64_t clock_offset = 0;  // server Date minus local clock when the answer arrived
+};
+
+class NeuronClient {
+ public:
+  // `origin` is the profile URL (scheme://authority); the authority is sent as Host and
+  // signed in logins exactly as sent.
+  NeuronClient(net::HttpClient& http, const std::string& origin);
+
+  // GET /Agent/Account/DomainInfo: nullopt-like empty object when the host is not a Neuron.
+  nlohmann::json domain_info();
+  NeuronToken login(const std::string& user, const std::string& password, int64_t seconds);
+  // Retries once after a short pause on a connection error or 502/503/504.
+  NeuronToken refresh(const std::string& jwt, int64_t seconds);
+  void logout(const std::string& jwt);
+  nlohmann::json info(const std::string& jwt);
+
+  const HostSpec& host() const { return host_; }
+
+ private:
+  net::Response post(const std::string& path, const nlohmann::json& body,
+                     const std::string& jwt = {});
+  NeuronToken parse_token(const net::Response& response);
+  // Throws the Error for a non-2xx answer. `what` names the action ("login", "refresh").
+  [[noreturn]] void fail(const net::Response& response, const std::string& what);
+
+  net::HttpClient& http_;
+  HostSpec host_;
+};
+
+}  // namespace authctl::backends

@@ -1,0 +1,67 @@
+#include "backends/session.hpp"
+
+#include "backends/neuron.hpp"
+#include "core/crypto.hpp"
+#include "core/error.hpp"
+#include "core/refresh_rule.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::backends {
+
+bool usable_without_refresh(const store::Profile& profile, int64_t min_valid, int64_t local_now) {
+  if (!profile.expires) return true;  // Nexterm tokens and API keys do not expire
+  return !refresh_rule::needs_refresh(*profile.expires, local_now, profile.clock_offset, min_valid);
+}
+
+ValidToken ensure_valid(store::Store& store, const std::string& name, int64_t min_valid,
+                        const std::function<net::ClientOptions(const store::Profile&)>& client_options,
+                        const PasswordSource& password, bool force) {
+  ValidToken result;
+  result.name = name;
+  store.update([&](store::Credentials& credentials) {
+    auto it = credentials.profiles.find(name);
+    if (it == credentials.profiles.end())
+      throw Error(ExitCode::auth, "profile " + name + " no longer exists", "run authctl login");
+    store::Profile& profile = it->second;
+    // Another process may have refreshed while this one waited for the lock.
+    if (!force && usable_without_refresh(profile, min_valid, timeutil::now())) {
+      result.profile = profile;
+      return false;
+    }
+    if (profile.kind != "neuron") {
+      result.profile = profile;
+      return false;
+    }
+    net::HttpClient http(client_options(profile));
+    NeuronClient neuron(http, profile.url);
+    const int64_t seconds = refresh_rule::seconds_to_ask(profile.seconds, min_valid);
+    std::optional<NeuronToken> token;
+    const bool expired = profile.expires &&
+                         refresh_rule::expired(*profile.expires, timeutil::now(), profile.clock_offset);
+    if (!expired) {
+      try {
+        token = neuron.refresh(profile.token, seconds);
+      } catch (const Error& e) {
+        if (e.code() != ExitCode::auth) throw;  // only a rejected token falls back to login
+      }
+    }
+    if (!token) {
+      std::optional<std::string> secret = password ? password() : std::nullopt;
+      if (!secret)
+        throw Error(ExitCode::auth,
+                    "the token of profile " + name + (expired ? " has expired" : " was rejected"),
+                    "run authctl login (or provide AUTHCTL_PASSWORD for automatic re-login)");
+      token = neuron.login(profile.user, *secret, seconds);
+      crypto::wipe(*secret);
+    }
+    profile.token = token->jwt;
+    profile.expires = token->expires;
+    profile.clock_offset = token->clock_offset;
+    result.profile = profile;
+    result.refreshed = true;
+    return true;
+  });
+  return result;
+}
+
+}  // namespace authctl::backends

@@ -1,0 +1,49 @@
+// The command tree: global options and every command. Global options work before or after
+// the command (CLI11 fallthrough).
+#include "cli/commands.hpp"
+
+#ifndef AUTHCTL_VERSION
+#define AUTHCTL_VERSION "0.0.0"
+#endif
+
+namespace authctl::cli {
+
+std::unique_ptr<CLI::App> build_app(Context& context) {
+  auto app = std::make_unique<CLI::App>(
+      "authctl: log in to TAG Neuron brokers and Nexterm servers, and keep the sessions",
+      "authctl");
+  app->set_version_flag("--version", AUTHCTL_VERSION);
+  app->require_subcommand(1);
+  auto& g = context.global;
+  app->add_option("-p,--profile", g.profile, "Profile to use (env AUTHCTL_PROFILE)")
+      ->envname("AUTHCTL_PROFILE")
+      ->type_name("PROFILE");
+  app->add_option("--config-dir", g.config_dir, "Credential store folder (env AUTHCTL_CONFIG_DIR)")
+      ->envname("AUTHCTL_CONFIG_DIR")
+      ->type_name("DIR");
+  app->add_flag("--json", g.json, "Print results as JSON");
+  app->add_flag("-v,--verbose", g.verbose, "Trace HTTP on stderr, secrets redacted");
+  app->add_option("--cacert", g.cacert, "Also trust the CA in FILE (env AUTHCTL_CA_BUNDLE)")
+      ->envname("AUTHCTL_CA_BUNDLE")
+      ->check(CLI::ExistingFile)
+      ->type_name("FILE");
+  app->add_flag("--insecure", g.insecure, "Do not verify TLS certificates (dangerous)");
+  app->add_option("--timeout", g.timeout, "Seconds allowed per request (default 30)")
+      ->check(CLI::Range(1, 3600))
+      ->type_name("SECONDS");
+  app->add_flag("--no-input", g.no_input, "Never prompt (also when CI=true)");
+  app->add_flag("--no-color", g.no_color, "No colours (also when NO_COLOR is set)");
+
+  register_login(*app, context);
+  register_logout(*app, context);
+  register_refresh(*app, context);
+  register_whoami(*app, context);
+  register_token(*app, context);
+  register_status(*app, context);
+  register_switch(*app, context);
+  register_completion(*app, context);
+  for (auto* sub : app->get_subcommands({})) sub->fallthrough();
+  return app;
+}
+
+}  // namespace authctl::cli

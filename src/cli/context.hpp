@@ -1,0 +1,54 @@
+// What every command shares: the global options, the store, profile selection, the HTTP
+// client options, output helpers, and the CLI11 validators used across commands.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "net/http.hpp"
+#include "store/credentials.hpp"
+
+namespace authctl::cli {
+
+struct GlobalOptions {
+  std::string profile;     // -p/--profile, env AUTHCTL_PROFILE
+  std::string config_dir;  // --config-dir, env AUTHCTL_CONFIG_DIR
+  bool json = false;
+  bool verbose = false;    // or AUTHCTL_DEBUG=http
+  std::string cacert;      // --cacert, env AUTHCTL_CA_BUNDLE
+  bool insecure = false;
+  int timeout = 30;
+  bool no_input = false;   // also CI=true
+  bool no_color = false;   // also NO_COLOR
+};
+
+class Context {
+ public:
+  GlobalOptions global;
+
+  store::Store open_store() const;
+  // -p / AUTHCTL_PROFILE, or "" when neither was given.
+  std::string explicit_profile() const { return global.profile; }
+  // The profile a command acts on: -p, AUTHCTL_PROFILE, else the current one. Throws
+  // Error(auth) "not logged in" naming what to do when there is none.
+  std::string select_profile(const store::Credentials& credentials) const;
+  // HTTP options: --cacert, else AUTHCTL_CA_BUNDLE, else the CA remembered in the profile.
+  // Warns (every use) about --insecure and plain http to a non-loopback host.
+  net::ClientOptions client_options(const std::string& url, const std::string& profile_cacert) const;
+  // Whether a person can be asked: not --no-input, not CI=true, and stdin is a terminal.
+  bool can_prompt() const;
+  bool trace() const;
+
+  void print_json(const nlohmann::json& value) const;
+};
+
+// CLI11 validators shared by commands.
+// A duration such as 90s, 5m, 1h30m; at most max_seconds.
+CLI::Validator duration_validator(int64_t max_seconds);
+int64_t parse_duration_or_throw(const std::string& text);
+
+}  // namespace authctl::cli

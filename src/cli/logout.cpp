@@ -1,0 +1,86 @@
+// authctl logout: revoke on the server, then forget the profile locally.
+#include <iostream>
+#include <vector>
+
+#include "backends/neuron.hpp"
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "term/tty.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+struct LogoutOptions {
+  bool all = false;
+  bool local = false;
+};
+
+// Asks the server to end the session. Returns a note when the server had already rejected
+// the token (still removed locally); throws on a network failure (the profile is kept).
+std::string revoke(Context& context, const std::string& name, const store::Profile& profile) {
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  backends::NeuronClient neuron(http, profile.url);
+  try {
+    neuron.logout(profile.token);
+  } catch (const Error& e) {
+    if (e.code() == ExitCode::network)
+      throw Error(ExitCode::network,
+                  std::string(e.what()) + "; profile " + name + " was kept",
+                  "retry, or forget it without the server: authctl logout --local" +
+                      std::string(context.explicit_profile().empty() ? "" : " -p " + name));
+    if (e.code() == ExitCode::auth)
+      return "the server had already ended this session";
+    throw;
+  }
+  return {};
+}
+
+void run_logout(Context& context, const LogoutOptions& options) {
+  store::Store store = context.open_store();
+  const store::Credentials snapshot = store.load();
+  std::vector<std::string> names;
+  if (options.all) {
+    for (const auto& entry : snapshot.profiles) names.push_back(entry.first);
+    if (names.empty()) throw Error(ExitCode::auth, "not logged in", "nothing to log out of");
+  } else {
+    names.push_back(context.select_profile(snapshot));
+  }
+  std::optional<Error> first_failure;
+  for (const auto& name : names) {
+    const store::Profile& profile = snapshot.profiles.at(name);
+    std::string note;
+    if (!options.local) {
+      try {
+        note = revoke(context, name, profile);
+      } catch (const Error& e) {
+        std::cerr << "authctl: " << e.what() << (e.hint().empty() ? "" : ": " + e.hint()) << "\n";
+        if (!first_failure) first_failure = e;
+        continue;
+      }
+    }
+    store.update([&](store::Credentials& credentials) {
+      credentials.profiles.erase(name);
+      if (credentials.current == name) credentials.current.clear();
+      return true;
+    });
+    std::cerr << "Logged out of " << name << (options.local ? " (locally only)" : "")
+              << (note.empty() ? "" : " (" + note + ")") << "\n";
+  }
+  if (first_failure) {
+    if (names.size() == 1) throw *first_failure;
+    throw Error(first_failure->code(), "some profiles could not be logged out", "see above");
+  }
+}
+
+}  // namespace
+
+void register_logout(CLI::App& app, Context& context) {
+  auto options = std::make_shared<LogoutOptions>();
+  auto* cmd = app.add_subcommand("logout", "Revoke the session on the server, then forget it");
+  cmd->add_flag("--all", options->all, "Every local profile");
+  cmd->add_flag("--local", options->local, "Forget locally without asking the server");
+  cmd->callback([&context, options] { run_logout(context, *options); });
+}
+
+}  // namespace authctl::cli

@@ -1,0 +1,66 @@
+#include "cli/password.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "core/error.hpp"
+#include "term/tty.hpp"
+
+namespace authctl::cli {
+
+namespace {
+void strip_newline(std::string& s) {
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  if (!s.empty() && s.back() == '\r') s.pop_back();
+}
+}  // namespace
+
+void add_password_options(CLI::App* command, PasswordOptions& options) {
+  auto* in = command->add_flag("--password-stdin", options.from_stdin,
+                               "Read the password from standard input");
+  command->add_option("--password-file", options.file, "Read the password from FILE (first line)")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile)
+      ->excludes(in);
+}
+
+std::optional<std::string> password_without_prompt(const PasswordOptions& options) {
+  std::string password;
+  if (options.from_stdin) {
+    password.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    strip_newline(password);
+    if (password.empty())
+      throw Error(ExitCode::auth, "--password-stdin: standard input was empty",
+                  "pipe the password in, e.g. authctl login ... --password-stdin < file");
+    return password;
+  }
+  if (!options.file.empty()) {
+    std::ifstream in(options.file, std::ios::binary);
+    if (!in) throw Error(ExitCode::error, "cannot read --password-file " + options.file);
+    std::getline(in, password);
+    strip_newline(password);
+    if (password.empty())
+      throw Error(ExitCode::auth, "--password-file " + options.file + " is empty",
+                  "put the password on its first line");
+    return password;
+  }
+  for (const char* name : {"AUTHCTL_PASSWORD", "NEURON_PASSWORD"}) {
+    if (const char* value = getenv(name); value && *value) return std::string(value);
+  }
+  return std::nullopt;
+}
+
+std::string obtain_password(const Context& context, const PasswordOptions& options,
+                            const std::string& prompt) {
+  if (auto password = password_without_prompt(options)) return *password;
+  if (context.can_prompt()) {
+    if (auto typed = term::prompt_secret(prompt); typed && !typed->empty()) return *typed;
+    throw Error(ExitCode::auth, "no password entered", "run the command again and type it");
+  }
+  throw Error(ExitCode::auth, "a password is needed and no terminal is there to ask for it",
+              "use --password-stdin, --password-file FILE, AUTHCTL_PASSWORD or NEURON_PASSWORD");
+}
+
+}  // namespace authctl::cli

@@ -1,0 +1,29 @@
+// Where a password comes from: --password-stdin, --password-file, AUTHCTL_PASSWORD,
+// NEURON_PASSWORD, or a no-echo prompt on a terminal. Never from argv, never stored.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.hpp"
+
+namespace authctl::cli {
+
+struct PasswordOptions {
+  bool from_stdin = false;
+  std::string file;
+};
+
+void add_password_options(CLI::App* command, PasswordOptions& options);
+
+// The password from stdin, the file, or the environment; nullopt when none is given.
+std::optional<std::string> password_without_prompt(const PasswordOptions& options);
+
+// As above, else a prompt when a person can be asked; else Error(auth, exit 4) naming the
+// four ways, at once (never a hang).
+std::string obtain_password(const Context& context, const PasswordOptions& options,
+                            const std::string& prompt);
+
+}  // namespace authctl::cli

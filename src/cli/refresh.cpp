@@ -1,0 +1,44 @@
+// authctl refresh: exchange the Neuron token for a new one now.
+#include <iostream>
+
+#include "backends/session.hpp"
+#include "cli/commands.hpp"
+#include "cli/password.hpp"
+#include "core/error.hpp"
+#include "core/refresh_rule.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+struct RefreshOptions {
+  PasswordOptions password;
+};
+
+void run_refresh(Context& context, const RefreshOptions& options) {
+  store::Store store = context.open_store();
+  const std::string name = context.select_profile(store.load());
+  auto result = backends::ensure_valid(
+      store, name, /*min_valid=*/60,
+      [&](const store::Profile& p) { return context.client_options(p.url, p.cacert); },
+      [&] { return password_without_prompt(options.password); }, /*force=*/true);
+  const auto& p = result.profile;
+  if (p.kind != "neuron" || !p.expires) {
+    std::cerr << "Profile " << name << " has a token that does not expire; nothing to refresh\n";
+    return;
+  }
+  std::cerr << "Refreshed " << name << ": token expires "
+            << timeutil::format_relative(*p.expires, timeutil::now() + p.clock_offset) << "\n";
+}
+
+}  // namespace
+
+void register_refresh(CLI::App& app, Context& context) {
+  auto options = std::make_shared<RefreshOptions>();
+  auto* cmd = app.add_subcommand("refresh", "Exchange the token for a new one (Neuron)");
+  add_password_options(cmd, options->password);
+  cmd->callback([&context, options] { run_refresh(context, *options); });
+}
+
+}  // namespace authctl::cli

@@ -1,0 +1,124 @@
+// authctl status: every profile with its kind, host, user and expiry; the current one marked.
+#include <iomanip>
+#include <iostream>
+
+#include "backends/neuron.hpp"
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/refresh_rule.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+struct StatusOptions {
+  bool check = false;
+  bool names = false;
+};
+
+struct Row {
+  std::string name;
+  const store::Profile* profile;
+  bool valid;
+  std::string check;  // "", "ok", "rejected", "unreachable", "error"
+};
+
+std::string ask_server(Context& context, const store::Profile& profile) {
+  try {
+    net::HttpClient http(context.client_options(profile.url, profile.cacert));
+    backends::NeuronClient(http, profile.url).info(profile.token);
+    return "ok";
+  } catch (const Error& e) {
+    if (e.code() == ExitCode::auth) return "rejected";
+    if (e.code() == ExitCode::network) return "unreachable";
+    return "error";
+  }
+}
+
+void run_status(Context& context, const StatusOptions& options) {
+  store::Store store = context.open_store();
+  const auto credentials = store.load();
+  if (options.names) {  // for shell completion and scripts
+    for (const auto& entry : credentials.profiles) std::cout << entry.first << "\n";
+    return;
+  }
+  const std::string in_use = context.explicit_profile().empty() ? credentials.current
+                                                                : context.explicit_profile();
+  const int64_t now = timeutil::now();
+  std::vector<Row> rows;
+  for (const auto& [name, profile] : credentials.profiles) {
+    Row row{name, &profile, true, ""};
+    if (profile.expires) row.valid = !refresh_rule::expired(*profile.expires, now, profile.clock_offset);
+    if (options.check) {
+      row.check = ask_server(context, profile);
+      row.valid = row.valid && row.check == "ok";
+    }
+    rows.push_back(row);
+  }
+  if (context.global.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& row : rows) {
+      nlohmann::json item = {
+          {"name", row.name},
+          {"kind", row.profile->kind},
+          {"url", row.profile->url},
+          {"user", row.profile->user},
+          {"expires_at", row.profile->expires ? nlohmann::json(timeutil::format_rfc3339(*row.profile->expires))
+                                              : nlohmann::json(nullptr)},
+          {"current", row.name == credentials.current},
+          {"valid", row.valid}};
+      if (!row.check.empty()) item["check"] = row.check;
+      list.push_back(item);
+    }
+    context.print_json({{"current", credentials.current.empty() ? nlohmann::json(nullptr)
+                                                                : nlohmann::json(credentials.current)},
+                        {"profiles", list}});
+  } else if (rows.empty()) {
+    std::cout << "No profiles in " << store.dir() << "\n";
+  } else {
+    size_t width = 4;
+    for (const auto& row : rows) width = std::max(width, row.name.size());
+    for (const auto& row : rows) {
+      const auto& p = *row.profile;
+      std::string expiry = "does not expire";
+      if (p.expires) {
+        int64_t server_now = now + p.clock_offset;
+        expiry = (*p.expires > server_now ? "expires " : "expired ") +
+                 timeutil::format_relative(*p.expires, server_now);
+      }
+      std::cout << (row.name == credentials.current ? "* " : "  ") << std::left
+                << std::setw(static_cast<int>(width)) << row.name << "  " << p.kind << "  " << p.url
+                << "  " << p.user << "  " << expiry;
+      if (!row.check.empty()) std::cout << "  [" << row.check << "]";
+      if (p.enabled && !*p.enabled) std::cout << "  (account not yet enabled)";
+      std::cout << "\n";
+    }
+  }
+  if (in_use.empty() || !credentials.find(in_use)) {
+    throw Error(ExitCode::auth, in_use.empty() ? "no profile in use" : "no profile named " + in_use,
+                credentials.profiles.empty() ? "run authctl login --host HOST -u USER"
+                                             : "pick one with authctl switch PROFILE");
+  }
+  for (const auto& row : rows) {
+    if (row.name != in_use) continue;
+    if (row.check == "unreachable")
+      throw Error(ExitCode::network, "could not reach the server of profile " + in_use,
+                  "check your network, then retry");
+    if (!row.valid)
+      throw Error(ExitCode::auth, "the token of profile " + in_use + " is expired or rejected",
+                  "run authctl login");
+  }
+}
+
+}  // namespace
+
+void register_status(CLI::App& app, Context& context) {
+  auto options = std::make_shared<StatusOptions>();
+  auto* cmd = app.add_subcommand("status", "Every profile: kind, host, user, expiry");
+  cmd->add_flag("--check", options->check, "Ask each server whether the token is still accepted");
+  cmd->add_flag("--names", options->names, "Print only the profile names, one per line");
+  cmd->callback([&context, options] { run_status(context, *options); });
+}
+
+}  // namespace authctl::cli

@@ -1,0 +1,36 @@
+// authctl switch PROFILE: make PROFILE the current profile.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+void run_switch(Context& context, const std::string& name) {
+  store::Store store = context.open_store();
+  store.update([&](store::Credentials& credentials) {
+    if (!credentials.find(name)) {
+      std::string known;
+      for (const auto& entry : credentials.profiles) known += (known.empty() ? "" : ", ") + entry.first;
+      throw Error(ExitCode::usage, "no profile named " + name,
+                  known.empty() ? "run authctl login first" : "choose one of: " + known);
+    }
+    if (credentials.current == name) return false;
+    credentials.current = name;
+    return true;
+  });
+  std::cerr << "Current profile: " << name << "\n";
+}
+
+}  // namespace
+
+void register_switch(CLI::App& app, Context& context) {
+  auto name = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("switch", "Make PROFILE the current profile");
+  cmd->add_option("name", *name, "Profile name (see authctl status)")->required()->type_name("PROFILE");
+  cmd->callback([&context, name] { run_switch(context, *name); });
+}
+
+}  // namespace authctl::cli

@@ -1,0 +1,59 @@
+// authctl token: print a token valid for at least --min-valid, refreshing first if needed.
+// Only the token goes to stdout, so that $(authctl token) is safe in scripts.
+#include <iostream>
+
+#include "backends/session.hpp"
+#include "cli/commands.hpp"
+#include "cli/password.hpp"
+#include "core/error.hpp"
+#include "core/refresh_rule.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+struct TokenOptions {
+  std::string min_valid = "60s";
+  PasswordOptions password;
+};
+
+void run_token(Context& context, const TokenOptions& options) {
+  const int64_t min_valid = parse_duration_or_throw(options.min_valid);
+  store::Store store = context.open_store();
+  const auto credentials = store.load();
+  const std::string name = context.select_profile(credentials);
+  store::Profile profile = *credentials.find(name);
+  // The common case needs no lock and no request: the stored token is fresh enough.
+  if (!backends::usable_without_refresh(profile, min_valid, timeutil::now())) {
+    profile = backends::ensure_valid(
+                  store, name, min_valid,
+                  [&](const store::Profile& p) { return context.client_options(p.url, p.cacert); },
+                  [&] { return password_without_prompt(options.password); })
+                  .profile;
+  }
+  if (context.global.json) {
+    context.print_json({{"token", profile.token},
+                        {"expires_at", profile.expires
+                                           ? nlohmann::json(timeutil::format_rfc3339(*profile.expires))
+                                           : nlohmann::json(nullptr)},
+                        {"profile", name}});
+  } else {
+    std::cout << profile.token << "\n";
+  }
+}
+
+}  // namespace
+
+void register_token(CLI::App& app, Context& context) {
+  auto options = std::make_shared<TokenOptions>();
+  auto* cmd = app.add_subcommand("token", "Print a token valid for at least DURATION");
+  cmd->add_option("--min-valid", options->min_valid,
+                  "Refresh first unless the token is valid this long (default 60s, at most 55m)")
+      ->check(duration_validator(refresh_rule::kMaxMinValid))
+      ->type_name("DURATION");
+  add_password_options(cmd, options->password);
+  cmd->callback([&context, options] { run_token(context, *options); });
+}
+
+}  // namespace authctl::cli

@@ -1,0 +1,74 @@
+// authctl whoami: who the stored token belongs to, and until when.
+#include <iostream>
+
+#include "backends/neuron.hpp"
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/jwt.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+std::string claim_text(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+void run_whoami(Context& context) {
+  store::Store store = context.open_store();
+  const auto credentials = store.load();
+  const std::string name = context.select_profile(credentials);
+  const store::Profile& profile = *credentials.find(name);
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  backends::NeuronClient neuron(http, profile.url);
+  const nlohmann::json info = neuron.info(profile.token);
+  const nlohmann::json claims = jwt::decode_claims(profile.token).value_or(nlohmann::json::object());
+  const std::string user =
+      info.contains("userName") && info["userName"].is_string() ? info["userName"].get<std::string>()
+                                                                 : profile.user;
+  if (context.global.json) {
+    nlohmann::json out = {{"profile", name},
+                          {"kind", profile.kind},
+                          {"url", profile.url},
+                          {"user", user},
+                          {"expires_at", profile.expires ? nlohmann::json(timeutil::format_rfc3339(*profile.expires))
+                                                         : nlohmann::json(nullptr)},
+                          {"claims", claims},
+                          {"account", info}};
+    if (profile.enabled) out["enabled"] = *profile.enabled;
+    context.print_json(out);
+    return;
+  }
+  const int64_t server_now = timeutil::now() + profile.clock_offset;
+  std::cout << user << " on " << profile.url << " (" << profile.kind << ", profile " << name << ")\n";
+  if (profile.expires)
+    std::cout << "token expires " << timeutil::format_relative(*profile.expires, server_now) << " ("
+              << timeutil::format_rfc3339(*profile.expires) << ")\n";
+  for (const char* key : {"eMail", "phoneNr"}) {
+    if (info.contains(key)) std::cout << key << ": " << claim_text(info[key]) << "\n";
+  }
+  for (const char* key : {"created", "updated", "eMailVerified", "phoneNrVerified"}) {
+    if (!info.contains(key)) continue;
+    auto when = timeutil::parse_time_value(info[key]);
+    std::cout << key << ": " << (when ? timeutil::format_rfc3339(*when) : claim_text(info[key])) << "\n";
+  }
+  if (!claims.empty()) {
+    std::cout << "claims:\n";
+    for (const auto& [key, value] : claims.items()) {
+      std::cout << "  " << key << ": " << claim_text(value);
+      if ((key == "exp" || key == "iat" || key == "nbf") && value.is_number_integer())
+        std::cout << " (" << timeutil::format_rfc3339(value.get<int64_t>()) << ")";
+      std::cout << "\n";
+    }
+  }
+}
+
+}  // namespace
+
+void register_whoami(CLI::App& app, Context& context) {
+  auto* cmd = app.add_subcommand("whoami", "Who the stored token belongs to, and until when");
+  cmd->callback([&context] { run_whoami(context); });
+}
+
+}  // namespace authctl::cli

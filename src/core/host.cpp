@@ -1,0 +1,101 @@
+#include "core/host.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/error.hpp"
+
+namespace authctl {
+
+namespace {
+
+Error bad_host(std::string_view input, const std::string& why) {
+  return Error(ExitCode::usage, "invalid --host '" + std::string(input) + "': " + why,
+               "give HOST, HOST:PORT or https://HOST[:PORT]");
+}
+
+bool valid_hostname(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+  });
+}
+
+}  // namespace
+
+bool is_loopback_host(std::string_view host) {
+  std::string h(host);
+  if (h == "localhost" || h == "::1") return true;
+  if (h.size() > 10 && h.compare(h.size() - 10, 10, ".localhost") == 0) return true;
+  in_addr addr{};
+  if (inet_pton(AF_INET, h.c_str(), &addr) == 1) return (ntohl(addr.s_addr) >> 24) == 127;
+  return false;
+}
+
+HostSpec parse_host(std::string_view input, bool allow_http) {
+  std::string text(input);
+  for (char& c : text) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  HostSpec spec;
+  spec.scheme = "https";
+  std::string rest = text;
+  if (auto pos = text.find("://"); pos != std::string::npos) {
+    spec.scheme = text.substr(0, pos);
+    rest = text.substr(pos + 3);
+    if (spec.scheme != "https" && spec.scheme != "http")
+      throw bad_host(input, "scheme must be https or http");
+  }
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.find_first_of("/?#@") != std::string::npos)
+    throw bad_host(input, "no path, query or user part allowed");
+
+  std::string port_text;
+  if (!rest.empty() && rest.front() == '[') {
+    auto close = rest.find(']');
+    if (close == std::string::npos) throw bad_host(input, "unclosed '['");
+    spec.host = rest.substr(1, close - 1);
+    in6_addr addr6{};
+    if (inet_pton(AF_INET6, spec.host.c_str(), &addr6) != 1)
+      throw bad_host(input, "not an IPv6 address in brackets");
+    std::string after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') throw bad_host(input, "unexpected text after ']'");
+      port_text = after.substr(1);
+      spec.explicit_port = true;
+    }
+  } else {
+    auto colon = rest.rfind(':');
+    if (colon != std::string::npos) {
+      if (rest.find(':') != colon) throw bad_host(input, "put an IPv6 address in brackets");
+      port_text = rest.substr(colon + 1);
+      spec.explicit_port = true;
+      rest = rest.substr(0, colon);
+    }
+    if (!valid_hostname(rest)) throw bad_host(input, "not a host name or address");
+    spec.host = rest;
+  }
+  const int default_port = spec.scheme == "https" ? 443 : 80;
+  spec.port = default_port;
+  if (spec.explicit_port) {
+    if (port_text.empty() || port_text.size() > 5 ||
+        !std::all_of(port_text.begin(), port_text.end(),
+                     [](char c) { return isdigit(static_cast<unsigned char>(c)); }))
+      throw bad_host(input, "port must be a number 1..65535");
+    spec.port = std::stoi(port_text);
+    if (spec.port < 1 || spec.port > 65535) throw bad_host(input, "port must be 1..65535");
+  }
+  spec.loopback = is_loopback_host(spec.host);
+  if (spec.scheme == "http" && !spec.loopback && !allow_http) {
+    throw Error(ExitCode::usage,
+                "plain http to " + spec.host + " would send credentials unencrypted",
+                "use https, or pass --allow-http if you accept that");
+  }
+  const bool ipv6 = spec.host.find(':') != std::string::npos;
+  spec.authority = ipv6 ? "[" + spec.host + "]" : spec.host;
+  if (spec.port != default_port) spec.authority += ":" + std::to_string(spec.port);
+  spec.origin = spec.scheme + "://" + spec.authority;
+  return spec;
+}
+
+}  // namespace authctl

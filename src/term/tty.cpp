@@ -1,0 +1,62 @@
+#include "term/tty.hpp"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <iostream>
+
+namespace authctl::term {
+
+namespace {
+
+std::optional<std::string> read_tty_line(const std::string& prompt, bool echo) {
+  int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return std::nullopt;
+  termios saved{};
+  bool restore = false;
+  if (!echo && tcgetattr(fd, &saved) == 0) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ECHONL;
+    restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+  }
+  (void)!write(fd, prompt.data(), prompt.size());
+  std::string line;
+  bool got_line = false;
+  char c;
+  for (;;) {
+    ssize_t n = read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (c == '\n') {
+      got_line = true;
+      break;
+    }
+    line.push_back(c);
+  }
+  if (restore) tcsetattr(fd, TCSAFLUSH, &saved);
+  close(fd);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (!got_line && line.empty()) return std::nullopt;
+  return line;
+}
+
+}  // namespace
+
+bool is_tty(int fd) { return isatty(fd) == 1; }
+
+std::optional<std::string> prompt_secret(const std::string& prompt) {
+  return read_tty_line(prompt, false);
+}
+
+std::optional<std::string> prompt_line(const std::string& prompt) {
+  return read_tty_line(prompt, true);
+}
+
+void warn(const std::string& text) { std::cerr << "authctl: warning: " << text << "\n"; }
+void note(const std::string& text) { std::cerr << text << "\n"; }
+
+}  // namespace authctl::term

@@ -1,0 +1,20 @@
+// The terminal: whether a person is there, and a prompt that never echoes secrets.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace authctl::term {
+
+bool is_tty(int fd);
+// Reads one line from /dev/tty with echo off, the prompt on /dev/tty. nullopt when there
+// is no controlling terminal or the user ends input (Ctrl-D).
+std::optional<std::string> prompt_secret(const std::string& prompt);
+// Reads one line from /dev/tty with echo on.
+std::optional<std::string> prompt_line(const std::string& prompt);
+
+// Writes a warning line "authctl: warning: TEXT" on stderr.
+void warn(const std::string& text);
+void note(const std::string& text);  // a plain progress line on stderr
+
+}  // namespace authctl::term

@@ -1,0 +1,162 @@
+#include "harness.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace e2e {
+
+std::string authctl_binary() { return AUTHCTL_BINARY; }
+
+namespace {
+
+struct Child {
+  pid_t pid = -1;
+  int in_fd = -1, out_fd = -1, err_fd = -1;
+  std::string input;
+  size_t input_written = 0;
+  Result result;
+};
+
+void start(const Invocation& inv, Child& child) {
+  int in[2], out[2], err[2];
+  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+    throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+
+  std::vector<std::string> argv_storage{authctl_binary()};
+  argv_storage.insert(argv_storage.end(), inv.args.begin(), inv.args.end());
+  std::map<std::string, std::string> env{{"HOME", "/nonexistent-home"},
+                                         {"PATH", "/usr/bin:/bin"},
+                                         {"LANG", "C.UTF-8"}};
+  for (const auto& [k, v] : inv.env) env[k] = v;
+  std::vector<std::string> env_storage;
+  for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);
+  std::vector<char*> argv, envp;
+  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int rc = posix_spawn(&child.pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  if (rc != 0) throw std::runtime_error(std::string("posix_spawn: ") + strerror(rc));
+  child.in_fd = in[1];
+  child.out_fd = out[0];
+  child.err_fd = err[0];
+  child.input = inv.input;
+  fcntl(child.in_fd, F_SETFL, O_NONBLOCK);
+  if (child.input.empty()) {
+    close(child.in_fd);
+    child.in_fd = -1;
+  }
+}
+
+// Pumps stdin/stdout/stderr of all children until every pipe is closed.
+void pump(std::vector<Child>& children) {
+  for (;;) {
+    std::vector<pollfd> fds;
+    std::vector<std::pair<Child*, int>> owners;  // which child, which stream (0 in, 1 out, 2 err)
+    for (auto& c : children) {
+      if (c.in_fd >= 0) fds.push_back({c.in_fd, POLLOUT, 0}), owners.push_back({&c, 0});
+      if (c.out_fd >= 0) fds.push_back({c.out_fd, POLLIN, 0}), owners.push_back({&c, 1});
+      if (c.err_fd >= 0) fds.push_back({c.err_fd, POLLIN, 0}), owners.push_back({&c, 2});
+    }
+    if (fds.empty()) return;
+    if (poll(fds.data(), fds.size(), 60000) <= 0) throw std::runtime_error("child hung for 60 s");
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (!fds[i].revents) continue;
+      Child& c = *owners[i].first;
+      int stream = owners[i].second;
+      if (stream == 0) {
+        ssize_t n = write(c.in_fd, c.input.data() + c.input_written,
+                          c.input.size() - c.input_written);
+        if (n > 0) c.input_written += static_cast<size_t>(n);
+        if (n < 0 || c.input_written == c.input.size()) {
+          close(c.in_fd);
+          c.in_fd = -1;
+        }
+        continue;
+      }
+      int& fd = stream == 1 ? c.out_fd : c.err_fd;
+      std::string& sink = stream == 1 ? c.result.out : c.result.err;
+      char buf[65536];
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n > 0) {
+        sink.append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        close(fd);
+        fd = -1;
+      }
+    }
+  }
+}
+
+void reap(Child& c) {
+  int status = 0;
+  while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  c.result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+std::vector<Result> run_parallel(const std::vector<Invocation>& invocations) {
+  std::vector<Child> children(invocations.size());
+  for (size_t i = 0; i < invocations.size(); ++i) start(invocations[i], children[i]);
+  pump(children);
+  std::vector<Result> results;
+  for (auto& c : children) {
+    reap(c);
+    results.push_back(std::move(c.result));
+  }
+  return results;
+}
+
+Result run(const Invocation& invocation) { return run_parallel({invocation}).front(); }
+
+TempDir::TempDir() {
+  char templ[] = "/tmp/authctl-e2e-XXXXXX";
+  if (!mkdtemp(templ)) throw std::runtime_error("mkdtemp failed");
+  path_ = templ;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& content, int mode) {
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << content;
+  }
+  chmod(path.c_str(), static_cast<mode_t>(mode));
+}
+
+}  // namespace e2e

@@ -1,0 +1,49 @@
+// Runs the real authctl binary (no shell) with a controlled environment and stdin, and
+// collects its exit code, stdout and stderr. Also a temporary config dir per test.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace e2e {
+
+struct Result {
+  int exit_code = -1;  // 128+N when killed by signal N
+  std::string out;
+  std::string err;
+};
+
+struct Invocation {
+  std::vector<std::string> args;             // after argv[0]
+  std::map<std::string, std::string> env;    // added to a minimal clean environment
+  std::string input;                         // written to stdin, then closed
+};
+
+// A private environment: HOME, PATH, AUTHCTL_CONFIG_DIR=<dir>, LANG=C.UTF-8; nothing from
+// the caller's environment leaks in (no CI, no proxies, no AUTHCTL_*), unless added.
+Result run(const Invocation& invocation);
+
+// Starts several invocations at once and waits for all (for races such as single-flight).
+std::vector<Result> run_parallel(const std::vector<Invocation>& invocations);
+
+std::string authctl_binary();
+
+// A fresh directory under /tmp, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& content, int mode = 0600);
+
+}  // namespace e2e

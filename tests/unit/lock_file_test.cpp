@@ -1,0 +1,65 @@
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "core/error.hpp"
+#include "store/lock_file.hpp"
+#include "test_util.hpp"
+
+using authctl::Error;
+using authctl::store::LockFile;
+using namespace test_util;
+
+TEST_CASE("a second holder waits, then gives up with an error naming the lock") {
+  TempDir dir;
+  std::string path = dir.path() + "/x.lock";
+  LockFile held(path, 1000);
+  CHECK(mode_of(path) == 0600);
+  // flock locks belong to the open file description: another process must contend.
+  pid_t child = fork();
+  if (child == 0) {
+    auto start = std::chrono::steady_clock::now();
+    try {
+      LockFile second(path, 300);
+      _exit(10);  // got a lock that is held: wrong
+    } catch (const Error& e) {
+      auto waited = std::chrono::steady_clock::now() - start;
+      bool names = std::string(e.what()).find(path) != std::string::npos;
+      _exit(waited >= std::chrono::milliseconds(250) && names ? 0 : 11);
+    }
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("the lock is free again once the holder is gone") {
+  TempDir dir;
+  std::string path = dir.path() + "/x.lock";
+  { LockFile first(path, 1000); }
+  pid_t child = fork();
+  if (child == 0) {
+    try {
+      LockFile second(path, 100);
+      _exit(0);
+    } catch (...) {
+      _exit(1);
+    }
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("a lock file behind a symlink or open to others is refused") {
+  TempDir dir;
+  std::string real = dir.path() + "/real.lock", link = dir.path() + "/link.lock";
+  spit(real, "", 0600);
+  symlink(real.c_str(), link.c_str());
+  CHECK_THROWS_AS(LockFile(link, 100), Error);
+  spit(real, "", 0644);
+  CHECK_THROWS_AS(LockFile(real, 100), Error);
+}
