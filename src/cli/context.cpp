@@ -17,7 +17,15 @@
 namespace authctl::cli {
 
 store::Store Context::open_store() const {
-  return store::Store(global.config_dir.empty() ? store::default_config_dir() : global.config_dir);
+  // AUTHCTL_LOCK_TIMEOUT (seconds, default 30) bounds the wait for another authctl.
+  int timeout_ms = 30000;
+  if (const char* t = getenv("AUTHCTL_LOCK_TIMEOUT"); t && *t) {
+    auto seconds = timeutil::parse_duration(t);
+    if (!seconds) throw Error(ExitCode::usage, "AUTHCTL_LOCK_TIMEOUT='" + std::string(t) + "' is not a duration", "use e.g. 30 or 2m");
+    timeout_ms = static_cast<int>(*seconds * 1000);
+  }
+  return store::Store(global.config_dir.empty() ? store::default_config_dir() : global.config_dir,
+                      timeout_ms);
 }
 
 std::string Context::select_profile(const store::Credentials& credentials) const {

@@ -105,6 +105,9 @@ void run_status(Context& context, const StatusOptions& options) {
     if (row.check == "unreachable")
       throw Error(ExitCode::network, "could not reach the server of profile " + in_use,
                   "check your network, then retry");
+    if (row.check == "error")
+      throw Error(ExitCode::error, "the server of profile " + in_use + " gave an unexpected answer",
+                  "retry later; authctl -v status --check shows the exchange");
     if (!row.valid)
       throw Error(ExitCode::auth, "the token of profile " + in_use + " is expired or rejected",
                   "run authctl login");

@@ -155,6 +155,7 @@ std::string Response::error_text() const {
     for (char& c : text)
       if (c == '\n' || c == '\r') c = ' ';
     if (text.size() > 300) text = text.substr(0, 300) + "...";
+    if (!text.empty() && text.back() == '.') text.pop_back();  // our line goes on after it
     return text;
   }
   if (is_json()) {

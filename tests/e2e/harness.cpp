@@ -29,7 +29,7 @@ struct Child {
   Result result;
 };
 
-void start(const Invocation& inv, Child& child) {
+void start(const std::string& program, const Invocation& inv, Child& child) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
     throw std::runtime_error("pipe failed");
@@ -39,7 +39,7 @@ void start(const Invocation& inv, Child& child) {
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
 
-  std::vector<std::string> argv_storage{authctl_binary()};
+  std::vector<std::string> argv_storage{program};
   argv_storage.insert(argv_storage.end(), inv.args.begin(), inv.args.end());
   std::map<std::string, std::string> env{{"HOME", "/nonexistent-home"},
                                          {"PATH", "/usr/bin:/bin"},
@@ -121,7 +121,7 @@ void reap(Child& c) {
 
 std::vector<Result> run_parallel(const std::vector<Invocation>& invocations) {
   std::vector<Child> children(invocations.size());
-  for (size_t i = 0; i < invocations.size(); ++i) start(invocations[i], children[i]);
+  for (size_t i = 0; i < invocations.size(); ++i) start(authctl_binary(), invocations[i], children[i]);
   pump(children);
   std::vector<Result> results;
   for (auto& c : children) {
@@ -132,6 +132,15 @@ std::vector<Result> run_parallel(const std::vector<Invocation>& invocations) {
 }
 
 Result run(const Invocation& invocation) { return run_parallel({invocation}).front(); }
+
+Result run_program(const std::string& program, const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env, const std::string& input) {
+  std::vector<Child> children(1);
+  start(program, Invocation{args, env, input}, children[0]);
+  pump(children);
+  reap(children[0]);
+  return children[0].result;
+}
 
 TempDir::TempDir() {
   char templ[] = "/tmp/authctl-e2e-XXXXXX";

@@ -29,6 +29,10 @@ std::vector<Result> run_parallel(const std::vector<Invocation>& invocations);
 
 std::string authctl_binary();
 
+// Runs another program (bash, zbarimg, ...) the same way.
+Result run_program(const std::string& program, const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env, const std::string& input = {});
+
 // A fresh directory under /tmp, removed (recursively) on destruction.
 class TempDir {
  public:

@@ -1,0 +1,1180 @@
+// The test broker: the Neuron Agent API account/session endpoints over real sockets, with
+// test controls (clock, latency, faults, counters). Protocol facts follow
+// shared/specs/neuron-agent-api.md; choices where the spec is open are noted inline.
+#include "broker.hpp"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <deque>
+#include <initializer_list>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "broker_crypto.hpp"
+
+namespace testbroker {
+
+namespace {
+
+using json = nlohmann::json;
+using httplib::Request;
+using httplib::Response;
+using HandlerResponse = httplib::Server::HandlerResponse;
+
+constexpr int kMaxFailures = 5;           // failed signatures per IP ...
+constexpr int64_t kFailureWindow = 3600;  // ... within an hour ...
+constexpr int64_t kBlockSeconds = 60;     // ... block for one minute
+constexpr size_t kMinNonce = 32;
+constexpr size_t kHugeBody = 5 * 1024 * 1024;
+constexpr int kSlowBodySeconds = 60;
+
+std::string http_date(int64_t t) {
+  static const char* const kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  time_t tt = static_cast<time_t>(t);
+  struct tm tm {};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
+                tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// "IP:PORT" of the client, IPv6 in brackets (as .NET's IPEndPoint prints it).
+std::string remote_endpoint(const Request& req) {
+  const std::string& ip = req.remote_addr;
+  std::string host = ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
+  return host + ":" + std::to_string(req.remote_port);
+}
+
+// The Host header as received and, when it carries a port, without it (the spec leaves
+// open which one the real server signs; the broker accepts both).
+std::vector<std::string> host_readings(const std::string& host) {
+  std::vector<std::string> out{host};
+  size_t colon = host.rfind(':');
+  size_t bracket = host.rfind(']');
+  bool has_port =
+      colon != std::string::npos &&
+      (bracket != std::string::npos ? colon > bracket : host.find(':') == colon);  // one colon only
+  if (has_port) out.push_back(host.substr(0, colon));
+  return out;
+}
+
+const char* reason(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return status >= 500 ? "Server Error" : "Error";
+  }
+}
+
+bool is_control(const std::string& path) {
+  return path.rfind("/_test/", 0) == 0;
+}
+
+const char* fault_name(Fault f) {
+  switch (f) {
+    case Fault::none:
+      return "none";
+    case Fault::drop_connection:
+      return "drop_connection";
+    case Fault::html_error:
+      return "html_error";
+    case Fault::malformed_json:
+      return "malformed_json";
+    case Fault::rate_limit:
+      return "rate_limit";
+    case Fault::blocked:
+      return "blocked";
+    case Fault::slow_body:
+      return "slow_body";
+    case Fault::huge_body:
+      return "huge_body";
+    case Fault::service_unavailable:
+      return "service_unavailable";
+  }
+  return "none";
+}
+
+std::optional<Fault> parse_fault(const std::string& name) {
+  for (Fault f : {Fault::none, Fault::drop_connection, Fault::html_error, Fault::malformed_json,
+                  Fault::rate_limit, Fault::blocked, Fault::slow_body, Fault::huge_body,
+                  Fault::service_unavailable}) {
+    if (name == fault_name(f)) return f;
+  }
+  return std::nullopt;
+}
+
+// --- sockets -------------------------------------------------------------------------------
+
+bool sockaddr_ip_port(const sockaddr_storage& sa, socklen_t len, std::string& ip, int& port) {
+  char host[NI_MAXHOST];
+  if (getnameinfo(reinterpret_cast<const sockaddr*>(&sa), len, host, sizeof host, nullptr, 0,
+                  NI_NUMERICHOST) != 0) {
+    return false;
+  }
+  ip = host;
+  if (sa.ss_family == AF_INET) {
+    port = ntohs(reinterpret_cast<const sockaddr_in*>(&sa)->sin_port);
+  } else if (sa.ss_family == AF_INET6) {
+    port = ntohs(reinterpret_cast<const sockaddr_in6*>(&sa)->sin6_port);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Calls fn(fd, local_ip, local_port, peer_ip, peer_port) for every connected TCP socket of
+// this process. httplib does not hand the connection's socket to handlers, so this is how
+// the broker finds it to drop it.
+template <typename Fn>
+void for_each_connected_socket(Fn fn) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return;
+  const int dir_fd = dirfd(dir);
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == dir_fd) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t local_len = sizeof local, peer_len = sizeof peer;
+    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+        getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
+      continue;
+    }
+    std::string local_ip, peer_ip;
+    int local_port = 0, peer_port = 0;
+    if (!sockaddr_ip_port(local, local_len, local_ip, local_port) ||
+        !sockaddr_ip_port(peer, peer_len, peer_ip, peer_port)) {
+      continue;
+    }
+    fn(static_cast<int>(fd), local_ip, local_port, peer_ip, peer_port);
+  }
+  closedir(dir);
+}
+
+// --- JSON schema ---------------------------------------------------------------------------
+
+enum class Type { string, integer, boolean };
+struct Field {
+  const char* name;
+  Type type;
+  bool required;
+};
+
+// Empty when `j` is an object with exactly these fields (optional ones may be absent) of
+// these types; else the message for the 400. Unknown properties are refused.
+std::string check_schema(const json& j, std::initializer_list<Field> fields) {
+  if (!j.is_object()) return "Expected a JSON object.";
+  for (const Field& f : fields) {
+    auto it = j.find(f.name);
+    if (it == j.end()) {
+      if (f.required) return std::string("Missing property: ") + f.name + ".";
+      continue;
+    }
+    bool ok = (f.type == Type::string && it->is_string()) ||
+              (f.type == Type::integer && it->is_number_integer()) ||
+              (f.type == Type::boolean && it->is_boolean());
+    if (!ok) return std::string("Invalid type of property: ") + f.name + ".";
+  }
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool known = false;
+    for (const Field& f : fields) known = known || it.key() == f.name;
+    if (!known) return "Unexpected property: " + it.key() + ".";
+  }
+  return "";
+}
+
+struct Account {
+  std::string user, password, email, phone;
+  int64_t created = 0, updated = 0;
+  int64_t email_verified = 0, phone_verified = 0;  // 0: not verified
+  int email_code = 0, phone_code = 0;
+  bool enabled() const { return email_verified != 0 && (phone.empty() || phone_verified != 0); }
+};
+
+struct Failures {
+  std::deque<int64_t> times;  // failed signatures within the window, broker clock
+  int64_t blocked_until = 0;
+};
+
+}  // namespace
+
+struct Broker::Impl {
+  Options opts;
+  const std::string jwt_secret = crypto::random_bytes(32);
+  std::unique_ptr<httplib::Server> server;
+  std::thread thread;
+  std::atomic<bool> thread_done{false};
+  int port = 0;
+  int listen_fd = -1;
+
+  // Interruptible waits (latency, slow bodies) end when the broker stops.
+  std::atomic<bool> stopping{false};
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+
+  mutable std::mutex mu;  // guards everything below
+  std::map<std::string, Account> accounts;
+  std::map<std::string, std::string> api_keys;
+  std::set<std::string> nonces;
+  std::set<std::string> revoked;  // jti
+  std::map<std::string, int> counters;
+  std::vector<std::string> hosts;
+  std::map<std::string, Failures> failures;  // by client IP
+  std::map<std::string, std::deque<std::pair<Fault, int>>> faults;
+  int64_t clock_offset = 0;
+  int latency = 0;
+
+  explicit Impl(Options o) : opts(std::move(o)) {}
+
+  int64_t now() const {
+    std::lock_guard<std::mutex> lock(mu);
+    return now_locked();
+  }
+  int64_t now_locked() const { return static_cast<int64_t>(std::time(nullptr)) + clock_offset; }
+
+  // Sleeps up to `ms`; false when the broker is stopping.
+  bool sleep_ms(int ms) {
+    std::unique_lock<std::mutex> lock(stop_mu);
+    return !stop_cv.wait_for(lock, std::chrono::milliseconds(ms),
+                             [this] { return stopping.load(); });
+  }
+
+  // --- answers ---
+
+  static void send_json(Response& res, const json& j, int status = 200) {
+    res.status = status;
+    res.set_content(j.dump(), "application/json");
+  }
+
+  // Errors are text/plain; on /Agent/ without `Accept: application/json` an HTML page, as
+  // the spec warns a real Neuron may answer.
+  static void send_error(const Request& req, Response& res, int status, const std::string& msg) {
+    res.status = status;
+    bool wants_json = req.get_header_value("Accept").find("application/json") != std::string::npos;
+    if (req.path.rfind("/Agent/", 0) == 0 && !wants_json) {
+      std::string title = std::to_string(status) + " " + reason(status);
+      res.set_content("<!DOCTYPE html>\n<html><head><title>" + html_escape(title) +
+                          "</title></head><body><h1>" + html_escape(title) + "</h1><p>" +
+                          html_escape(msg) + "</p></body></html>\n",
+                      "text/html; charset=utf-8");
+    } else {
+      res.set_content(msg, "text/plain; charset=utf-8");
+    }
+  }
+
+  void send_unauthorized(const Request& req, Response& res) const {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"" + opts.domain + "\"");
+    send_error(req, res, 401, "Unauthorized access prohibited.");
+  }
+
+  static std::string too_many_text(const Request& req) {
+    return "Too many failed login attempts in a row registered. Try again in 1 minute(s). "
+           "Remote Endpoint: " +
+           remote_endpoint(req);
+  }
+
+  // The JSON body of a POST, or nullopt after answering 400.
+  static std::optional<json> read_body(const Request& req, Response& res) {
+    std::string type = req.get_header_value("Content-Type");
+    std::string media = type.substr(0, type.find(';'));
+    while (!media.empty() && media.back() == ' ') media.pop_back();
+    for (char& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (media != "application/json") {
+      send_error(req, res, 400, "Content-Type must be application/json.");
+      return std::nullopt;
+    }
+    json j = json::parse(req.body, nullptr, false);
+    if (j.is_discarded()) {
+      send_error(req, res, 400, "Invalid JSON in request body.");
+      return std::nullopt;
+    }
+    return j;
+  }
+
+  static bool valid_seconds(const json& j) {
+    int64_t s = j.at("seconds").get<int64_t>();
+    return s >= 1 && s <= 3600;
+  }
+
+  // --- JWT ---
+
+  std::string make_jwt_locked(const std::string& user, int64_t seconds, int64_t& expires) const {
+    int64_t iat = now_locked();
+    expires = iat + seconds;
+    json header = {{"alg", "HS256"}, {"typ", "JWT"}};
+    json claims = {{"iss", "https://" + opts.domain},
+                   {"sub", user},
+                   {"iat", iat},
+                   {"exp", expires},
+                   {"jti", crypto::random_token(16)}};
+    std::string signing_input =
+        crypto::base64url(header.dump()) + "." + crypto::base64url(claims.dump());
+    return signing_input + "." + crypto::base64url(crypto::hmac_sha256(jwt_secret, signing_input));
+  }
+
+  struct Decoded {
+    json header, claims;
+    std::string header_text, payload_text, signature;
+  };
+
+  // The token's parts when it is ours (HS256, our key, our issuer), not expired on the
+  // broker clock and not revoked.
+  std::optional<Decoded> verify_jwt_locked(const std::string& token) const {
+    size_t a = token.find('.');
+    size_t b = a == std::string::npos ? a : token.find('.', a + 1);
+    if (b == std::string::npos || token.find('.', b + 1) != std::string::npos) return std::nullopt;
+    std::string signing_input = token.substr(0, b);
+    auto header_text = crypto::base64url_decode(token.substr(0, a));
+    auto payload_text = crypto::base64url_decode(token.substr(a + 1, b - a - 1));
+    auto signature = crypto::base64url_decode(token.substr(b + 1));
+    if (!header_text || !payload_text || !signature) return std::nullopt;
+    if (!crypto::equal_constant_time(*signature, crypto::hmac_sha256(jwt_secret, signing_input))) {
+      return std::nullopt;
+    }
+    Decoded d{json::parse(*header_text, nullptr, false), json::parse(*payload_text, nullptr, false),
+              *header_text, *payload_text, token.substr(b + 1)};
+    if (!d.header.is_object() || d.header.value("alg", "") != "HS256") return std::nullopt;
+    const json& c = d.claims;
+    if (!c.is_object() || !c.contains("exp") || !c["exp"].is_number_integer() ||
+        !c.contains("sub") || !c["sub"].is_string() || !c.contains("jti") ||
+        !c["jti"].is_string() || c.value("iss", "") != "https://" + opts.domain) {
+      return std::nullopt;
+    }
+    if (c["exp"].get<int64_t>() <= now_locked()) return std::nullopt;
+    if (revoked.count(c["jti"].get<std::string>())) return std::nullopt;
+    return d;
+  }
+
+  static std::string bearer_token(const Request& req) {
+    std::string auth = req.get_header_value("Authorization");
+    const std::string prefix = "Bearer ";
+    if (auth.size() <= prefix.size()) return "";
+    for (size_t i = 0; i < prefix.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(auth[i])) !=
+          std::tolower(static_cast<unsigned char>(prefix[i]))) {
+        return "";
+      }
+    }
+    return auth.substr(prefix.size());
+  }
+
+  // The claims of a valid bearer token, or nullopt after answering 401.
+  std::optional<json> require_bearer_locked(const Request& req, Response& res) const {
+    auto d = verify_jwt_locked(bearer_token(req));
+    if (!d) {
+      send_unauthorized(req, res);
+      return std::nullopt;
+    }
+    return d->claims;
+  }
+
+  // --- failed-signature audit (per client IP, broker clock) ---
+
+  bool blocked_locked(const std::string& ip) const {
+    auto it = failures.find(ip);
+    return it != failures.end() && it->second.blocked_until > now_locked();
+  }
+
+  // Records a failed signature; true when this failure blocks the IP.
+  bool register_failure_locked(const std::string& ip) {
+    int64_t t = now_locked();
+    Failures& f = failures[ip];
+    while (!f.times.empty() && f.times.front() <= t - kFailureWindow) f.times.pop_front();
+    f.times.push_back(t);
+    if (static_cast<int>(f.times.size()) < kMaxFailures) return false;
+    f.times.clear();
+    f.blocked_until = t + kBlockSeconds;
+    return true;
+  }
+
+  // --- faults ---
+
+  Fault take_fault_locked(const std::string& path) {
+    for (const std::string& key : {path, std::string("*")}) {
+      auto it = faults.find(key);
+      if (it == faults.end() || it->second.empty()) continue;
+      auto& front = it->second.front();
+      Fault f = front.first;
+      if (--front.second <= 0) it->second.pop_front();
+      if (it->second.empty()) faults.erase(it);
+      return f;
+    }
+    return Fault::none;
+  }
+
+  // Closes this request's connection under httplib's feet: shutdown() makes every later
+  // write fail, so the client sees the connection end with no HTTP answer at all.
+  bool drop_connection(const Request& req) {
+    bool dropped = false;
+    for_each_connected_socket([&](int fd, const std::string& local_ip, int local_port,
+                                  const std::string& peer_ip, int peer_port) {
+      if (local_port == req.local_port && local_ip == req.local_addr &&
+          peer_port == req.remote_port && peer_ip == req.remote_addr) {
+        ::shutdown(fd, SHUT_RDWR);
+        dropped = true;
+      }
+    });
+    return dropped;
+  }
+
+  // Ends every connection accepted by this broker (so stop() does not wait for idle
+  // keep-alive connections to time out).
+  void drop_all_connections() {
+    std::string bind_ip = opts.bind;
+    for_each_connected_socket(
+        [&](int fd, const std::string& local_ip, int local_port, const std::string&, int) {
+          if (local_port == port && local_ip == bind_ip) ::shutdown(fd, SHUT_RDWR);
+        });
+  }
+
+  void apply_fault(Fault fault, const Request& req, Response& res) {
+    switch (fault) {
+      case Fault::none:
+        break;
+      case Fault::drop_connection:
+        if (!drop_connection(req)) throw std::runtime_error("drop_connection: socket not found");
+        res.status = 500;
+        res.set_content("dropped", "text/plain");
+        break;
+      case Fault::html_error:
+        res.status = 500;
+        res.set_content(
+            "<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>"
+            "<body><h1>Internal Server Error</h1><p>Injected fault.</p></body></html>\n",
+            "text/html; charset=utf-8");
+        break;
+      case Fault::malformed_json:
+        res.status = 200;
+        res.set_content("{\"jwt\": \"eyJhbGciOi\", \"expires\": ", "application/json");
+        break;
+      case Fault::rate_limit:
+        res.status = 429;
+        res.set_content(too_many_text(req), "text/plain; charset=utf-8");
+        break;
+      case Fault::blocked:
+        res.status = 403;
+        res.set_content(
+            "This endpoint (" + remote_endpoint(req) + ") has been blocked from the system.",
+            "text/plain; charset=utf-8");
+        break;
+      case Fault::service_unavailable:
+        res.status = 503;
+        res.set_content("Service temporarily unavailable.", "text/plain; charset=utf-8");
+        break;
+      case Fault::slow_body: {
+        // Chunked: a space every second (JSON allows leading whitespace), "{}" after 60 s.
+        res.status = 200;
+        auto sent = std::make_shared<int>(0);
+        res.set_chunked_content_provider("application/json",
+                                         [this, sent](size_t, httplib::DataSink& sink) {
+                                           if (!sleep_ms(1000))
+                                             return false;  // broker stopping: abort the body
+                                           if (++*sent >= kSlowBodySeconds) {
+                                             if (!sink.write("{}", 2)) return false;
+                                             sink.done();
+                                             return true;
+                                           }
+                                           return sink.write(" ", 1);
+                                         });
+        break;
+      }
+      case Fault::huge_body: {
+        // Chunked (no Content-Length), so a client cannot refuse it up front by size.
+        res.status = 200;
+        auto body = std::make_shared<std::string>("{\"data\":\"");
+        body->append(kHugeBody - body->size() - 2, 'a');
+        body->append("\"}");
+        res.set_chunked_content_provider(
+            "application/json", [body](size_t offset, httplib::DataSink& sink) {
+              if (offset >= body->size()) {
+                sink.done();
+                return true;
+              }
+              size_t n = std::min<size_t>(64 * 1024, body->size() - offset);
+              return sink.write(body->data() + offset, n);
+            });
+        break;
+      }
+    }
+  }
+
+  // --- Neuron endpoints ---
+
+  void domain_info(const Request&, Response& res) {
+    send_json(
+        res,
+        {{"domain", opts.domain}, {"useEncryption", false}, {"humanReadableName", "Test Broker"}});
+  }
+
+  // Checks a Login/Create signature against every reading of the Host header.
+  static bool signature_ok(const std::string& key, const std::string& before_host,
+                           const std::string& after_host, const std::string& host,
+                           const std::string& signature) {
+    bool ok = false;
+    for (const std::string& h : host_readings(host)) {
+      ok =
+          crypto::equal_constant_time(signature, crypto::sign(key, before_host + h + after_host)) ||
+          ok;
+    }
+    return ok;
+  }
+
+  // Common failure path of signed requests: 403, or 429 when this failure blocks the IP.
+  void signature_failed_locked(const Request& req, Response& res) {
+    if (register_failure_locked(req.remote_addr)) {
+      send_error(req, res, 429, too_many_text(req));
+    } else {
+      send_error(req, res, 403, "Invalid signature.");
+    }
+  }
+
+  void login(const Request& req, Response& res) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (blocked_locked(req.remote_addr)) return send_error(req, res, 429, too_many_text(req));
+    }
+    auto body = read_body(req, res);
+    if (!body) return;
+    std::string err = check_schema(*body, {{"userName", Type::string, true},
+                                           {"nonce", Type::string, true},
+                                           {"signature", Type::string, true},
+                                           {"seconds", Type::integer, true}});
+    if (!err.empty()) return send_error(req, res, 400, err);
+    if (!valid_seconds(*body)) return send_error(req, res, 400, "seconds must be 1..3600.");
+    const std::string user = (*body)["userName"], nonce = (*body)["nonce"],
+                      signature = (*body)["signature"];
+    if (nonce.size() < kMinNonce) return send_error(req, res, 400, "Nonce too short.");
+    const std::string host = req.get_header_value("Host");
+
+    std::lock_guard<std::mutex> lock(mu);
+    hosts.push_back(host);
+    if (!nonces.insert(nonce).second) return send_error(req, res, 403, "Nonce already used.");
+    auto it = accounts.find(user);
+    // An unknown user gets the same answer as a bad signature (no user enumeration).
+    if (it == accounts.end() ||
+        !signature_ok(it->second.password, user + ":", ":" + nonce, host, signature)) {
+      return signature_failed_locked(req, res);
+    }
+    failures.erase(req.remote_addr);
+    if (!it->second.enabled()) return send_error(req, res, 403, "Account not enabled.");
+    int64_t expires = 0;
+    std::string jwt = make_jwt_locked(user, (*body)["seconds"].get<int64_t>(), expires);
+    send_json(res, {{"jwt", jwt}, {"expires", expires}});
+  }
+
+  void create(const Request& req, Response& res) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (blocked_locked(req.remote_addr)) return send_error(req, res, 429, too_many_text(req));
+    }
+    auto body = read_body(req, res);
+    if (!body) return;
+    std::string err = check_schema(*body, {{"userName", Type::string, true},
+                                           {"eMail", Type::string, true},
+                                           {"phoneNr", Type::string, false},
+                                           {"password", Type::string, true},
+                                           {"apiKey", Type::string, true},
+                                           {"nonce", Type::string, true},
+                                           {"signature", Type::string, true},
+                                           {"seconds", Type::integer, true},
+                                           {"language", Type::string, false}});
+    if (!err.empty()) return send_error(req, res, 400, err);
+    if (!valid_seconds(*body)) return send_error(req, res, 400, "seconds must be 1..3600.");
+    const json& b = *body;
+    const std::string user = b["userName"], email = b["eMail"], password = b["password"],
+                      api_key = b["apiKey"], nonce = b["nonce"], signature = b["signature"];
+    const std::string phone = b.value("phoneNr", "");
+    if (user.empty() || user.find('@') != std::string::npos) {
+      return send_error(req, res, 400, "Invalid user name.");
+    }
+    if (email.find('@') == std::string::npos) {
+      return send_error(req, res, 400, "Invalid e-mail address.");
+    }
+    if (password.empty()) return send_error(req, res, 400, "Empty password.");
+    if (nonce.size() < kMinNonce) return send_error(req, res, 400, "Nonce too short.");
+    const std::string host = req.get_header_value("Host");
+
+    std::lock_guard<std::mutex> lock(mu);
+    hosts.push_back(host);
+    if (!nonces.insert(nonce).second) return send_error(req, res, 403, "Nonce already used.");
+    auto key = api_keys.find(api_key);
+    std::string after_host = ":" + email + ":" + (phone.empty() ? "" : phone + ":") + password +
+                             ":" + api_key + ":" + nonce;
+    if (key == api_keys.end() ||
+        !signature_ok(key->second, user + ":", after_host, host, signature)) {
+      return signature_failed_locked(req, res);
+    }
+    failures.erase(req.remote_addr);
+    if (accounts.count(user)) {
+      int n = 0;
+      for (int i = 1; n < 2; ++i) {
+        std::string alternative = user + std::to_string(i);
+        if (!accounts.count(alternative)) {
+          res.set_header("X-AlternativeName" + std::to_string(++n), alternative);
+        }
+      }
+      return send_error(req, res, 409, "Account name already taken.");
+    }
+    Account& a = accounts[user];
+    a.user = user;
+    a.password = password;
+    a.email = email;
+    a.phone = phone;
+    a.created = a.updated = now_locked();
+    a.email_code = crypto::random_int(100000, 999999);
+    if (!phone.empty()) a.phone_code = crypto::random_int(100000, 999999);
+    int64_t expires = 0;
+    std::string jwt = make_jwt_locked(user, b["seconds"].get<int64_t>(), expires);
+    json out = {{"created", a.created}, {"enabled", false},   {"canRelay", false},
+                {"jwt", jwt},           {"expires", expires}, {"eMailCodeSent", true}};
+    if (!phone.empty()) out["phoneNrCodeSent"] = true;
+    send_json(res, out);
+  }
+
+  // VerifyEMail / VerifyPhoneNr. The Create JWT is optional, but when one is sent it must
+  // be valid (401 otherwise).
+  void verify(const Request& req, Response& res, bool email) {
+    const char* field = email ? "eMail" : "phoneNr";
+    auto body = read_body(req, res);
+    if (!body) return;
+    std::lock_guard<std::mutex> lock(mu);
+    if (req.has_header("Authorization") && !require_bearer_locked(req, res)) return;
+    std::string err =
+        check_schema(*body, {{field, Type::string, true}, {"code", Type::integer, true}});
+    if (!err.empty()) return send_error(req, res, 400, err);
+    const std::string address = (*body)[field];
+    const int64_t code = (*body)["code"].get<int64_t>();
+    for (auto& [name, a] : accounts) {
+      const std::string& mine = email ? a.email : a.phone;
+      int expected = email ? a.email_code : a.phone_code;
+      if (mine != address || expected == 0 || expected != code) continue;
+      int64_t& verified = email ? a.email_verified : a.phone_verified;
+      if (!verified) verified = a.updated = now_locked();
+      return send_json(res, {{field, address}, {"userName", name}});
+    }
+    send_error(req, res, 403, "Invalid verification code.");
+  }
+
+  void resend_codes(const Request& req, Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto claims = require_bearer_locked(req, res);
+    if (!claims) return;
+    auto body = read_body(req, res);
+    if (!body) return;
+    std::string err = check_schema(*body, {{"eMail", Type::string, true},
+                                           {"phoneNr", Type::string, false},
+                                           {"language", Type::string, false}});
+    if (!err.empty()) return send_error(req, res, 400, err);
+    auto it = accounts.find((*claims)["sub"].get<std::string>());
+    if (it == accounts.end()) return send_unauthorized(req, res);
+    if ((*body)["eMail"] != it->second.email ||
+        (body->contains("phoneNr") && (*body)["phoneNr"] != it->second.phone)) {
+      return send_error(req, res, 400, "Addresses do not match the account.");
+    }
+    send_json(res, json::object());
+  }
+
+  void refresh(const Request& req, Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto claims = require_bearer_locked(req, res);
+    if (!claims) return;
+    auto body = read_body(req, res);
+    if (!body) return;
+    std::string err = check_schema(*body, {{"seconds", Type::integer, true}});
+    if (!err.empty()) return send_error(req, res, 400, err);
+    if (!valid_seconds(*body)) return send_error(req, res, 400, "seconds must be 1..3600.");
+    std::string user = (*claims)["sub"];
+    if (!accounts.count(user)) return send_unauthorized(req, res);
+    int64_t expires = 0;
+    std::string jwt = make_jwt_locked(user, (*body)["seconds"].get<int64_t>(), expires);
+    send_json(res, {{"jwt", jwt}, {"expires", expires}});
+  }
+
+  void logout(const Request& req, Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto claims = require_bearer_locked(req, res);
+    if (!claims) return;
+    auto body = read_body(req, res);
+    if (!body) return;
+    std::string err = check_schema(*body, {});
+    if (!err.empty()) return send_error(req, res, 400, err);
+    revoked.insert((*claims)["jti"].get<std::string>());
+    send_json(res, json::object());
+  }
+
+  void info(const Request& req, Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto claims = require_bearer_locked(req, res);
+    if (!claims) return;
+    auto body = read_body(req, res);
+    if (!body) return;
+    std::string err = check_schema(*body, {});
+    if (!err.empty()) return send_error(req, res, 400, err);
+    auto it = accounts.find((*claims)["sub"].get<std::string>());
+    if (it == accounts.end()) return send_unauthorized(req, res);
+    const Account& a = it->second;
+    json out = {
+        {"userName", a.user}, {"created", a.created}, {"updated", a.updated}, {"eMail", a.email}};
+    if (a.email_verified) out["eMailVerified"] = a.email_verified;
+    if (!a.phone.empty()) out["phoneNr"] = a.phone;
+    if (a.phone_verified) out["phoneNrVerified"] = a.phone_verified;
+    send_json(res, out);
+  }
+
+  // {header, payload} are the decoded JSON texts, signature the base64url segment.
+  void authenticate_jwt(const Request& req, Response& res) {
+    auto body = read_body(req, res);
+    if (!body) return;
+    std::string err = check_schema(*body, {{"token", Type::string, false}});
+    if (!err.empty()) return send_error(req, res, 400, err);
+    std::string token =
+        body->contains("token") ? (*body)["token"].get<std::string>() : bearer_token(req);
+    std::lock_guard<std::mutex> lock(mu);
+    auto d = verify_jwt_locked(token);
+    if (!d) return send_error(req, res, 403, "Invalid token.");
+    const json& c = d->claims;
+    json out = {{"header", d->header_text},
+                {"payload", d->payload_text},
+                {"signature", d->signature},
+                {"algorithm", "HS256"},
+                {"claims", c},
+                {"type", d->header.value("typ", "JWT")},
+                {"issuer", c["iss"]},
+                {"subject", c["sub"]},
+                {"id", c["jti"]},
+                {"expiration", c["exp"]}};
+    if (c.contains("iat")) out["issuedAt"] = c["iat"];
+    send_json(res, out);
+  }
+
+  // --- test controls (/_test/...) ---
+
+  // Lenient: an empty body is {}; no Content-Type needed (for curl in shell scripts).
+  static std::optional<json> control_body(const Request& req, Response& res) {
+    if (req.body.empty()) return json::object();
+    json j = json::parse(req.body, nullptr, false);
+    if (!j.is_object()) {
+      send_error(req, res, 400, "Expected a JSON object.");
+      return std::nullopt;
+    }
+    return j;
+  }
+
+  void register_routes(httplib::Server& s, Broker& broker) {
+    s.Get("/Agent/Account/DomainInfo",
+          [this](const Request& q, Response& r) { domain_info(q, r); });
+    s.Post("/Agent/Account/Login", [this](const Request& q, Response& r) { login(q, r); });
+    s.Post("/Agent/Account/Create", [this](const Request& q, Response& r) { create(q, r); });
+    s.Post("/Agent/Account/VerifyEMail",
+           [this](const Request& q, Response& r) { verify(q, r, true); });
+    s.Post("/Agent/Account/VerifyPhoneNr",
+           [this](const Request& q, Response& r) { verify(q, r, false); });
+    s.Post("/Agent/Account/ResendVerificationCodes",
+           [this](const Request& q, Response& r) { resend_codes(q, r); });
+    s.Post("/Agent/Account/Refresh", [this](const Request& q, Response& r) { refresh(q, r); });
+    s.Post("/Agent/Account/Logout", [this](const Request& q, Response& r) { logout(q, r); });
+    s.Post("/Agent/Account/Info", [this](const Request& q, Response& r) { info(q, r); });
+    s.Post("/Agent/Account/AuthenticateJwt",
+           [this](const Request& q, Response& r) { authenticate_jwt(q, r); });
+
+    Broker* b = &broker;
+    auto ok = [](Response& r) { send_json(r, json::object()); };
+    s.Post("/_test/accounts", [this, b, ok](const Request& q, Response& r) {
+      auto j = control_body(q, r);
+      if (!j) return;
+      std::string err = check_schema(*j, {{"user", Type::string, true},
+                                          {"password", Type::string, true},
+                                          {"email", Type::string, true},
+                                          {"enabled", Type::boolean, false}});
+      if (!err.empty()) return send_error(q, r, 400, err);
+      b->add_neuron_account((*j)["user"], (*j)["password"], (*j)["email"],
+                            j->value("enabled", true));
+      ok(r);
+    });
+    s.Post("/_test/apikeys", [b, ok](const Request& q, Response& r) {
+      auto j = control_body(q, r);
+      if (!j) return;
+      std::string err =
+          check_schema(*j, {{"key", Type::string, true}, {"secret", Type::string, true}});
+      if (!err.empty()) return send_error(q, r, 400, err);
+      b->add_api_key((*j)["key"], (*j)["secret"]);
+      ok(r);
+    });
+    s.Get("/_test/counters", [this](const Request&, Response& r) {
+      std::lock_guard<std::mutex> lock(mu);
+      send_json(r, json(counters));
+    });
+    s.Post("/_test/reset-counters", [b, ok](const Request&, Response& r) {
+      b->reset_counters();
+      ok(r);
+    });
+    s.Get("/_test/clock", [this](const Request&, Response& r) { send_json(r, {{"now", now()}}); });
+    s.Post("/_test/clock", [this, b](const Request& q, Response& r) {
+      auto j = control_body(q, r);
+      if (!j) return;
+      std::string err = check_schema(*j, {{"advance", Type::integer, true}});
+      if (!err.empty()) return send_error(q, r, 400, err);
+      b->advance_clock((*j)["advance"].get<int64_t>());
+      send_json(r, {{"now", now()}});
+    });
+    s.Post("/_test/latency", [b, ok](const Request& q, Response& r) {
+      auto j = control_body(q, r);
+      if (!j) return;
+      std::string err = check_schema(*j, {{"ms", Type::integer, true}});
+      if (!err.empty()) return send_error(q, r, 400, err);
+      b->set_latency_ms((*j)["ms"].get<int>());
+      ok(r);
+    });
+    s.Post("/_test/fault", [b, ok](const Request& q, Response& r) {
+      auto j = control_body(q, r);
+      if (!j) return;
+      std::string err = check_schema(*j, {{"path", Type::string, true},
+                                          {"fault", Type::string, true},
+                                          {"times", Type::integer, false}});
+      if (!err.empty()) return send_error(q, r, 400, err);
+      auto fault = parse_fault((*j)["fault"]);
+      if (!fault) return send_error(q, r, 400, "Unknown fault.");
+      b->inject_fault((*j)["path"], *fault, j->value("times", 1));
+      ok(r);
+    });
+    s.Post("/_test/reset-failures", [b, ok](const Request&, Response& r) {
+      b->reset_failures();
+      ok(r);
+    });
+    s.Get("/_test/email-code", [b](const Request& q, Response& r) {
+      send_json(r, {{"code", b->email_code(q.get_param_value("email"))}});
+    });
+    s.Get("/_test/phone-code", [b](const Request& q, Response& r) {
+      send_json(r, {{"code", b->phone_code(q.get_param_value("phone"))}});
+    });
+    s.Get("/_test/hosts",
+          [b](const Request&, Response& r) { send_json(r, json(b->hosts_seen())); });
+    s.Post("/_test/token", [this, b](const Request& q, Response& r) {
+      auto j = control_body(q, r);
+      if (!j) return;
+      std::string err =
+          check_schema(*j, {{"user", Type::string, true}, {"seconds", Type::integer, false}});
+      if (!err.empty()) return send_error(q, r, 400, err);
+      int64_t expires = 0;
+      std::string jwt;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        jwt = make_jwt_locked((*j)["user"], j->value("seconds", int64_t{3600}), expires);
+      }
+      send_json(r, {{"jwt", jwt}, {"expires", expires}});
+    });
+  }
+
+  void install_hooks(httplib::Server& s) {
+    // Every request counts (faulted and rejected ones too); then latency, then faults.
+    // Test controls count under their own path and get neither latency nor faults.
+    s.set_pre_routing_handler([this](const Request& req, Response& res) {
+      Fault fault = Fault::none;
+      int ms = 0;
+      bool control = is_control(req.path);
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        ++counters[req.path];
+        if (!control) {
+          fault = take_fault_locked(req.path);
+          ms = latency;
+        }
+      }
+      if (ms > 0) sleep_ms(ms);
+      if (fault == Fault::none) return HandlerResponse::Unhandled;
+      apply_fault(fault, req, res);
+      return HandlerResponse::Handled;
+    });
+    // httplib's own errors (404, 400 on a bad request line) get a text/plain body.
+    s.set_error_handler(httplib::Server::HandlerWithResponse([](const Request&, Response& res) {
+      if (!res.body.empty() || res.content_provider_) return HandlerResponse::Unhandled;
+      res.set_content(res.status == 404 ? std::string("Not found.") : reason(res.status),
+                      "text/plain; charset=utf-8");
+      return HandlerResponse::Handled;
+    }));
+    s.set_exception_handler([](const Request&, Response& res, std::exception_ptr ep) {
+      std::string what = "unknown";
+      try {
+        std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      res.status = 500;
+      res.set_content("Internal error: " + what, "text/plain; charset=utf-8");
+    });
+    // The Date header comes from the broker clock, so a moved clock shows in it.
+    s.set_post_routing_handler(
+        [this](const Request&, Response& res) { res.set_header("Date", http_date(now())); });
+    s.set_payload_max_length(1024 * 1024);
+    s.set_keep_alive_max_count(1000);  // httplib closes after 5 requests by default
+  }
+};
+
+Broker::Broker(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Broker::~Broker() {
+  try {
+    stop();
+  } catch (...) {
+  }
+}
+
+void Broker::start() {
+  Impl& m = *impl_;
+  if (m.server) throw std::logic_error("test broker: already started");
+  if (m.opts.bind != "127.0.0.1" && m.opts.bind != "::1") {
+    throw std::invalid_argument("test broker: refusing to bind to " + m.opts.bind +
+                                " (loopback only: 127.0.0.1 or ::1)");
+  }
+  if (m.opts.tls && (m.opts.tls_files.server_cert.empty() || m.opts.tls_files.server_key.empty())) {
+    throw std::invalid_argument("test broker: tls needs a server certificate and key");
+  }
+  // httplib's Server() sets SIGPIPE to SIG_IGN for the whole process, which children
+  // spawned by the tests (authctl) would inherit. Put the disposition back: the broker's
+  // own threads block SIGPIPE instead (see the listener thread below).
+  struct sigaction old_pipe {};
+  sigaction(SIGPIPE, nullptr, &old_pipe);
+  if (m.opts.tls) {
+    m.server = std::make_unique<httplib::SSLServer>(m.opts.tls_files.server_cert.c_str(),
+                                                    m.opts.tls_files.server_key.c_str());
+  } else {
+    m.server = std::make_unique<httplib::Server>();
+  }
+  sigaction(SIGPIPE, &old_pipe, nullptr);
+  httplib::Server& s = *m.server;
+  if (!s.is_valid()) {
+    m.server.reset();
+    throw std::runtime_error("test broker: cannot load the TLS certificate or key");
+  }
+  size_t threads = static_cast<size_t>(m.opts.threads > 0 ? m.opts.threads : 64);
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.set_socket_options([&m](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    m.listen_fd = sock;
+  });
+  m.install_hooks(s);
+  m.register_routes(s, *this);
+
+  int port = m.opts.port == 0 ? s.bind_to_any_port(m.opts.bind)
+                              : (s.bind_to_port(m.opts.bind, m.opts.port) ? m.opts.port : -1);
+  if (port <= 0) {
+    m.server.reset();
+    throw std::runtime_error("test broker: cannot bind " + m.opts.bind + ":" +
+                             std::to_string(m.opts.port));
+  }
+  m.port = port;
+  // httplib listens with a backlog of 5; 100 parallel clients need more.
+  if (m.listen_fd >= 0) ::listen(m.listen_fd, 1024);
+
+  m.thread_done = false;
+  m.thread = std::thread([&m] {
+    // Writes to a dropped connection must fail with EPIPE, not kill the process. The
+    // worker threads are made inside listen_after_bind, so they inherit this mask.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    m.server->listen_after_bind();
+    m.thread_done = true;
+  });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!s.is_running()) {
+    if (m.thread_done || std::chrono::steady_clock::now() > deadline) {
+      m.server->stop();
+      m.thread.join();
+      m.server.reset();
+      throw std::runtime_error("test broker: server did not start");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void Broker::stop() {
+  Impl& m = *impl_;
+  if (!m.server) return;
+  {
+    std::lock_guard<std::mutex> lock(m.stop_mu);
+    m.stopping = true;
+  }
+  m.stop_cv.notify_all();
+  m.server->stop();
+  m.drop_all_connections();
+  if (m.thread.joinable()) m.thread.join();
+  m.server.reset();
+  m.listen_fd = -1;
+}
+
+int Broker::port() const {
+  return impl_->port;
+}
+
+std::string Broker::url() const {
+  const Impl& m = *impl_;
+  std::string host = m.opts.bind == "::1" ? "[::1]" : m.opts.bind;
+  return std::string(m.opts.tls ? "https" : "http") + "://" + host + ":" + std::to_string(m.port);
+}
+
+void Broker::add_neuron_account(const std::string& user, const std::string& password,
+                                const std::string& email, bool enabled) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Account& a = impl_->accounts[user];
+  a = Account{};
+  a.user = user;
+  a.password = password;
+  a.email = email;
+  a.created = a.updated = impl_->now_locked();
+  a.email_code = crypto::random_int(100000, 999999);
+  if (enabled) a.email_verified = a.created;
+}
+
+void Broker::add_api_key(const std::string& key, const std::string& secret) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->api_keys[key] = secret;
+}
+
+int Broker::email_code(const std::string& email) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  int code = 0;
+  int64_t newest = INT64_MIN;
+  for (const auto& [name, a] : impl_->accounts) {
+    if (a.email == email && a.email_code && a.created >= newest) {
+      code = a.email_code;
+      newest = a.created;
+    }
+  }
+  return code;
+}
+
+int Broker::phone_code(const std::string& phone) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  int code = 0;
+  int64_t newest = INT64_MIN;
+  for (const auto& [name, a] : impl_->accounts) {
+    if (!phone.empty() && a.phone == phone && a.phone_code && a.created >= newest) {
+      code = a.phone_code;
+      newest = a.created;
+    }
+  }
+  return code;
+}
+
+std::string Broker::issue_token(const std::string& user, int seconds) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  int64_t expires = 0;
+  return impl_->make_jwt_locked(user, seconds, expires);
+}
+
+int Broker::count(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->counters.find(path);
+  return it == impl_->counters.end() ? 0 : it->second;
+}
+
+void Broker::reset_counters() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->counters.clear();
+}
+
+std::vector<std::string> Broker::hosts_seen() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->hosts;
+}
+
+int64_t Broker::now() const {
+  return impl_->now();
+}
+
+void Broker::advance_clock(int64_t seconds) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->clock_offset += seconds;
+}
+
+void Broker::set_latency_ms(int ms) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->latency = ms > 0 ? ms : 0;
+}
+
+void Broker::inject_fault(const std::string& path, Fault fault, int times) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (fault == Fault::none || times <= 0) {
+    impl_->faults.erase(path);  // clears the faults pending for this path
+    return;
+  }
+  impl_->faults[path].emplace_back(fault, times);
+}
+
+void Broker::reset_failures() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->failures.clear();
+}
+
+}  // namespace testbroker

@@ -1,0 +1,97 @@
+// The test broker: a faithful local implementation of the Neuron Agent API (and later
+// Nexterm) over real HTTP/HTTPS sockets on loopback. Used in-process by the end-to-end
+// tests and as the `authctl-testbroker` executable by scripts/demo and shell tests.
+//
+// It implements the protocol from the specs, not a mock of authctl: signatures are checked
+// against the received Host header, nonces are single-use, failed signatures are counted
+// per client IP, tokens are HS256 JWTs with `exp` on the broker's movable clock.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace testbroker {
+
+struct TlsFiles {
+  std::string ca_cert;      // PEM of the test CA (give this to authctl --cacert)
+  std::string server_cert;  // PEM, signed by the CA, SAN 127.0.0.1, ::1, localhost
+  std::string server_key;   // PEM
+};
+
+// Makes a fresh CA and server certificate in `dir` (created if missing). Returns the paths.
+TlsFiles make_test_pki(const std::string& dir);
+
+// Makes a self-signed server certificate NOT signed by any CA authctl trusts (for the
+// "TLS not trusted" tests).
+TlsFiles make_untrusted_pki(const std::string& dir);
+
+struct Options {
+  std::string bind = "127.0.0.1";  // loopback only; anything else is refused
+  int port = 0;                    // 0 = ephemeral
+  bool tls = false;
+  TlsFiles tls_files;                // used when tls is true
+  std::string domain = "localhost";  // Neuron domain (JWT iss = https://DOMAIN, realm)
+  int threads = 64;                  // task queue size: long polls and parallel clients
+};
+
+enum class Fault {
+  none,
+  drop_connection,  // close the socket without an answer
+  html_error,       // 500 with an HTML page (Content-Type text/html)
+  malformed_json,   // 200, Content-Type application/json, body not JSON
+  rate_limit,  // 429 text/plain "Too many failed login attempts ... Try again in 1 minute(s)..."
+  blocked,     // 403 text/plain "This endpoint (IP:PORT) has been blocked from the system."
+  slow_body,   // 200 whose body trickles out slower than any sane timeout
+  huge_body,   // 200 application/json body of 5 MiB
+  service_unavailable,  // 503 text/plain
+};
+
+class Broker {
+ public:
+  explicit Broker(Options options = {});
+  ~Broker();  // stops the server
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  void start();  // binds, serves on a background thread; returns when accepting
+  void stop();
+  int port() const;
+  std::string url() const;  // "http://127.0.0.1:PORT" or "https://127.0.0.1:PORT"
+
+  // --- seeding ---
+  // A Neuron account. enabled=false models an account whose e-mail is not yet verified.
+  void add_neuron_account(const std::string& user, const std::string& password,
+                          const std::string& email, bool enabled = true);
+  // An operator API key for Account/Create.
+  void add_api_key(const std::string& key, const std::string& secret);
+  // The e-mail verification code the broker "sent" for this address (0 if none).
+  int email_code(const std::string& email) const;
+  // The SMS verification code the broker "sent" for this phone number (0 if none).
+  int phone_code(const std::string& phone) const;
+  // A JWT for USER valid for SECONDS on the broker clock, as Login would issue it.
+  std::string issue_token(const std::string& user, int seconds);
+
+  // --- observation ---
+  // Requests received per path, e.g. count("/Agent/Account/Refresh"); faulted and
+  // rejected requests count too.
+  int count(const std::string& path) const;
+  void reset_counters();
+  // Host headers received on signed requests, most recent last.
+  std::vector<std::string> hosts_seen() const;
+
+  // --- control ---
+  int64_t now() const;  // broker clock, Unix seconds
+  void advance_clock(int64_t seconds);
+  void set_latency_ms(int ms);  // added before every answer
+  // The next `times` requests to `path` ("*" = any) get `fault` instead of an answer.
+  void inject_fault(const std::string& path, Fault fault, int times = 1);
+  void reset_failures();  // forget failed-signature counts and blocks
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace testbroker

@@ -1,0 +1,145 @@
+// The HTTP layer seen from the outside: TLS, faults, timeouts, the redacted trace.
+#include "fixture.hpp"
+
+using namespace e2e;
+using testbroker::Fault;
+
+namespace {
+testbroker::Options tls_options(const std::string& dir, bool trusted = true) {
+  testbroker::Options o;
+  o.tls = true;
+  o.tls_files = trusted ? testbroker::make_test_pki(dir) : testbroker::make_untrusted_pki(dir);
+  return o;
+}
+}  // namespace
+
+TEST_CASE("HTTPS with --cacert; the CA is remembered in the profile") {
+  TempDir pki;
+  NeuronFixture f(tls_options(pki.path()));
+  REQUIRE(f.broker.url().rfind("https://", 0) == 0);
+  auto r = f.login({"--cacert", pki.path() + "/ca.pem"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(f.store()["profiles"][f.profile_name()]["cacert"] == pki.path() + "/ca.pem");
+  auto w = f.run({"whoami"});  // no --cacert: taken from the profile
+  CHECK_MESSAGE(w.exit_code == 0, w.err);
+  CHECK(f.run({"refresh"}).exit_code == 0);
+}
+
+TEST_CASE("AUTHCTL_CA_BUNDLE works like --cacert") {
+  TempDir pki;
+  NeuronFixture f(tls_options(pki.path()));
+  auto r = f.run({"login", "--host", f.broker.url(), "-u", kUser, "--password-stdin"},
+                 {{"AUTHCTL_CA_BUNDLE", pki.path() + "/ca.pem"}}, std::string(kPassword) + "\n");
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+}
+
+TEST_CASE("an untrusted certificate: exit 3 naming --cacert; --insecure works with a warning") {
+  TempDir pki;
+  NeuronFixture f(tls_options(pki.path()));
+  auto r = f.login();  // the test CA is not in the system store
+  CHECK(r.exit_code == 3);
+  CHECK(contains(r.err, "--cacert"));
+  CHECK(contains(r.err, "not trusted"));
+  auto insecure = f.login({"--insecure"});
+  CHECK_MESSAGE(insecure.exit_code == 0, insecure.err);
+  CHECK(contains(insecure.err, "warning: --insecure"));
+  CHECK_FALSE(f.store()["profiles"][f.profile_name()].contains("insecure"));
+  // --insecure is never remembered: the next call verifies again
+  CHECK(f.run({"whoami"}).exit_code == 3);
+}
+
+TEST_CASE("a self-signed server certificate is refused even with another CA") {
+  TempDir good, bad;
+  auto trusted = testbroker::make_test_pki(good.path());
+  NeuronFixture f(tls_options(bad.path(), false));
+  auto r = f.login({"--cacert", trusted.ca_cert});
+  CHECK(r.exit_code == 3);
+  CHECK(contains(r.err, "--cacert"));
+}
+
+TEST_CASE("server down (connection refused): exit 3") {
+  NeuronFixture f;
+  f.broker.stop();
+  auto r = f.login();
+  CHECK(r.exit_code == 3);
+  CHECK(contains(r.err, "cannot connect"));
+}
+
+TEST_CASE("a dropped connection: exit 3") {
+  NeuronFixture f;
+  // --kind: a fresh connection (libcurl silently retries once on a reused one that died)
+  f.broker.inject_fault("/Agent/Account/Login", Fault::drop_connection);
+  auto r = f.login({"--kind", "neuron"});
+  CHECK(r.exit_code == 3);
+  CHECK(contains(r.err, "closed the connection"));
+  CHECK(read_file(f.store_path()).empty());
+  f.broker.inject_fault("/Agent/Account/Login", Fault::drop_connection, 2);
+  CHECK(f.login().exit_code == 3);
+}
+
+TEST_CASE("an HTML error page where JSON was due: exit 1 saying what came") {
+  NeuronFixture f;
+  f.broker.inject_fault("/Agent/Account/Login", Fault::html_error);
+  auto r = f.login();
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "500"));
+}
+
+TEST_CASE("malformed JSON: exit 1") {
+  NeuronFixture f;
+  f.broker.inject_fault("/Agent/Account/Login", Fault::malformed_json);
+  auto r = f.login();
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "malformed JSON"));
+}
+
+TEST_CASE("a body over 4 MiB is refused: exit 1") {
+  NeuronFixture f;
+  f.broker.inject_fault("/Agent/Account/Login", Fault::huge_body);
+  auto r = f.login();
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "4 MiB"));
+}
+
+TEST_CASE("a server slower than --timeout: exit 3") {
+  NeuronFixture f;
+  f.broker.inject_fault("/Agent/Account/Login", Fault::slow_body);
+  auto r = f.login({"--timeout", "1"});
+  CHECK(r.exit_code == 3);
+  CHECK(contains(r.err, "timed out"));
+}
+
+TEST_CASE("429 and blocked endpoints: exit 5 with the server's text") {
+  NeuronFixture f;
+  f.broker.inject_fault("/Agent/Account/Login", Fault::rate_limit);
+  auto r = f.login();
+  CHECK(r.exit_code == 5);
+  CHECK(contains(r.err, "Try again in"));
+  f.broker.inject_fault("/Agent/Account/Login", Fault::blocked);
+  auto b = f.login();
+  CHECK(b.exit_code == 5);
+  CHECK(contains(b.err, "blocked"));
+  REQUIRE(f.login().exit_code == 0);
+  f.broker.inject_fault("/Agent/Account/Refresh", Fault::rate_limit);
+  CHECK(f.run({"refresh"}).exit_code == 5);
+}
+
+TEST_CASE("the -v trace of a login and a refresh never shows the password or a token") {
+  NeuronFixture f;
+  auto login = f.login({"-v"});
+  REQUIRE_MESSAGE(login.exit_code == 0, login.err);
+  const std::string first = f.store()["profiles"][f.profile_name()]["token"];
+  auto refresh = f.run({"refresh"}, {{"AUTHCTL_DEBUG", "http"}});
+  REQUIRE(refresh.exit_code == 0);
+  const std::string second = f.store()["profiles"][f.profile_name()]["token"];
+  const std::string trace = login.err + refresh.err;
+  CHECK(contains(trace, "POST /Agent/Account/Login"));
+  CHECK(contains(trace, "POST /Agent/Account/Refresh"));
+  CHECK(contains(trace, "[REDACTED]"));
+  CHECK_FALSE(contains(trace, kPassword));
+  CHECK_FALSE(contains(trace, first));
+  CHECK_FALSE(contains(trace, second));
+  // not even a piece of a token (the JWT signature part)
+  CHECK_FALSE(contains(trace, first.substr(first.rfind('.') + 1)));
+  CHECK_FALSE(contains(trace, "\"signature\":\""+ std::string("x")));
+}
