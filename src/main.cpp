@@ -12,7 +12,9 @@
 int main(int argc, char** argv) {
   // Secrets pass through this process: keep new files private and never dump core.
   umask(077);
-  struct rlimit no_core {0, 0};
+  struct rlimit no_core {
+    0, 0
+  };
   setrlimit(RLIMIT_CORE, &no_core);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 

@@ -31,7 +31,8 @@ void NeuronClient::fail(const net::Response& r, const std::string& what) {
   const std::string status = "HTTP " + std::to_string(r.status);
   switch (r.status) {
     case 401:
-      throw Error(ExitCode::auth, what + " refused by " + server + ": the token is expired or revoked",
+      throw Error(ExitCode::auth,
+                  what + " refused by " + server + ": the token is expired or revoked",
                   "run authctl login");
     case 403:
       if (text.find("blocked") != std::string::npos)
@@ -73,7 +74,8 @@ NeuronToken NeuronClient::parse_token(const net::Response& r) {
                 "the server is misbehaving; retry later");
   token.jwt = jwt->get<std::string>();
   token.expires = *expires_at;
-  if (auto date = timeutil::parse_http_date(r.header("Date"))) token.clock_offset = *date - local_now;
+  if (auto date = timeutil::parse_http_date(r.header("Date")))
+    token.clock_offset = *date - local_now;
   http_.add_secret(token.jwt);
   return token;
 }
@@ -93,11 +95,13 @@ NeuronToken NeuronClient::login(const std::string& user, const std::string& pass
                                 int64_t seconds) {
   const std::string nonce = crypto::make_nonce();
   // Signed over the authority exactly as the Host header carries it.
-  std::string signature = crypto::hmac_sha256_base64(password, user + ":" + host_.authority + ":" + nonce);
+  std::string signature =
+      crypto::hmac_sha256_base64(password, user + ":" + host_.authority + ":" + nonce);
   http_.add_secret(password);
   http_.add_secret(signature);
-  auto r = post("/Agent/Account/Login",
-                {{"userName", user}, {"nonce", nonce}, {"signature", signature}, {"seconds", seconds}});
+  auto r =
+      post("/Agent/Account/Login",
+           {{"userName", user}, {"nonce", nonce}, {"signature", signature}, {"seconds", seconds}});
   crypto::wipe(signature);
   if (r.status != 200) fail(r, "login");
   return parse_token(r);

@@ -13,9 +13,10 @@ bool usable_without_refresh(const store::Profile& profile, int64_t min_valid, in
   return !refresh_rule::needs_refresh(*profile.expires, local_now, profile.clock_offset, min_valid);
 }
 
-ValidToken ensure_valid(store::Store& store, const std::string& name, int64_t min_valid,
-                        const std::function<net::ClientOptions(const store::Profile&)>& client_options,
-                        const PasswordSource& password, bool force) {
+ValidToken ensure_valid(
+    store::Store& store, const std::string& name, int64_t min_valid,
+    const std::function<net::ClientOptions(const store::Profile&)>& client_options,
+    const PasswordSource& password, bool force) {
   ValidToken result;
   result.name = name;
   store.update([&](store::Credentials& credentials) {
@@ -36,8 +37,8 @@ ValidToken ensure_valid(store::Store& store, const std::string& name, int64_t mi
     NeuronClient neuron(http, profile.url);
     const int64_t seconds = refresh_rule::seconds_to_ask(profile.seconds, min_valid);
     std::optional<NeuronToken> token;
-    const bool expired = profile.expires &&
-                         refresh_rule::expired(*profile.expires, timeutil::now(), profile.clock_offset);
+    const bool expired = profile.expires && refresh_rule::expired(*profile.expires, timeutil::now(),
+                                                                  profile.clock_offset);
     if (!expired) {
       try {
         token = neuron.refresh(profile.token, seconds);

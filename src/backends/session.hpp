@@ -26,9 +26,10 @@ struct ValidToken {
 // has not already done it - refreshes (or, for an expired token, logs in again with a
 // password from `password`), then writes the store. `force` refreshes regardless.
 // Throws authctl::Error(auth) "run authctl login" when neither is possible.
-ValidToken ensure_valid(store::Store& store, const std::string& name, int64_t min_valid,
-                        const std::function<net::ClientOptions(const store::Profile&)>& client_options,
-                        const PasswordSource& password, bool force = false);
+ValidToken ensure_valid(
+    store::Store& store, const std::string& name, int64_t min_valid,
+    const std::function<net::ClientOptions(const store::Profile&)>& client_options,
+    const PasswordSource& password, bool force = false);
 
 // Whether `profile` needs no request to give a token valid for min_valid seconds.
 bool usable_without_refresh(const store::Profile& profile, int64_t min_valid, int64_t local_now);

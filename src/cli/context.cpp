@@ -21,7 +21,10 @@ store::Store Context::open_store() const {
   int timeout_ms = 30000;
   if (const char* t = getenv("AUTHCTL_LOCK_TIMEOUT"); t && *t) {
     auto seconds = timeutil::parse_duration(t);
-    if (!seconds) throw Error(ExitCode::usage, "AUTHCTL_LOCK_TIMEOUT='" + std::string(t) + "' is not a duration", "use e.g. 30 or 2m");
+    if (!seconds)
+      throw Error(ExitCode::usage,
+                  "AUTHCTL_LOCK_TIMEOUT='" + std::string(t) + "' is not a duration",
+                  "use e.g. 30 or 2m");
     timeout_ms = static_cast<int>(*seconds * 1000);
   }
   return store::Store(global.config_dir.empty() ? store::default_config_dir() : global.config_dir,
@@ -53,8 +56,9 @@ net::ClientOptions Context::client_options(const std::string& url,
   options.trace = trace();
   options.user_agent = std::string("authctl/") + AUTHCTL_VERSION;
   if (global.insecure)
-    term::warn("--insecure: TLS certificates are NOT verified; anyone on the path can read "
-               "and change this traffic, credentials included");
+    term::warn(
+        "--insecure: TLS certificates are NOT verified; anyone on the path can read "
+        "and change this traffic, credentials included");
   if (url.rfind("http://", 0) == 0) {
     auto host = parse_host(url, true);
     if (!host.loopback)
@@ -75,7 +79,9 @@ bool Context::trace() const {
   return debug && std::string(debug).find("http") != std::string::npos;
 }
 
-void Context::print_json(const nlohmann::json& value) const { std::cout << value.dump() << "\n"; }
+void Context::print_json(const nlohmann::json& value) const {
+  std::cout << value.dump() << "\n";
+}
 
 int64_t parse_duration_or_throw(const std::string& text) {
   auto seconds = timeutil::parse_duration(text);

@@ -18,12 +18,12 @@ struct GlobalOptions {
   std::string profile;     // -p/--profile, env AUTHCTL_PROFILE
   std::string config_dir;  // --config-dir, env AUTHCTL_CONFIG_DIR
   bool json = false;
-  bool verbose = false;    // or AUTHCTL_DEBUG=http
-  std::string cacert;      // --cacert, env AUTHCTL_CA_BUNDLE
+  bool verbose = false;  // or AUTHCTL_DEBUG=http
+  std::string cacert;    // --cacert, env AUTHCTL_CA_BUNDLE
   bool insecure = false;
   int timeout = 30;
-  bool no_input = false;   // also CI=true
-  bool no_color = false;   // also NO_COLOR
+  bool no_input = false;  // also CI=true
+  bool no_color = false;  // also NO_COLOR
 };
 
 class Context {
@@ -38,7 +38,8 @@ class Context {
   std::string select_profile(const store::Credentials& credentials) const;
   // HTTP options: --cacert, else AUTHCTL_CA_BUNDLE, else the CA remembered in the profile.
   // Warns (every use) about --insecure and plain http to a non-loopback host.
-  net::ClientOptions client_options(const std::string& url, const std::string& profile_cacert) const;
+  net::ClientOptions client_options(const std::string& url,
+                                    const std::string& profile_cacert) const;
   // Whether a person can be asked: not --no-input, not CI=true, and stdin is a terminal.
   bool can_prompt() const;
   bool trace() const;

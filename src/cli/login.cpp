@@ -41,26 +41,30 @@ std::string lower(std::string s) {
 std::string detect_kind(net::HttpClient& http, const HostSpec& host) {
   backends::NeuronClient neuron(http, host.origin);
   if (!neuron.domain_info().is_null()) return "neuron";
-  throw Error(ExitCode::error, host.authority + " does not look like a Neuron (no JSON from /Agent/Account/DomainInfo)",
-              "check --host, or give --kind");
+  throw Error(
+      ExitCode::error,
+      host.authority + " does not look like a Neuron (no JSON from /Agent/Account/DomainInfo)",
+      "check --host, or give --kind");
 }
 
 void run_login(Context& context, LoginOptions options) {
   options.host = env_or(options.host, "NEURON_HOST");
   options.user = env_or(options.user, "NEURON_USER");
   if (options.host.empty())
-    throw Error(ExitCode::usage, "login needs --host", "give --host HOST[:PORT] or set NEURON_HOST");
+    throw Error(ExitCode::usage, "login needs --host",
+                "give --host HOST[:PORT] or set NEURON_HOST");
   const HostSpec host = parse_host(options.host, options.allow_http);
   if (options.user.empty()) {
     if (!context.can_prompt())
       throw Error(ExitCode::usage, "login needs a user name", "give -u USER or set NEURON_USER");
     auto typed = term::prompt_line("User name for " + host.authority + ": ");
-    if (!typed || typed->empty()) throw Error(ExitCode::usage, "no user name entered", "give -u USER");
+    if (!typed || typed->empty())
+      throw Error(ExitCode::usage, "no user name entered", "give -u USER");
     options.user = *typed;
   }
-  const std::string name =
-      context.explicit_profile().empty() ? lower(options.user + "@" + host.authority)
-                                         : context.explicit_profile();
+  const std::string name = context.explicit_profile().empty()
+                               ? lower(options.user + "@" + host.authority)
+                               : context.explicit_profile();
   store::Store store = context.open_store();
   auto check_name = [&](const store::Credentials& credentials) {
     const store::Profile* existing = credentials.find(name);
@@ -71,8 +75,8 @@ void run_login(Context& context, LoginOptions options) {
   if (!options.no_store) check_name(store.load());  // fail before asking anything
 
   // All local checks are done before the password is asked for or a request is made.
-  std::string password = obtain_password(context, options.password,
-                                         "Password for " + options.user + "@" + host.authority + ": ");
+  std::string password = obtain_password(
+      context, options.password, "Password for " + options.user + "@" + host.authority + ": ");
   const std::string& cacert = context.global.cacert;  // flag or AUTHCTL_CA_BUNDLE
   net::HttpClient http(context.client_options(host.origin, cacert));
   http.add_secret(password);
@@ -106,11 +110,12 @@ void run_login(Context& context, LoginOptions options) {
 
   const int64_t server_now = timeutil::now() + token.clock_offset;
   if (context.global.json) {
-    nlohmann::json out = {{"profile", options.no_store ? nlohmann::json(nullptr) : nlohmann::json(name)},
-                          {"kind", kind},
-                          {"url", host.origin},
-                          {"user", options.user},
-                          {"expires_at", timeutil::format_rfc3339(token.expires)}};
+    nlohmann::json out = {
+        {"profile", options.no_store ? nlohmann::json(nullptr) : nlohmann::json(name)},
+        {"kind", kind},
+        {"url", host.origin},
+        {"user", options.user},
+        {"expires_at", timeutil::format_rfc3339(token.expires)}};
     if (options.print_token) out["token"] = token.jwt;
     context.print_json(out);
   } else if (options.print_token) {

@@ -25,12 +25,10 @@ std::string revoke(Context& context, const std::string& name, const store::Profi
     neuron.logout(profile.token);
   } catch (const Error& e) {
     if (e.code() == ExitCode::network)
-      throw Error(ExitCode::network,
-                  std::string(e.what()) + "; profile " + name + " was kept",
+      throw Error(ExitCode::network, std::string(e.what()) + "; profile " + name + " was kept",
                   "retry, or forget it without the server: authctl logout --local" +
                       std::string(context.explicit_profile().empty() ? "" : " -p " + name));
-    if (e.code() == ExitCode::auth)
-      return "the server had already ended this session";
+    if (e.code() == ExitCode::auth) return "the server had already ended this session";
     throw;
   }
   return {};

@@ -43,13 +43,14 @@ void run_status(Context& context, const StatusOptions& options) {
     for (const auto& entry : credentials.profiles) std::cout << entry.first << "\n";
     return;
   }
-  const std::string in_use = context.explicit_profile().empty() ? credentials.current
-                                                                : context.explicit_profile();
+  const std::string in_use =
+      context.explicit_profile().empty() ? credentials.current : context.explicit_profile();
   const int64_t now = timeutil::now();
   std::vector<Row> rows;
   for (const auto& [name, profile] : credentials.profiles) {
     Row row{name, &profile, true, ""};
-    if (profile.expires) row.valid = !refresh_rule::expired(*profile.expires, now, profile.clock_offset);
+    if (profile.expires)
+      row.valid = !refresh_rule::expired(*profile.expires, now, profile.clock_offset);
     if (options.check) {
       row.check = ask_server(context, profile);
       row.valid = row.valid && row.check == "ok";
@@ -64,16 +65,18 @@ void run_status(Context& context, const StatusOptions& options) {
           {"kind", row.profile->kind},
           {"url", row.profile->url},
           {"user", row.profile->user},
-          {"expires_at", row.profile->expires ? nlohmann::json(timeutil::format_rfc3339(*row.profile->expires))
-                                              : nlohmann::json(nullptr)},
+          {"expires_at", row.profile->expires
+                             ? nlohmann::json(timeutil::format_rfc3339(*row.profile->expires))
+                             : nlohmann::json(nullptr)},
           {"current", row.name == credentials.current},
           {"valid", row.valid}};
       if (!row.check.empty()) item["check"] = row.check;
       list.push_back(item);
     }
-    context.print_json({{"current", credentials.current.empty() ? nlohmann::json(nullptr)
-                                                                : nlohmann::json(credentials.current)},
-                        {"profiles", list}});
+    context.print_json(
+        {{"current", credentials.current.empty() ? nlohmann::json(nullptr)
+                                                 : nlohmann::json(credentials.current)},
+         {"profiles", list}});
   } else if (rows.empty()) {
     std::cout << "No profiles in " << store.dir() << "\n";
   } else {

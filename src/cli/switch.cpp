@@ -13,7 +13,8 @@ void run_switch(Context& context, const std::string& name) {
   store.update([&](store::Credentials& credentials) {
     if (!credentials.find(name)) {
       std::string known;
-      for (const auto& entry : credentials.profiles) known += (known.empty() ? "" : ", ") + entry.first;
+      for (const auto& entry : credentials.profiles)
+        known += (known.empty() ? "" : ", ") + entry.first;
       throw Error(ExitCode::usage, "no profile named " + name,
                   known.empty() ? "run authctl login first" : "choose one of: " + known);
     }
@@ -29,7 +30,9 @@ void run_switch(Context& context, const std::string& name) {
 void register_switch(CLI::App& app, Context& context) {
   auto name = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("switch", "Make PROFILE the current profile");
-  cmd->add_option("name", *name, "Profile name (see authctl status)")->required()->type_name("PROFILE");
+  cmd->add_option("name", *name, "Profile name (see authctl status)")
+      ->required()
+      ->type_name("PROFILE");
   cmd->callback([&context, name] { run_switch(context, *name); });
 }
 

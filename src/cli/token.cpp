@@ -33,11 +33,11 @@ void run_token(Context& context, const TokenOptions& options) {
                   .profile;
   }
   if (context.global.json) {
-    context.print_json({{"token", profile.token},
-                        {"expires_at", profile.expires
-                                           ? nlohmann::json(timeutil::format_rfc3339(*profile.expires))
-                                           : nlohmann::json(nullptr)},
-                        {"profile", name}});
+    context.print_json(
+        {{"token", profile.token},
+         {"expires_at", profile.expires ? nlohmann::json(timeutil::format_rfc3339(*profile.expires))
+                                        : nlohmann::json(nullptr)},
+         {"profile", name}});
   } else {
     std::cout << profile.token << "\n";
   }

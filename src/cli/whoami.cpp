@@ -23,25 +23,28 @@ void run_whoami(Context& context) {
   net::HttpClient http(context.client_options(profile.url, profile.cacert));
   backends::NeuronClient neuron(http, profile.url);
   const nlohmann::json info = neuron.info(profile.token);
-  const nlohmann::json claims = jwt::decode_claims(profile.token).value_or(nlohmann::json::object());
-  const std::string user =
-      info.contains("userName") && info["userName"].is_string() ? info["userName"].get<std::string>()
-                                                                 : profile.user;
+  const nlohmann::json claims =
+      jwt::decode_claims(profile.token).value_or(nlohmann::json::object());
+  const std::string user = info.contains("userName") && info["userName"].is_string()
+                               ? info["userName"].get<std::string>()
+                               : profile.user;
   if (context.global.json) {
-    nlohmann::json out = {{"profile", name},
-                          {"kind", profile.kind},
-                          {"url", profile.url},
-                          {"user", user},
-                          {"expires_at", profile.expires ? nlohmann::json(timeutil::format_rfc3339(*profile.expires))
-                                                         : nlohmann::json(nullptr)},
-                          {"claims", claims},
-                          {"account", info}};
+    nlohmann::json out = {
+        {"profile", name},
+        {"kind", profile.kind},
+        {"url", profile.url},
+        {"user", user},
+        {"expires_at", profile.expires ? nlohmann::json(timeutil::format_rfc3339(*profile.expires))
+                                       : nlohmann::json(nullptr)},
+        {"claims", claims},
+        {"account", info}};
     if (profile.enabled) out["enabled"] = *profile.enabled;
     context.print_json(out);
     return;
   }
   const int64_t server_now = timeutil::now() + profile.clock_offset;
-  std::cout << user << " on " << profile.url << " (" << profile.kind << ", profile " << name << ")\n";
+  std::cout << user << " on " << profile.url << " (" << profile.kind << ", profile " << name
+            << ")\n";
   if (profile.expires)
     std::cout << "token expires " << timeutil::format_relative(*profile.expires, server_now) << " ("
               << timeutil::format_rfc3339(*profile.expires) << ")\n";
@@ -51,7 +54,8 @@ void run_whoami(Context& context) {
   for (const char* key : {"created", "updated", "eMailVerified", "phoneNrVerified"}) {
     if (!info.contains(key)) continue;
     auto when = timeutil::parse_time_value(info[key]);
-    std::cout << key << ": " << (when ? timeutil::format_rfc3339(*when) : claim_text(info[key])) << "\n";
+    std::cout << key << ": " << (when ? timeutil::format_rfc3339(*when) : claim_text(info[key]))
+              << "\n";
   }
   if (!claims.empty()) {
     std::cout << "claims:\n";

@@ -37,9 +37,12 @@ std::optional<std::string> base64_decode(std::string_view text) {
 std::optional<std::string> base64url_decode(std::string_view text) {
   std::string standard(text);
   for (char& c : standard) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (c == '+' || c == '/' || c == '=') return std::nullopt;
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+    else if (c == '+' || c == '/' || c == '=')
+      return std::nullopt;
   }
   while (standard.size() % 4 != 0) standard.push_back('=');
   return base64_decode(standard);
@@ -72,7 +75,9 @@ std::string random_bytes(size_t count) {
   return out;
 }
 
-std::string make_nonce() { return base64_encode(random_bytes(32)); }
+std::string make_nonce() {
+  return base64_encode(random_bytes(32));
+}
 
 void wipe(std::string& secret) {
   if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());

@@ -5,9 +5,9 @@
 
 namespace authctl::refresh_rule {
 
-constexpr int64_t kMaxSeconds = 3600;       // Neuron's limit on token lifetime
-constexpr int64_t kMaxMinValid = 55 * 60;   // above this, --min-valid is a usage error
-constexpr int64_t kMargin = 5 * 60;         // asked on top of min-valid when refreshing
+constexpr int64_t kMaxSeconds = 3600;      // Neuron's limit on token lifetime
+constexpr int64_t kMaxMinValid = 55 * 60;  // above this, --min-valid is a usage error
+constexpr int64_t kMargin = 5 * 60;        // asked on top of min-valid when refreshing
 
 // server_now = local_now + clock_offset (offset taken from the server's Date at issue time).
 inline bool needs_refresh(int64_t expires, int64_t local_now, int64_t clock_offset,

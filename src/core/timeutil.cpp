@@ -84,11 +84,20 @@ std::optional<int64_t> parse_duration(std::string_view text) {
     int64_t value = std::stoll(std::string(text.substr(start, i - start)));
     int64_t unit = 0;
     switch (text[i]) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      default: return std::nullopt;
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      default:
+        return std::nullopt;
     }
     ++i;
     total += value * unit;
@@ -106,12 +115,16 @@ std::string format_duration(int64_t seconds) {
     snprintf(buf, sizeof buf, "%lldm", static_cast<long long>(seconds / 60));
   } else if (seconds < 86400) {
     long long h = seconds / 3600, m = (seconds % 3600) / 60;
-    if (m) snprintf(buf, sizeof buf, "%lldh %lldm", h, m);
-    else snprintf(buf, sizeof buf, "%lldh", h);
+    if (m)
+      snprintf(buf, sizeof buf, "%lldh %lldm", h, m);
+    else
+      snprintf(buf, sizeof buf, "%lldh", h);
   } else {
     long long d = seconds / 86400, h = (seconds % 86400) / 3600;
-    if (h) snprintf(buf, sizeof buf, "%lldd %lldh", d, h);
-    else snprintf(buf, sizeof buf, "%lldd", d);
+    if (h)
+      snprintf(buf, sizeof buf, "%lldd %lldh", d, h);
+    else
+      snprintf(buf, sizeof buf, "%lldd", d);
   }
   return buf;
 }

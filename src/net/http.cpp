@@ -33,7 +33,8 @@ struct Transfer {
   Response* response = nullptr;
   bool too_large = false;
   const std::vector<std::string>* secrets = nullptr;
-  bool trace = false;
+  const std::string* request_body = nullptr;  // traced whole, once, when sending starts
+  bool request_body_traced = false;
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
@@ -74,10 +75,23 @@ int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   std::string_view text(data, size);
   const char* prefix = nullptr;
   switch (type) {
-    case CURLINFO_TEXT: prefix = "* "; break;
-    case CURLINFO_HEADER_OUT: prefix = "> "; break;
-    case CURLINFO_HEADER_IN: prefix = "< "; break;
-    default: return 0;
+    case CURLINFO_TEXT:
+      prefix = "* ";
+      break;
+    case CURLINFO_HEADER_OUT:
+      prefix = "> ";
+      break;
+    case CURLINFO_HEADER_IN:
+      prefix = "< ";
+      break;
+    case CURLINFO_DATA_OUT:
+      if (!t->request_body_traced && t->request_body && !t->request_body->empty()) {
+        t->request_body_traced = true;
+        std::cerr << "> [body] " << scrub(redact_body(*t->request_body), *t->secrets) << "\n";
+      }
+      return 0;
+    default:
+      return 0;
   }
   size_t start = 0;
   while (start < text.size()) {
@@ -143,7 +157,8 @@ nlohmann::json Response::json() const {
   }
   auto doc = nlohmann::json::parse(body, nullptr, false);
   if (doc.is_discarded())
-    throw Error(ExitCode::error, host + " answered malformed JSON (HTTP " + std::to_string(status) + ")",
+    throw Error(ExitCode::error,
+                host + " answered malformed JSON (HTTP " + std::to_string(status) + ")",
                 "the server is misbehaving; retry later or report it to its operator");
   return doc;
 }
@@ -183,14 +198,16 @@ HttpClient::~HttpClient() {
   for (auto& s : impl_->secrets) std::fill(s.begin(), s.end(), '\0');
 }
 
-void HttpClient::add_secret(std::string secret) { impl_->secrets.push_back(std::move(secret)); }
+void HttpClient::add_secret(std::string secret) {
+  impl_->secrets.push_back(std::move(secret));
+}
 
 Response HttpClient::perform(const Request& request) {
   CURL* easy = impl_->easy;
   curl_easy_reset(easy);  // keeps the connection cache: connections are reused
   Response response;
   response.url = request.url;
-  Transfer transfer{&response, false, &impl_->secrets, options_.trace};
+  Transfer transfer{&response, false, &impl_->secrets, &request.body, false};
   char errbuf[CURL_ERROR_SIZE] = {0};
 
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
@@ -227,12 +244,10 @@ Response HttpClient::perform(const Request& request) {
     }
   }
   curl_slist* headers = nullptr;
-  for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  for (const auto& [k, v] : request.headers)
+    headers = curl_slist_append(headers, (k + ": " + v).c_str());
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-
-  if (options_.trace && !request.body.empty())
-    std::cerr << "> [body] " << scrub(redact_body(request.body), impl_->secrets) << "\n";
 
   CURLcode rc = curl_easy_perform(easy);
   curl_slist_free_all(headers);
@@ -259,13 +274,13 @@ Response HttpClient::perform(const Request& request) {
       throw Error(ExitCode::network, "cannot connect to " + host + ": " + detail,
                   "check that the server is running and that --host is right");
     case CURLE_OPERATION_TIMEDOUT:
-      throw Error(ExitCode::network,
-                  "request to " + host + " timed out (" + detail + ")",
+      throw Error(ExitCode::network, "request to " + host + " timed out (" + detail + ")",
                   "retry, or allow more time with --timeout SECONDS");
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
-      throw Error(ExitCode::network, "the TLS certificate of " + host + " is not trusted: " + detail,
+      throw Error(ExitCode::network,
+                  "the TLS certificate of " + host + " is not trusted: " + detail,
                   "pass --cacert FILE (or AUTHCTL_CA_BUNDLE) with the CA that signed it");
     case CURLE_GOT_NOTHING:
       throw Error(ExitCode::network, host + " closed the connection without answering",

@@ -15,12 +15,12 @@
 namespace authctl::net {
 
 struct ClientOptions {
-  std::string cacert;          // extra CA bundle (PEM), empty for the system store only
-  bool insecure = false;       // skip TLS verification (warned about by the caller)
-  long timeout_seconds = 30;   // whole request
+  std::string cacert;         // extra CA bundle (PEM), empty for the system store only
+  bool insecure = false;      // skip TLS verification (warned about by the caller)
+  long timeout_seconds = 30;  // whole request
   long connect_timeout_seconds = 10;
-  bool trace = false;          // redacted trace on stderr
-  std::string user_agent;      // "authctl/VERSION"
+  bool trace = false;      // redacted trace on stderr
+  std::string user_agent;  // "authctl/VERSION"
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;

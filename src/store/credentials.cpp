@@ -60,8 +60,10 @@ const Profile* Credentials::find(const std::string& name) const {
 
 std::string default_config_dir() {
   if (const char* dir = getenv("AUTHCTL_CONFIG_DIR"); dir && *dir) return dir;
-  if (const char* xdg = getenv("XDG_CONFIG_HOME"); xdg && *xdg) return std::string(xdg) + "/authctl";
-  if (const char* home = getenv("HOME"); home && *home) return std::string(home) + "/.config/authctl";
+  if (const char* xdg = getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/authctl";
+  if (const char* home = getenv("HOME"); home && *home)
+    return std::string(home) + "/.config/authctl";
   throw Error(ExitCode::error, "cannot find the config folder: HOME is not set",
               "set AUTHCTL_CONFIG_DIR or HOME");
 }
@@ -77,15 +79,19 @@ nlohmann::json to_json(const Credentials& credentials) {
     j["expires"] = p.expires ? nlohmann::json(*p.expires) : nlohmann::json(nullptr);
     j["seconds"] = p.seconds;
     j["clock_offset"] = p.clock_offset;
-    if (!p.cacert.empty()) j["cacert"] = p.cacert;
-    else j.erase("cacert");
-    if (p.enabled) j["enabled"] = *p.enabled;
-    else j.erase("enabled");
+    if (!p.cacert.empty())
+      j["cacert"] = p.cacert;
+    else
+      j.erase("cacert");
+    if (p.enabled)
+      j["enabled"] = *p.enabled;
+    else
+      j.erase("enabled");
     profiles[name] = std::move(j);
   }
   nlohmann::json doc = {{"version", kVersion}, {"profiles", std::move(profiles)}};
-  doc["current"] = credentials.current.empty() ? nlohmann::json(nullptr)
-                                               : nlohmann::json(credentials.current);
+  doc["current"] =
+      credentials.current.empty() ? nlohmann::json(nullptr) : nlohmann::json(credentials.current);
   return doc;
 }
 
@@ -122,18 +128,20 @@ Credentials from_json(const nlohmann::json& doc, const std::string& origin) {
     p.user = str("user");
     p.token = str("token");
     if (auto it = j.find("expires"); it != j.end() && !it->is_null()) {
-      if (!it->is_number_integer()) throw corrupt(origin, where + ": \"expires\" is not an integer");
+      if (!it->is_number_integer())
+        throw corrupt(origin, where + ": \"expires\" is not an integer");
       p.expires = it->get<int64_t>();
     }
     if (auto it = j.find("seconds"); it != j.end() && it->is_number_integer())
       p.seconds = it->get<int64_t>();
     if (auto it = j.find("clock_offset"); it != j.end() && it->is_number_integer())
       p.clock_offset = it->get<int64_t>();
-    if (auto it = j.find("cacert"); it != j.end() && it->is_string()) p.cacert = it->get<std::string>();
+    if (auto it = j.find("cacert"); it != j.end() && it->is_string())
+      p.cacert = it->get<std::string>();
     if (auto it = j.find("enabled"); it != j.end() && it->is_boolean()) p.enabled = it->get<bool>();
     p.extra = j;
-    for (const char* known :
-         {"kind", "url", "user", "token", "expires", "seconds", "clock_offset", "cacert", "enabled"})
+    for (const char* known : {"kind", "url", "user", "token", "expires", "seconds", "clock_offset",
+                              "cacert", "enabled"})
       p.extra.erase(known);
     out.profiles.emplace(name, std::move(p));
   }
@@ -179,7 +187,9 @@ std::optional<Credentials> Store::read_checked() const {
   return from_json(doc, path);
 }
 
-Credentials Store::load() const { return read_checked().value_or(Credentials{}); }
+Credentials Store::load() const {
+  return read_checked().value_or(Credentials{});
+}
 
 void Store::ensure_dir() const {
   struct stat st {};

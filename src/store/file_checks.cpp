@@ -11,8 +11,8 @@ namespace authctl::store {
 
 void check_private(const struct stat& st, const std::string& path, bool is_dir) {
   if (st.st_uid != geteuid()) {
-    throw Error(ExitCode::error, path + " is owned by another user (uid " +
-                                     std::to_string(st.st_uid) + ")",
+    throw Error(ExitCode::error,
+                path + " is owned by another user (uid " + std::to_string(st.st_uid) + ")",
                 "run: chown $(id -u) '" + path + "', or use a config dir of your own");
   }
   if (st.st_mode & 077) {

@@ -44,8 +44,7 @@ LockFile::LockFile(const std::string& path, int timeout_ms) {
       fd_ = -1;
       throw Error(ExitCode::error,
                   "could not lock " + path + " within " + std::to_string(timeout_ms / 1000) + "s",
-                  "another authctl is still running; retry, or find it with: fuser '" + path +
-                      "'");
+                  "another authctl is still running; retry, or find it with: fuser '" + path + "'");
     }
     std::this_thread::sleep_for(pause);
     if (pause < std::chrono::milliseconds(25)) pause *= 2;

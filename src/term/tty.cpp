@@ -46,7 +46,9 @@ std::optional<std::string> read_tty_line(const std::string& prompt, bool echo) {
 
 }  // namespace
 
-bool is_tty(int fd) { return isatty(fd) == 1; }
+bool is_tty(int fd) {
+  return isatty(fd) == 1;
+}
 
 std::optional<std::string> prompt_secret(const std::string& prompt) {
   return read_tty_line(prompt, false);
@@ -56,7 +58,11 @@ std::optional<std::string> prompt_line(const std::string& prompt) {
   return read_tty_line(prompt, true);
 }
 
-void warn(const std::string& text) { std::cerr << "authctl: warning: " << text << "\n"; }
-void note(const std::string& text) { std::cerr << text << "\n"; }
+void warn(const std::string& text) {
+  std::cerr << "authctl: warning: " << text << "\n";
+}
+void note(const std::string& text) {
+  std::cerr << text << "\n";
+}
 
 }  // namespace authctl::term

@@ -310,7 +310,7 @@ struct Broker::Impl {
 
   static void send_json(Response& res, const json& j, int status = 200) {
     res.status = status;
-    res.set_content(j.dump(), "application/json");
+    res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
   }
 
   // Errors are text/plain; on /Agent/ without `Accept: application/json` an HTML page, as
@@ -1035,6 +1035,7 @@ void Broker::start() {
   // httplib listens with a backlog of 5; 100 parallel clients need more.
   if (m.listen_fd >= 0) ::listen(m.listen_fd, 1024);
 
+  m.stopping = false;
   m.thread_done = false;
   m.thread = std::thread([&m] {
     // Writes to a dropped connection must fail with EPIPE, not kill the process. The

@@ -5,6 +5,27 @@
 // It implements the protocol from the specs, not a mock of authctl: signatures are checked
 // against the received Host header, nonces are single-use, failed signatures are counted
 // per client IP, tokens are HS256 JWTs with `exp` on the broker's movable clock.
+//
+// Choices where the spec is open (see broker.cpp):
+// - errors are text/plain; on /Agent/ paths a request without `Accept: application/json`
+//   gets its errors as an HTML page instead (the spec warns a Neuron may do that);
+// - POSTs need `Content-Type: application/json` (400); unknown JSON properties are 400;
+// - bad signature and unknown user: 403 "Invalid signature."; the 5th failure within an hour
+//   from one IP: 429 (blocked for 60 s of broker clock, every Login/Create answered 429);
+//   a success resets the count. Disabled account: 403 "Account not enabled.";
+// - Create with a taken name: 409 "Account name already taken." + X-AlternativeName1/2;
+//   wrong verification code: 403 "Invalid verification code.";
+// - Refresh does not revoke the old token; Logout revokes the token it was called with.
+//
+// Test controls on the same server (JSON bodies, Content-Type optional; they count under
+// their own path only and get no latency or faults, not even from "*"):
+//   POST /_test/accounts {user,password,email,enabled?}   POST /_test/apikeys {key,secret}
+//   GET  /_test/counters -> {path:count}                  POST /_test/reset-counters
+//   POST /_test/clock {advance:seconds} -> {now}          GET  /_test/clock -> {now}
+//   POST /_test/latency {ms}                              POST /_test/reset-failures
+//   POST /_test/fault {path, fault:"drop_connection"|"html_error"|..., times?}
+//   GET  /_test/email-code?email=E -> {code}              GET  /_test/phone-code?phone=P
+//   POST /_test/token {user, seconds?} -> {jwt, expires}  GET  /_test/hosts -> [host...]
 #pragma once
 
 #include <cstdint>
@@ -24,7 +45,7 @@ struct TlsFiles {
 TlsFiles make_test_pki(const std::string& dir);
 
 // Makes a self-signed server certificate NOT signed by any CA authctl trusts (for the
-// "TLS not trusted" tests).
+// "TLS not trusted" tests). Its ca_cert is empty: there is no CA.
 TlsFiles make_untrusted_pki(const std::string& dir);
 
 struct Options {
@@ -86,6 +107,8 @@ class Broker {
   void advance_clock(int64_t seconds);
   void set_latency_ms(int ms);  // added before every answer
   // The next `times` requests to `path` ("*" = any) get `fault` instead of an answer.
+  // Faults for a path queue up; Fault::none (or times <= 0) clears that path's queue.
+  // An exact path's faults are used before "*"'s; "*" never applies to /_test/ paths.
   void inject_fault(const std::string& path, Fault fault, int times = 1);
   void reset_failures();  // forget failed-signature counts and blocks
 

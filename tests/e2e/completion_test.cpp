@@ -18,7 +18,8 @@ TEST_CASE("completions/ matches the generator") {
 
 TEST_CASE("the completions offer commands, options and profile names") {
   auto bash = run({{"completion", "bash"}, {}, ""}).out;
-  for (const char* word : {"login", "logout", "token", "--min-valid", "--password-file", "status --names"})
+  for (const char* word :
+       {"login", "logout", "token", "--min-valid", "--password-file", "status --names"})
     CHECK(contains(bash, word));
   CHECK(run({{"completion", "tcsh"}, {}, ""}).exit_code == 2);
 }
@@ -27,13 +28,16 @@ TEST_CASE("bash completion really completes profile names") {
   TempDir tmp;
   std::string config = tmp.path() + "/c";
   mkdir(config.c_str(), 0700);
-  write_file(config + "/credentials.json",
-             R"({"version":1,"current":"work","profiles":{"work":{"kind":"neuron","url":"https://h",)"
-             R"("user":"u","token":"t","expires":null},"home":{"kind":"neuron","url":"https://g",)"
-             R"("user":"u","token":"t","expires":null}}})");
+  write_file(
+      config + "/credentials.json",
+      R"({"version":1,"current":"work","profiles":{"work":{"kind":"neuron","url":"https://h",)"
+      R"("user":"u","token":"t","expires":null},"home":{"kind":"neuron","url":"https://g",)"
+      R"("user":"u","token":"t","expires":null}}})");
   const std::string script = std::string(AUTHCTL_SOURCE_DIR) + "/completions/authctl.bash";
   const std::string bin_dir = authctl_binary().substr(0, authctl_binary().rfind('/'));
-  std::map<std::string, std::string> env{{"AUTHCTL_CONFIG_DIR", config}, {"PATH", bin_dir + ":/usr/bin:/bin"}, {"HOME", "/nonexistent"}};
+  std::map<std::string, std::string> env{{"AUTHCTL_CONFIG_DIR", config},
+                                         {"PATH", bin_dir + ":/usr/bin:/bin"},
+                                         {"HOME", "/nonexistent"}};
   // run bash itself: source the script, simulate "authctl switch w<TAB>"
 
   auto r = run_program("/bin/bash",

@@ -17,7 +17,9 @@
 
 namespace e2e {
 
-std::string authctl_binary() { return AUTHCTL_BINARY; }
+std::string authctl_binary() {
+  return AUTHCTL_BINARY;
+}
 
 namespace {
 
@@ -41,9 +43,8 @@ void start(const std::string& program, const Invocation& inv, Child& child) {
 
   std::vector<std::string> argv_storage{program};
   argv_storage.insert(argv_storage.end(), inv.args.begin(), inv.args.end());
-  std::map<std::string, std::string> env{{"HOME", "/nonexistent-home"},
-                                         {"PATH", "/usr/bin:/bin"},
-                                         {"LANG", "C.UTF-8"}};
+  std::map<std::string, std::string> env{
+      {"HOME", "/nonexistent-home"}, {"PATH", "/usr/bin:/bin"}, {"LANG", "C.UTF-8"}};
   for (const auto& [k, v] : inv.env) env[k] = v;
   std::vector<std::string> env_storage;
   for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);
@@ -87,8 +88,8 @@ void pump(std::vector<Child>& children) {
       Child& c = *owners[i].first;
       int stream = owners[i].second;
       if (stream == 0) {
-        ssize_t n = write(c.in_fd, c.input.data() + c.input_written,
-                          c.input.size() - c.input_written);
+        ssize_t n =
+            write(c.in_fd, c.input.data() + c.input_written, c.input.size() - c.input_written);
         if (n > 0) c.input_written += static_cast<size_t>(n);
         if (n < 0 || c.input_written == c.input.size()) {
           close(c.in_fd);
@@ -121,7 +122,8 @@ void reap(Child& c) {
 
 std::vector<Result> run_parallel(const std::vector<Invocation>& invocations) {
   std::vector<Child> children(invocations.size());
-  for (size_t i = 0; i < invocations.size(); ++i) start(authctl_binary(), invocations[i], children[i]);
+  for (size_t i = 0; i < invocations.size(); ++i)
+    start(authctl_binary(), invocations[i], children[i]);
   pump(children);
   std::vector<Result> results;
   for (auto& c : children) {
@@ -131,7 +133,9 @@ std::vector<Result> run_parallel(const std::vector<Invocation>& invocations) {
   return results;
 }
 
-Result run(const Invocation& invocation) { return run_parallel({invocation}).front(); }
+Result run(const Invocation& invocation) {
+  return run_parallel({invocation}).front();
+}
 
 Result run_program(const std::string& program, const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& env, const std::string& input) {

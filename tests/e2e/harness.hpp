@@ -15,9 +15,9 @@ struct Result {
 };
 
 struct Invocation {
-  std::vector<std::string> args;             // after argv[0]
-  std::map<std::string, std::string> env;    // added to a minimal clean environment
-  std::string input;                         // written to stdin, then closed
+  std::vector<std::string> args;           // after argv[0]
+  std::map<std::string, std::string> env;  // added to a minimal clean environment
+  std::string input;                       // written to stdin, then closed
 };
 
 // A private environment: HOME, PATH, AUTHCTL_CONFIG_DIR=<dir>, LANG=C.UTF-8; nothing from

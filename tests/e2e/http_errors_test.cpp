@@ -1,4 +1,6 @@
 // The HTTP layer seen from the outside: TLS, faults, timeouts, the redacted trace.
+#include <optional>
+
 #include "fixture.hpp"
 
 using namespace e2e;
@@ -141,5 +143,59 @@ TEST_CASE("the -v trace of a login and a refresh never shows the password or a t
   CHECK_FALSE(contains(trace, second));
   // not even a piece of a token (the JWT signature part)
   CHECK_FALSE(contains(trace, first.substr(first.rfind('.') + 1)));
-  CHECK_FALSE(contains(trace, "\"signature\":\""+ std::string("x")));
+  CHECK_FALSE(contains(trace, "\"signature\":\"" + std::string("x")));
+}
+
+namespace {
+// Runs authctl in a fresh network namespace whose only interface (lo) is down: every name
+// lookup and connection fails at once and nothing leaves the machine. nullopt when this
+// machine does not allow namespaces.
+std::optional<Result> run_isolated(const NeuronFixture& f, std::vector<std::string> args,
+                                   std::map<std::string, std::string> extra = {}) {
+  if (run_program("/usr/bin/unshare", {"-n", "true"}, {}).exit_code != 0) return std::nullopt;
+  args.insert(args.begin(), {"-n", authctl_binary()});
+  auto env = f.env;
+  for (auto& [k, v] : extra) env[k] = v;
+  return run_program("/usr/bin/unshare", args, env, std::string(kPassword) + "\n");
+}
+}  // namespace
+
+TEST_CASE("a name that does not resolve: exit 3") {
+  NeuronFixture f;
+  auto r =
+      run_isolated(f, {"login", "--host", "neuron.example.com", "-u", kUser, "--password-stdin"});
+  if (!r) {
+    MESSAGE("skipped: unshare -n is not permitted here");
+    return;
+  }
+  CHECK(r->exit_code == 3);
+  CHECK(contains(r->err, "cannot resolve neuron.example.com"));
+}
+
+TEST_CASE("--allow-http warns on use; proxies come from the environment") {
+  NeuronFixture f;
+  auto r = run_isolated(f,
+                        {"login", "--host", "http://neuron.example.com", "--allow-http", "-u",
+                         kUser, "--password-stdin"},
+                        {{"http_proxy", "http://127.0.0.1:9"}});
+  if (!r) {
+    MESSAGE("skipped: unshare -n is not permitted here");
+    return;
+  }
+  CHECK(contains(r->err, "warning: plain http to neuron.example.com"));
+  CHECK(r->exit_code == 3);
+  // through the proxy: the name is not looked up locally, the proxy connection fails
+  CHECK(contains(r->err, "127.0.0.1"));
+  CHECK_FALSE(contains(r->err, "resolve"));
+}
+
+TEST_CASE("loopback never goes through a proxy") {
+  NeuronFixture f;
+  std::map<std::string, std::string> proxies{{"http_proxy", "http://127.0.0.1:9"},
+                                             {"HTTPS_PROXY", "http://127.0.0.1:9"},
+                                             {"ALL_PROXY", "http://127.0.0.1:9"},
+                                             {"NO_PROXY", "example.com"}};
+  auto r = f.run({"login", "--host", f.broker.url(), "-u", kUser, "--password-stdin"}, proxies,
+                 std::string(kPassword) + "\n");
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
 }

@@ -53,11 +53,13 @@ TEST_CASE("the password comes from a file, AUTHCTL_PASSWORD or NEURON_PASSWORD")
 
 TEST_CASE("NEURON_HOST and NEURON_USER are defaults; flags win") {
   NeuronFixture f;
-  auto r = f.run({"login"}, {{"NEURON_HOST", f.broker.url()}, {"NEURON_USER", kUser},
-                             {"NEURON_PASSWORD", kPassword}});
+  auto r = f.run(
+      {"login"},
+      {{"NEURON_HOST", f.broker.url()}, {"NEURON_USER", kUser}, {"NEURON_PASSWORD", kPassword}});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
-  auto r2 = f.run({"login", "-u", "nobody"}, {{"NEURON_HOST", f.broker.url()},
-                                             {"NEURON_USER", kUser}, {"NEURON_PASSWORD", kPassword}});
+  auto r2 = f.run(
+      {"login", "-u", "nobody"},
+      {{"NEURON_HOST", f.broker.url()}, {"NEURON_USER", kUser}, {"NEURON_PASSWORD", kPassword}});
   CHECK(r2.exit_code == 4);
 }
 
@@ -66,7 +68,8 @@ TEST_CASE("no password and no terminal: exit 4 at once naming the four ways, no 
   for (auto extra : std::vector<std::map<std::string, std::string>>{{}, {{"CI", "true"}}}) {
     auto r = f.run({"login", "--host", f.broker.url(), "-u", kUser, "--no-input"}, extra);
     CHECK(r.exit_code == 4);
-    for (const char* way : {"--password-stdin", "--password-file", "AUTHCTL_PASSWORD", "NEURON_PASSWORD"})
+    for (const char* way :
+         {"--password-stdin", "--password-file", "AUTHCTL_PASSWORD", "NEURON_PASSWORD"})
       CHECK(contains(r.err, way));
   }
   auto r = f.run({"login", "--host", f.broker.url(), "-u", kUser});  // stdin is not a tty
@@ -98,7 +101,8 @@ TEST_CASE("wrong password: exit 4, nothing stored") {
 
 TEST_CASE("unknown user: exit 4") {
   NeuronFixture f;
-  auto r = f.run({"login", "--host", f.broker.url(), "-u", "mallory", "--password-stdin"}, {}, "x\n");
+  auto r =
+      f.run({"login", "--host", f.broker.url(), "-u", "mallory", "--password-stdin"}, {}, "x\n");
   CHECK(r.exit_code == 4);
 }
 
@@ -127,7 +131,8 @@ TEST_CASE("host rules: loopback http allowed, remote http refused before any req
                  {}, "pw\n");
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "--allow-http"));
-  auto bad = f.run({"login", "--host", "https://h/path", "-u", kUser, "--password-stdin"}, {}, "pw\n");
+  auto bad =
+      f.run({"login", "--host", "https://h/path", "-u", kUser, "--password-stdin"}, {}, "pw\n");
   CHECK(bad.exit_code == 2);
   // localhost is loopback too; the profile name keeps the host as given, lower case
   std::string port = f.broker.url().substr(f.broker.url().rfind(':') + 1);

@@ -61,7 +61,8 @@ TEST_CASE("a store owned by another user is refused") {
 
 TEST_CASE("XDG_CONFIG_HOME and --config-dir choose the folder") {
   NeuronFixture f;
-  std::map<std::string, std::string> xdg{{"AUTHCTL_CONFIG_DIR", ""}, {"XDG_CONFIG_HOME", f.tmp.path() + "/xdg"}};
+  std::map<std::string, std::string> xdg{{"AUTHCTL_CONFIG_DIR", ""},
+                                         {"XDG_CONFIG_HOME", f.tmp.path() + "/xdg"}};
   auto r = f.run({"login", "--host", f.broker.url(), "-u", kUser, "--password-stdin"}, xdg,
                  std::string(kPassword) + "\n");
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);

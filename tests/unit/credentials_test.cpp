@@ -96,8 +96,9 @@ TEST_CASE("a store from a newer authctl is not overwritten") {
   Store store(tmp.path());
   std::string newer = R"({"version":2,"profiles":{}})";
   spit(store.credentials_path(), newer);
-  CHECK(expect_error([&] { store.update([](Credentials&) { return true; }); })
-            .find("upgrade authctl") != std::string::npos);
+  CHECK(expect_error([&] {
+          store.update([](Credentials&) { return true; });
+        }).find("upgrade authctl") != std::string::npos);
   CHECK(slurp(store.credentials_path()) == newer);
 }
 
@@ -115,8 +116,8 @@ TEST_CASE("stores open to others are refused with the chmod fix") {
   CHECK(expect_error([&] { store.load(); }).find("chmod 600") != std::string::npos);
   chmod(store.credentials_path().c_str(), 0600);
   chmod(store.lock_path().c_str(), 0666);
-  CHECK(expect_error([&] { store.update([](Credentials&) { return true; }); })
-            .find("chmod 600") != std::string::npos);
+  CHECK(expect_error([&] { store.update([](Credentials&) { return true; }); }).find("chmod 600") !=
+        std::string::npos);
 }
 
 TEST_CASE("stores reached through a symlink are refused") {
@@ -125,8 +126,9 @@ TEST_CASE("stores reached through a symlink are refused") {
   mkdir(real.c_str(), 0700);
   symlink(real.c_str(), link.c_str());
   CHECK(expect_error([&] { Store(link).load(); }).find("symbolic link") != std::string::npos);
-  CHECK(expect_error([&] { Store(link).update([](Credentials&) { return true; }); })
-            .find("symbolic link") != std::string::npos);
+  CHECK(expect_error([&] {
+          Store(link).update([](Credentials&) { return true; });
+        }).find("symbolic link") != std::string::npos);
   // and the file itself
   std::string elsewhere = tmp.path() + "/elsewhere.json";
   spit(elsewhere, R"({"version":1,"profiles":{}})");

@@ -27,12 +27,14 @@ TEST_CASE("Neuron signature test vectors") {
         "j3aOh6er7CN6YbvdlRabStqyZOpZU8dAP/61pQDwaZY=");
   CHECK(hmac_sha256_base64("p\xC3\xA4ssw\xC3\xB6rd", "bj\xC3\xB6rn:neuron.example.com:" + kNonce) ==
         "T0c9/cLvMxZzizaYT8Mp5ls4IPpsLMiXsuTGVbJtyYM=");
-  CHECK(hmac_sha256_base64("MyApiSecret", "alice:neuron.example.com:alice@example.com:Passw0rd!:"
-                                          "MyApiKey:" + kNonce) ==
-        "EeI98VSOiiKLF7jZ6W3ojbrEc13QuYHwotPse1JZtY0=");
-  CHECK(hmac_sha256_base64("MyApiSecret", "alice:neuron.example.com:alice@example.com:"
-                                          "+46700000000:Passw0rd!:MyApiKey:" + kNonce) ==
-        "CMMCdAGhMwtaUHF5ZKumjlScdaAwvPtcErSaG3ioW1M=");
+  CHECK(hmac_sha256_base64("MyApiSecret",
+                           "alice:neuron.example.com:alice@example.com:Passw0rd!:"
+                           "MyApiKey:" +
+                               kNonce) == "EeI98VSOiiKLF7jZ6W3ojbrEc13QuYHwotPse1JZtY0=");
+  CHECK(hmac_sha256_base64("MyApiSecret",
+                           "alice:neuron.example.com:alice@example.com:"
+                           "+46700000000:Passw0rd!:MyApiKey:" +
+                               kNonce) == "CMMCdAGhMwtaUHF5ZKumjlScdaAwvPtcErSaG3ioW1M=");
   CHECK(hmac_sha256_base64("Jefe", "what do ya want for nothing?") ==
         "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
 }

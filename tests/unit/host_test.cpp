@@ -43,8 +43,8 @@ TEST_CASE("http is allowed for loopback only, unless --allow-http") {
 }
 
 TEST_CASE("malformed hosts are usage errors") {
-  for (const char* bad : {"", "ftp://x", "https://x/path", "x:0", "x:70000", "x:abc", "[::1",
-                          "::1", "a b", "user@host", "https://x?y"}) {
+  for (const char* bad : {"", "ftp://x", "https://x/path", "x:0", "x:70000", "x:abc", "[::1", "::1",
+                          "a b", "user@host", "https://x?y"}) {
     CAPTURE(bad);
     CHECK_THROWS_AS(parse_host(bad, true), Error);
   }
