@@ -157,6 +157,8 @@ const char* fault_name(Fault f) {
       return "huge_body";
     case Fault::service_unavailable:
       return "service_unavailable";
+    case Fault::redirect:
+      return "redirect";
   }
   return "none";
 }
@@ -164,7 +166,7 @@ const char* fault_name(Fault f) {
 std::optional<Fault> parse_fault(const std::string& name) {
   for (Fault f : {Fault::none, Fault::drop_connection, Fault::html_error, Fault::malformed_json,
                   Fault::rate_limit, Fault::blocked, Fault::slow_body, Fault::huge_body,
-                  Fault::service_unavailable}) {
+                  Fault::service_unavailable, Fault::redirect}) {
     if (name == fault_name(f)) return f;
   }
   return std::nullopt;
@@ -527,6 +529,12 @@ struct Broker::Impl {
       case Fault::service_unavailable:
         res.status = 503;
         res.set_content("Service temporarily unavailable.", "text/plain; charset=utf-8");
+        break;
+      case Fault::redirect:
+        // Where a redirect would lead: a client that followed it would be counted there.
+        res.status = 302;
+        res.set_header("Location", "/_redirected" + req.path);
+        res.set_content("Moved.", "text/plain; charset=utf-8");
         break;
       case Fault::slow_body: {
         // Chunked: a space every second (JSON allows leading whitespace), "{}" after 60 s.

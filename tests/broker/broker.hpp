@@ -67,6 +67,7 @@ enum class Fault {
   slow_body,   // 200 whose body trickles out slower than any sane timeout
   huge_body,   // 200 application/json body of 5 MiB
   service_unavailable,  // 503 text/plain
+  redirect,             // 302 to /_redirected<path> (authctl must not follow it)
 };
 
 class Broker {

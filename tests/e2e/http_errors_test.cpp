@@ -199,3 +199,13 @@ TEST_CASE("loopback never goes through a proxy") {
                  std::string(kPassword) + "\n");
   CHECK_MESSAGE(r.exit_code == 0, r.err);
 }
+
+TEST_CASE("redirects are not followed: exit 1 naming the target") {
+  NeuronFixture f;
+  f.broker.inject_fault("/Agent/Account/Login", Fault::redirect);
+  auto r = f.login({"--kind", "neuron"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "302"));
+  CHECK(contains(r.err, "/_redirected/Agent/Account/Login"));
+  CHECK(f.broker.count("/_redirected/Agent/Account/Login") == 0);
+}

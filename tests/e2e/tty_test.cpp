@@ -1,0 +1,88 @@
+// The no-echo password prompt, seen through a real pseudo-terminal.
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "fixture.hpp"
+
+using namespace e2e;
+
+namespace {
+
+struct PtyRun {
+  std::string screen;  // everything the terminal showed
+  int exit_code = -1;
+};
+
+// Runs authctl on a new pty; when `prompt` shows up, types `answer` and Enter.
+PtyRun run_on_pty(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env, const std::string& prompt,
+                  const std::string& answer) {
+  std::vector<std::string> argv_storage{authctl_binary()};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<std::string> env_storage{"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "TERM=dumb"};
+  for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);
+  std::vector<char*> argv, envp;
+  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int master = -1;
+  pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  PtyRun run;
+  bool answered = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{master, POLLIN, 0};
+    if (poll(&p, 1, 200) <= 0) continue;
+    char buf[4096];
+    ssize_t n = read(master, buf, sizeof buf);
+    if (n <= 0) break;  // EIO: the child closed the terminal
+    run.screen.append(buf, static_cast<size_t>(n));
+    if (!answered && run.screen.find(prompt) != std::string::npos) {
+      answered = true;
+      std::string line = answer + "\r";
+      (void)!write(master, line.data(), line.size());
+    }
+  }
+  close(master);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("on a terminal the password is asked for without echo") {
+  NeuronFixture f;
+  auto run = run_on_pty({"login", "--host", f.broker.url(), "-u", kUser}, f.env, "Password for",
+                        kPassword);
+  CHECK_MESSAGE(run.exit_code == 0, run.screen);
+  CHECK(contains(run.screen, "Password for alice@"));
+  CHECK_FALSE(contains(run.screen, kPassword));  // typed, never shown
+  CHECK(contains(run.screen, "Logged in to"));
+  CHECK(f.broker.count("/Agent/Account/Login") == 1);
+}
+
+TEST_CASE("a terminal is not used when --no-input or CI=true says so") {
+  NeuronFixture f;
+  auto no_input = run_on_pty({"login", "--host", f.broker.url(), "-u", kUser, "--no-input"}, f.env,
+                             "Password for", kPassword);
+  CHECK(no_input.exit_code == 4);
+  CHECK_FALSE(contains(no_input.screen, "Password for"));
+  auto env = f.env;
+  env["CI"] = "true";
+  auto ci =
+      run_on_pty({"login", "--host", f.broker.url(), "-u", kUser}, env, "Password for", kPassword);
+  CHECK(ci.exit_code == 4);
+  CHECK(f.broker.count("/Agent/Account/Login") == 0);
+}
