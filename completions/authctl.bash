@@ -3,60 +3,84 @@ _authctl_value() {
   case "$1" in
     -p|--profile) COMPREPLY=($(compgen -W "$(authctl status --names 2>/dev/null)" -- "$2")) ;;
     --config-dir) COMPREPLY=($(compgen -d -- "$2")) ;;
-    --cacert) COMPREPLY=() ;;
+    --cacert) COMPREPLY=($(compgen -f -- "$2")) ;;
     --timeout) COMPREPLY=() ;;
     --host) COMPREPLY=() ;;
-    --kind) COMPREPLY=() ;;
+    --kind) COMPREPLY=($(compgen -W "neuron nexterm" -- "$2")) ;;
     -u|--user) COMPREPLY=() ;;
-    --password-file) COMPREPLY=() ;;
+    --password-file) COMPREPLY=($(compgen -f -- "$2")) ;;
     --seconds) COMPREPLY=() ;;
+    --totp-code) COMPREPLY=() ;;
+    --totp-secret-file) COMPREPLY=($(compgen -f -- "$2")) ;;
+    --interval) COMPREPLY=() ;;
+    --show-qr) COMPREPLY=($(compgen -W "auto always never" -- "$2")) ;;
+    --qr-content) COMPREPLY=($(compgen -W "url app" -- "$2")) ;;
+    --wait) COMPREPLY=() ;;
     --min-valid) COMPREPLY=() ;;
+    --idle-for) COMPREPLY=() ;;
+    --parallel) COMPREPLY=() ;;
+    --expires) COMPREPLY=() ;;
     *) return 1 ;;
   esac
 }
 
 _authctl() {
-  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i
-  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --password-file --min-valid --password-file '
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path= i w
+  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires '
   for ((i = 1; i < COMP_CWORD; i++)); do
-    case "${COMP_WORDS[i]}" in
-      -*) [[ $takes_value == *" ${COMP_WORDS[i]} "* ]] && ((i++)) ;;
-      *) cmd=${COMP_WORDS[i]}; break ;;
+    w=${COMP_WORDS[i]}
+    case "$w" in
+      -*) [[ $takes_value == *" $w "* ]] && ((i++)) ;;
+      *) case "${path:+$path }$w" in
+           'login') path="${path:+$path }$w" ;;
+           'logout') path="${path:+$path }$w" ;;
+           'refresh') path="${path:+$path }$w" ;;
+           'whoami') path="${path:+$path }$w" ;;
+           'token') path="${path:+$path }$w" ;;
+           'status') path="${path:+$path }$w" ;;
+           'switch') path="${path:+$path }$w" ;;
+           'device-link') path="${path:+$path }$w" ;;
+           'device-link approve') path="${path:+$path }$w" ;;
+           'device-link status') path="${path:+$path }$w" ;;
+           'device-link phone') path="${path:+$path }$w" ;;
+           'sessions') path="${path:+$path }$w" ;;
+           'sessions list') path="${path:+$path }$w" ;;
+           'sessions kill') path="${path:+$path }$w" ;;
+           'apikey') path="${path:+$path }$w" ;;
+           'apikey create') path="${path:+$path }$w" ;;
+           'apikey list') path="${path:+$path }$w" ;;
+           'apikey revoke') path="${path:+$path }$w" ;;
+           'completion') path="${path:+$path }$w" ;;
+         esac ;;
     esac
   done
   if [[ $prev == -* && $takes_value == *" $prev "* ]]; then
     _authctl_value "$prev" "$cur" && return 0
   fi
-  local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color --help'
-  case "$cmd" in
-    '') if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$globals" -- "$cur"));
-        else COMPREPLY=($(compgen -W 'login logout refresh whoami token status switch completion' -- "$cur")); fi ;;
-    login)
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '-h --help --host --kind -u --user --password-stdin --password-file --seconds --allow-http --force --no-store --print-token'" $globals" -- "$cur"))
-      fi ;;
-    logout)
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '-h --help --all --local'" $globals" -- "$cur"))
-      fi ;;
-    refresh)
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '-h --help --password-stdin --password-file'" $globals" -- "$cur"))
-      fi ;;
-    whoami)
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '-h --help'" $globals" -- "$cur"))
-      fi ;;
-    token)
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '-h --help --min-valid --password-stdin --password-file'" $globals" -- "$cur"))
-      fi ;;
-    status)
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '-h --help --check --names'" $globals" -- "$cur"))
-      fi ;;
-    switch)
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '-h --help'" $globals" -- "$cur"))
-      else COMPREPLY=($(compgen -W "$(authctl status --names 2>/dev/null)" -- "$cur"))
-      fi ;;
-    completion)
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '-h --help'" $globals" -- "$cur"))
-      else COMPREPLY=($(compgen -W 'bash zsh fish:{bash,zsh,fish}' -- "$cur"))
-      fi ;;
+  local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color' opts= words=
+  case "$path" in
+    '') words='login logout refresh whoami token status switch device-link sessions apikey completion' ;;
+    'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
+    'logout') opts='--all --local' ;;
+    'refresh') opts='--password-stdin --password-file' ;;
+    'whoami') opts='' ;;
+    'token') opts='--min-valid --password-stdin --password-file' ;;
+    'status') opts='--check --names' ;;
+    'switch') opts=''; words="$(authctl status --names 2>/dev/null)" ;;
+    'device-link') opts='--host --allow-http --force --interval --show-qr --qr-content --wait'; words='approve status phone' ;;
+    'device-link approve') opts='--yes' ;;
+    'device-link status') opts='' ;;
+    'device-link phone') opts='--interval --show-qr --wait' ;;
+    'sessions') opts=''; words='list kill' ;;
+    'sessions list') opts='--idle-for' ;;
+    'sessions kill') opts='--others --idle-for --yes --dry-run --parallel' ;;
+    'apikey') opts=''; words='create list revoke' ;;
+    'apikey create') opts='--expires' ;;
+    'apikey list') opts='' ;;
+    'apikey revoke') opts='' ;;
+    'completion') opts=''; words="bash zsh fish" ;;
   esac
+  if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
+  else COMPREPLY=($(compgen -W "$words" -- "$cur")); fi
 }
 complete -F _authctl authctl

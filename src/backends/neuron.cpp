@@ -85,6 +85,8 @@ nlohmann::json NeuronClient::domain_info() {
   request.url = host_.origin + "/Agent/Account/DomainInfo";
   request.headers = {{"Host", host_.authority}, {"Accept", "application/json"}};
   auto r = http_.perform(request);
+  if (r.status == 429 || (r.status == 403 && r.error_text().find("blocked") != std::string::npos))
+    fail(r, "probe");
   if (r.status != 200 || !r.is_json()) return nullptr;
   auto doc = nlohmann::json::parse(r.body, nullptr, false);
   if (!doc.is_object() || !doc.contains("useEncryption")) return nullptr;

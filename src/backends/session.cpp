@@ -19,6 +19,7 @@ ValidToken ensure_valid(
     const PasswordSource& password, bool force) {
   ValidToken result;
   result.name = name;
+  bool shortfall = false;
   store.update([&](store::Credentials& credentials) {
     auto it = credentials.profiles.find(name);
     if (it == credentials.profiles.end())
@@ -60,8 +61,15 @@ ValidToken ensure_valid(
     profile.clock_offset = token->clock_offset;
     result.profile = profile;
     result.refreshed = true;
+    if (!usable_without_refresh(profile, min_valid, timeutil::now()))
+      shortfall = true;  // stored all the same: it is the newest token there is
     return true;
   });
+  if (shortfall)
+    throw Error(
+        ExitCode::error,
+        "the server issued a token valid for less than " + timeutil::format_duration(min_valid),
+        "ask for a shorter --min-valid");
   return result;
 }
 

@@ -15,21 +15,21 @@ std::unique_ptr<CLI::App> build_app(Context& context) {
   app->set_version_flag("--version", AUTHCTL_VERSION);
   app->require_subcommand(1);
   auto& g = context.global;
-  app->add_option("-p,--profile", g.profile, "Profile to use (env AUTHCTL_PROFILE)")
+  app->add_option("-p,--profile", g.profile, "Profile to use")
       ->envname("AUTHCTL_PROFILE")
       ->type_name("PROFILE");
-  app->add_option("--config-dir", g.config_dir, "Credential store folder (env AUTHCTL_CONFIG_DIR)")
+  app->add_option("--config-dir", g.config_dir, "Credential store folder")
       ->envname("AUTHCTL_CONFIG_DIR")
       ->type_name("DIR");
   app->add_flag("--json", g.json, "Print results as JSON");
   app->add_flag("-v,--verbose", g.verbose, "Trace HTTP on stderr, secrets redacted");
-  app->add_option("--cacert", g.cacert, "Also trust the CA in FILE (env AUTHCTL_CA_BUNDLE)")
+  app->add_option("--cacert", g.cacert, "Also trust the CA in FILE")
       ->envname("AUTHCTL_CA_BUNDLE")
-      ->check(CLI::ExistingFile)
+      ->check(CLI::ExistingFile.description(""))
       ->type_name("FILE");
   app->add_flag("--insecure", g.insecure, "Do not verify TLS certificates (dangerous)");
   app->add_option("--timeout", g.timeout, "Seconds allowed per request (default 30)")
-      ->check(CLI::Range(1, 3600))
+      ->check(CLI::Range(1, 3600).description(""))
       ->type_name("SECONDS");
   app->add_flag("--no-input", g.no_input, "Never prompt (also when CI=true)");
   app->add_flag("--no-color", g.no_color, "No colours (also when NO_COLOR is set)");
@@ -41,8 +41,18 @@ std::unique_ptr<CLI::App> build_app(Context& context) {
   register_token(*app, context);
   register_status(*app, context);
   register_switch(*app, context);
+  register_device_link(*app, context);
+  register_sessions(*app, context);
+  register_apikey(*app, context);
   register_completion(*app, context);
-  for (auto* sub : app->get_subcommands({})) sub->fallthrough();
+  // Global options may follow the command, at any depth.
+  std::function<void(CLI::App*)> fall_through = [&](CLI::App* parent) {
+    for (auto* sub : parent->get_subcommands({})) {
+      sub->fallthrough();
+      fall_through(sub);
+    }
+  };
+  fall_through(app.get());
   return app;
 }
 

@@ -17,6 +17,9 @@ void register_whoami(CLI::App& app, Context& context);
 void register_token(CLI::App& app, Context& context);
 void register_status(CLI::App& app, Context& context);
 void register_switch(CLI::App& app, Context& context);
+void register_device_link(CLI::App& app, Context& context);
+void register_sessions(CLI::App& app, Context& context);
+void register_apikey(CLI::App& app, Context& context);
 void register_completion(CLI::App& app, Context& context);
 
 // The whole command tree, with the global options: used by main() and by `completion`.

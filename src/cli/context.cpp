@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -18,7 +19,8 @@ namespace authctl::cli {
 
 store::Store Context::open_store() const {
   // AUTHCTL_LOCK_TIMEOUT (seconds, default 30) bounds the wait for another authctl.
-  int timeout_ms = 30000;
+  // At least 30 s, and longer than a lock holder's refresh can take (two tries of --timeout).
+  int timeout_ms = std::max(30, 2 * global.timeout + 5) * 1000;
   if (const char* t = getenv("AUTHCTL_LOCK_TIMEOUT"); t && *t) {
     auto seconds = timeutil::parse_duration(t);
     if (!seconds)
@@ -47,6 +49,23 @@ std::string Context::select_profile(const store::Credentials& credentials) const
   return credentials.current;
 }
 
+std::pair<std::string, store::Profile> Context::selected_profile() const {
+  const auto credentials = open_store().load();
+  const std::string name = select_profile(credentials);
+  return {name, *credentials.find(name)};
+}
+
+std::pair<std::string, store::Profile> Context::selected_profile(const std::string& kind,
+                                                                 const std::string& command) const {
+  auto selected = selected_profile();
+  if (selected.second.kind != kind)
+    throw Error(ExitCode::usage,
+                command + " works with " + kind + " profiles; " + selected.first + " is a " +
+                    selected.second.kind + " profile",
+                "choose a " + kind + " profile with -p NAME");
+  return selected;
+}
+
 net::ClientOptions Context::client_options(const std::string& url,
                                            const std::string& profile_cacert) const {
   net::ClientOptions options;
@@ -54,7 +73,10 @@ net::ClientOptions Context::client_options(const std::string& url,
   options.insecure = global.insecure;
   options.timeout_seconds = global.timeout;
   options.trace = trace();
-  options.user_agent = std::string("authctl/") + AUTHCTL_VERSION;
+  // Nexterm shows the User-Agent as the session's label: say which machine it is.
+  char hostname[256] = "unknown";
+  gethostname(hostname, sizeof hostname - 1);
+  options.user_agent = std::string("authctl/") + AUTHCTL_VERSION + " (" + hostname + ")";
   if (global.insecure)
     term::warn(
         "--insecure: TLS certificates are NOT verified; anyone on the path can read "
@@ -91,17 +113,20 @@ int64_t parse_duration_or_throw(const std::string& text) {
   return *seconds;
 }
 
-CLI::Validator duration_validator(int64_t max_seconds) {
+CLI::Validator duration_validator(int64_t max_seconds, int64_t min_seconds) {
   return CLI::Validator(
-      [max_seconds](std::string& value) -> std::string {
+      [max_seconds, min_seconds](std::string& value) -> std::string {
         auto seconds = timeutil::parse_duration(value);
         if (!seconds) return "'" + value + "' is not a duration (use e.g. 90s, 5m, 1h30m)";
         if (*seconds > max_seconds)
           return "'" + value + "' is longer than the maximum of " +
                  timeutil::format_duration(max_seconds);
+        if (*seconds < min_seconds)
+          return "'" + value + "' is shorter than the minimum of " +
+                 timeutil::format_duration(min_seconds);
         return {};
       },
-      "DURATION", "duration");
+      "", "duration");
 }
 
 }  // namespace authctl::cli

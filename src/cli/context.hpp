@@ -36,6 +36,11 @@ class Context {
   // The profile a command acts on: -p, AUTHCTL_PROFILE, else the current one. Throws
   // Error(auth) "not logged in" naming what to do when there is none.
   std::string select_profile(const store::Credentials& credentials) const;
+  // Loads the store and returns the selected profile (a copy) and its name.
+  std::pair<std::string, store::Profile> selected_profile() const;
+  // As above, and throws Error(usage) unless the profile is of `kind` ("nexterm", "neuron").
+  std::pair<std::string, store::Profile> selected_profile(const std::string& kind,
+                                                          const std::string& command) const;
   // HTTP options: --cacert, else AUTHCTL_CA_BUNDLE, else the CA remembered in the profile.
   // Warns (every use) about --insecure and plain http to a non-loopback host.
   net::ClientOptions client_options(const std::string& url,
@@ -49,7 +54,7 @@ class Context {
 
 // CLI11 validators shared by commands.
 // A duration such as 90s, 5m, 1h30m; at most max_seconds.
-CLI::Validator duration_validator(int64_t max_seconds);
+CLI::Validator duration_validator(int64_t max_seconds, int64_t min_seconds = 0);
 int64_t parse_duration_or_throw(const std::string& text);
 
 }  // namespace authctl::cli

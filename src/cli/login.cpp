@@ -1,14 +1,22 @@
-// authctl login: log in and store the session as a profile.
+// authctl login: log in and store the session as a profile. Neuron: HMAC-signed password
+// login. Nexterm: password (+ TOTP), an API key (--with-token), or a device code (--device).
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "backends/neuron.hpp"
+#include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
+#include "cli/device_link.hpp"
 #include "cli/password.hpp"
+#include "cli/profiles.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/host.hpp"
 #include "core/timeutil.hpp"
+#include "core/totp.hpp"
+#include "term/interrupt.hpp"
 #include "term/tty.hpp"
 
 namespace authctl::cli {
@@ -25,6 +33,11 @@ struct LoginOptions {
   bool force = false;
   bool no_store = false;
   bool print_token = false;
+  std::string totp_code;
+  std::string totp_secret_file;
+  bool with_token = false;
+  bool device = false;
+  WaitOptions wait;
 };
 
 std::string env_or(const std::string& value, const char* name) {
@@ -33,27 +46,214 @@ std::string env_or(const std::string& value, const char* name) {
   return env ? env : "";
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-  return s;
+std::string describe(const net::Response& r) {
+  std::string type = r.media_type().empty() ? "no Content-Type" : r.media_type();
+  return "HTTP " + std::to_string(r.status) + " " + type;
 }
 
+// Nexterm answers GET /api/service/version with JSON; Neuron answers DomainInfo.
 std::string detect_kind(net::HttpClient& http, const HostSpec& host) {
+  if (backends::NextermClient(http, host.origin).version()) return "nexterm";
+  if (!backends::NeuronClient(http, host.origin).domain_info().is_null()) return "neuron";
+  net::Request probe;
+  probe.url = host.origin + "/api/service/version";
+  probe.headers = {{"Accept", "application/json"}};
+  auto nexterm = http.perform(probe);
+  probe.url = host.origin + "/Agent/Account/DomainInfo";
+  auto neuron = http.perform(probe);
+  throw Error(ExitCode::error,
+              host.authority + " is neither a Nexterm (/api/service/version answered " +
+                  describe(nexterm) + ") nor a Neuron (/Agent/Account/DomainInfo answered " +
+                  describe(neuron) + ")",
+              "check --host, or give --kind");
+}
+
+void print_result(const Context& context, const LoginOptions& options, const std::string& name,
+                  const store::Profile& profile) {
+  const int64_t server_now = timeutil::now() + profile.clock_offset;
+  if (context.global.json) {
+    nlohmann::json out = {
+        {"profile", options.no_store ? nlohmann::json(nullptr) : nlohmann::json(name)},
+        {"kind", profile.kind},
+        {"url", profile.url},
+        {"user", profile.user},
+        {"expires_at", profile.expires ? nlohmann::json(timeutil::format_rfc3339(*profile.expires))
+                                       : nlohmann::json(nullptr)}};
+    if (profile.enabled) out["enabled"] = *profile.enabled;
+    if (options.print_token) out["token"] = profile.token;
+    context.print_json(out);
+    return;
+  }
+  if (options.print_token) std::cout << profile.token << "\n";
+  std::cerr << "Logged in to " << profile.url << " as " << profile.user;
+  if (profile.expires)
+    std::cerr << " (token expires " << timeutil::format_relative(*profile.expires, server_now)
+              << ")";
+  std::cerr << (options.no_store ? "; nothing stored" : "; profile " + name) << "\n";
+}
+
+store::Profile login_neuron(Context& context, net::HttpClient& http, const HostSpec& host,
+                            const LoginOptions& options, std::string& password) {
   backends::NeuronClient neuron(http, host.origin);
-  if (!neuron.domain_info().is_null()) return "neuron";
-  throw Error(
-      ExitCode::error,
-      host.authority + " does not look like a Neuron (no JSON from /Agent/Account/DomainInfo)",
-      "check --host, or give --kind");
+  backends::NeuronToken token = neuron.login(options.user, password, options.seconds);
+  store::Profile profile;
+  profile.kind = "neuron";
+  profile.url = host.origin;
+  profile.user = options.user;
+  profile.token = token.jwt;
+  profile.expires = token.expires;
+  profile.seconds = options.seconds;
+  profile.clock_offset = token.clock_offset;
+  profile.cacert = remembered_cacert(context);
+  return profile;
+}
+
+// The TOTP secret for computing codes: --totp-secret-file, else AUTHCTL_TOTP_SECRET.
+std::optional<std::string> totp_secret(const LoginOptions& options) {
+  std::string text;
+  if (!options.totp_secret_file.empty()) {
+    std::ifstream in(options.totp_secret_file);
+    std::getline(in, text);
+    if (text.empty())
+      throw Error(ExitCode::auth, "--totp-secret-file " + options.totp_secret_file + " is empty",
+                  "put the base32 secret on its first line");
+  } else if (const char* env = getenv("AUTHCTL_TOTP_SECRET"); env && *env) {
+    text = env;
+  } else {
+    return std::nullopt;
+  }
+  auto secret = totp::base32_decode(text);
+  crypto::wipe(text);
+  if (!secret || secret->empty())
+    throw Error(ExitCode::usage, "the TOTP secret is not base32",
+                "give the secret as the server showed it (letters A-Z and digits 2-7)");
+  return secret;
+}
+
+// A code computed on the server's clock (offset from its Date header), so local clock skew
+// does not matter. Waits for the next step when fewer than 3 s are left in this one, or when
+// the code starts with 0 (the server turns "012345" into 12345 and rejects it).
+std::string computed_totp_code(const std::string& secret, int64_t clock_offset) {
+  term::InterruptGuard guard;
+  for (;;) {
+    const int64_t server_now = timeutil::now() + clock_offset;
+    const int64_t left = totp::seconds_left(server_now);
+    std::string code = totp::code_at(secret, server_now);
+    const char* why = nullptr;
+    if (left < 3)
+      why = "fewer than 3 s are left in this one";
+    else if (code[0] == '0')
+      why = "this code starts with 0, which the server rejects";
+    if (!why) return code;
+    std::cerr << "Waiting " << left << " s for the next TOTP code: " << why << "\n";
+    term::sleep_interruptible(std::chrono::milliseconds(left * 1000 + 200));
+  }
+}
+
+bool valid_totp_format(const std::string& code) {
+  return code.size() == 6 && std::all_of(code.begin(), code.end(), [](char c) {
+           return isdigit(static_cast<unsigned char>(c));
+         });
+}
+
+store::Profile login_nexterm(Context& context, net::HttpClient& http, const HostSpec& host,
+                             const LoginOptions& options, std::string& password) {
+  backends::NextermClient nexterm(http, host.origin);
+  // Post without a code first; only a 202 asks for one.
+  std::optional<std::string> code;
+  backends::NextermLogin result = nexterm.login(options.user, password, std::nullopt);
+  bool computed = false;
+  if (result.totp_required) {
+    if (!options.totp_code.empty()) {
+      code = options.totp_code;
+    } else if (auto secret = totp_secret(options)) {
+      code = computed_totp_code(*secret, result.clock_offset);
+      crypto::wipe(*secret);
+      computed = true;
+    } else if (context.can_prompt()) {
+      code = term::prompt_line("TOTP code for " + options.user + "@" + host.authority + ": ");
+      if (!code || !valid_totp_format(*code))
+        throw Error(ExitCode::auth, "no valid TOTP code entered",
+                    "type the 6 digits your app shows");
+    } else {
+      throw Error(ExitCode::auth, "this account needs a TOTP code and none is available",
+                  "use --totp-code CODE, --totp-secret-file FILE or AUTHCTL_TOTP_SECRET");
+    }
+    result = nexterm.login(options.user, password, code);
+  }
+  if (result.refused) {
+    const int soft = result.refused->code;
+    if (soft == 201)
+      throw Error(ExitCode::auth, "username or password incorrect (" + host.authority + ")",
+                  "check the user name and password");
+    if (soft == 203) {
+      std::string hint = "check the device clock and use the current code";
+      if (code && (*code)[0] == '0')
+        hint =
+            "the code started with 0, which this Nexterm version always rejects (a server "
+            "bug); wait for the next code and try again";
+      else if (computed)
+        hint = "check that the TOTP secret is right and that this machine's clock is correct";
+      throw Error(ExitCode::auth, "the TOTP code was refused by " + host.authority, hint);
+    }
+    if (soft == 202)
+      throw Error(ExitCode::auth, "the server still asks for a TOTP code",
+                  "use --totp-code CODE, --totp-secret-file FILE or AUTHCTL_TOTP_SECRET");
+    if (soft == 403)
+      throw Error(ExitCode::auth, "password login is disabled on " + host.authority,
+                  "log in with a device code (authctl device-link) or a passkey");
+    throw Error(ExitCode::error,
+                "login refused by " + host.authority + ": " + result.refused->message + " (code " +
+                    std::to_string(soft) + ")",
+                "see the server's logs or retry");
+  }
+  store::Profile profile;
+  profile.kind = "nexterm";
+  profile.url = host.origin;
+  profile.user = options.user;
+  profile.token = result.token;
+  profile.clock_offset = result.clock_offset;
+  profile.cacert = remembered_cacert(context);
+  return profile;
+}
+
+// --with-token: an API key from stdin, checked with /api/accounts/me.
+void run_with_token(Context& context, const HostSpec& host, const LoginOptions& options) {
+  std::string key(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>{});
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' '))
+    key.pop_back();
+  if (!backends::is_nexterm_api_key(key))
+    throw Error(ExitCode::usage,
+                "--with-token reads a Nexterm API key (nxt_ and 64 hex digits) from stdin",
+                "e.g. authctl login --host H --with-token < key.txt");
+  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
+  http.add_secret(key);
+  backends::NextermClient nexterm(http, host.origin);
+  const nlohmann::json me = nexterm.me(key);
+  store::Profile profile;
+  profile.kind = "nexterm";
+  profile.url = host.origin;
+  profile.user = me.value("username", options.user);
+  profile.token = key;
+  profile.cacert = remembered_cacert(context);
+  const std::string name = profile_name_for(context, profile.user, host.authority);
+  if (!options.no_store) save_profile(context, name, profile, options.force);
+  print_result(context, options, name, profile);
+  crypto::wipe(key);
 }
 
 void run_login(Context& context, LoginOptions options) {
   options.host = env_or(options.host, "NEURON_HOST");
-  options.user = env_or(options.user, "NEURON_USER");
   if (options.host.empty())
     throw Error(ExitCode::usage, "login needs --host",
                 "give --host HOST[:PORT] or set NEURON_HOST");
   const HostSpec host = parse_host(options.host, options.allow_http);
+  if (options.with_token) return run_with_token(context, host, options);
+  if (options.device) {
+    return run_device_login(context, host, options.wait, options.force, options.no_store,
+                            options.print_token);
+  }
+  options.user = env_or(options.user, "NEURON_USER");
   if (options.user.empty()) {
     if (!context.can_prompt())
       throw Error(ExitCode::usage, "login needs a user name", "give -u USER or set NEURON_USER");
@@ -62,70 +262,22 @@ void run_login(Context& context, LoginOptions options) {
       throw Error(ExitCode::usage, "no user name entered", "give -u USER");
     options.user = *typed;
   }
-  const std::string name = context.explicit_profile().empty()
-                               ? lower(options.user + "@" + host.authority)
-                               : context.explicit_profile();
-  store::Store store = context.open_store();
-  auto check_name = [&](const store::Credentials& credentials) {
-    const store::Profile* existing = credentials.find(name);
-    if (existing && existing->url != host.origin && !options.force)
-      throw Error(ExitCode::usage, "profile " + name + " belongs to " + existing->url,
-                  "choose another name with -p NAME, or replace it with --force");
-  };
-  if (!options.no_store) check_name(store.load());  // fail before asking anything
+  if (!options.totp_code.empty() && !valid_totp_format(options.totp_code))
+    throw Error(ExitCode::usage, "--totp-code must be 6 digits", "use the code your app shows now");
+  const std::string name = profile_name_for(context, options.user, host.authority);
+  if (!options.no_store) prepare_store(context, name, host.origin, options.force);
 
   // All local checks are done before the password is asked for or a request is made.
   std::string password = obtain_password(
       context, options.password, "Password for " + options.user + "@" + host.authority + ": ");
-  const std::string& cacert = context.global.cacert;  // flag or AUTHCTL_CA_BUNDLE
-  net::HttpClient http(context.client_options(host.origin, cacert));
+  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
   http.add_secret(password);
-  std::string kind = options.kind.empty() ? detect_kind(http, host) : options.kind;
-
-  backends::NeuronClient neuron(http, host.origin);
-  backends::NeuronToken token = neuron.login(options.user, password, options.seconds);
+  const std::string kind = options.kind.empty() ? detect_kind(http, host) : options.kind;
+  store::Profile profile = kind == "neuron" ? login_neuron(context, http, host, options, password)
+                                            : login_nexterm(context, http, host, options, password);
   crypto::wipe(password);
-
-  store::Profile profile;
-  profile.kind = kind;
-  profile.url = host.origin;
-  profile.user = options.user;
-  profile.token = token.jwt;
-  profile.expires = token.expires;
-  profile.seconds = options.seconds;
-  profile.clock_offset = token.clock_offset;
-  if (!cacert.empty()) {
-    char* absolute = realpath(cacert.c_str(), nullptr);
-    profile.cacert = absolute ? absolute : cacert;
-    free(absolute);
-  }
-  if (!options.no_store) {
-    store.update([&](store::Credentials& credentials) {
-      check_name(credentials);  // again under the lock: another login may have raced
-      credentials.profiles[name] = profile;
-      credentials.current = name;
-      return true;
-    });
-  }
-
-  const int64_t server_now = timeutil::now() + token.clock_offset;
-  if (context.global.json) {
-    nlohmann::json out = {
-        {"profile", options.no_store ? nlohmann::json(nullptr) : nlohmann::json(name)},
-        {"kind", kind},
-        {"url", host.origin},
-        {"user", options.user},
-        {"expires_at", timeutil::format_rfc3339(token.expires)}};
-    if (options.print_token) out["token"] = token.jwt;
-    context.print_json(out);
-  } else if (options.print_token) {
-    std::cout << token.jwt << "\n";
-  }
-  if (!context.global.json) {
-    std::cerr << "Logged in to " << host.origin << " as " << options.user << " (token expires "
-              << timeutil::format_relative(token.expires, server_now) << ")"
-              << (options.no_store ? "; nothing stored" : "; profile " + name) << "\n";
-  }
+  if (!options.no_store) save_profile(context, name, profile, options.force);
+  print_result(context, options, name, profile);
 }
 
 }  // namespace
@@ -136,17 +288,31 @@ void register_login(CLI::App& app, Context& context) {
   cmd->add_option("--host", options->host, "HOST[:PORT] or https://HOST[:PORT] (env NEURON_HOST)")
       ->type_name("HOST");
   cmd->add_option("--kind", options->kind, "Server kind; detected when omitted")
-      ->check(CLI::IsMember({"neuron"}))
-      ->type_name("neuron");
+      ->check(CLI::IsMember({"neuron", "nexterm"}).description(""))
+      ->type_name("neuron|nexterm");
   cmd->add_option("-u,--user", options->user, "User name (env NEURON_USER)")->type_name("NAME");
   add_password_options(cmd, options->password);
   cmd->add_option("--seconds", options->seconds, "Neuron token lifetime, 1..3600 (default 3600)")
-      ->check(CLI::Range(1, 3600))
+      ->check(CLI::Range(1, 3600).description(""))
       ->type_name("N");
+  cmd->add_option("--totp-code", options->totp_code, "Nexterm: the current TOTP code")
+      ->type_name("CODE");
+  cmd->add_option(
+         "--totp-secret-file", options->totp_secret_file,
+         "Nexterm: compute TOTP codes from the base32 secret in FILE (or AUTHCTL_TOTP_SECRET)")
+      ->check(CLI::ExistingFile.description(""))
+      ->type_name("FILE");
+  auto* with_token = cmd->add_flag("--with-token", options->with_token,
+                                   "Nexterm: read an API key (nxt_...) from stdin and store it");
+  auto* device = cmd->add_flag("--device", options->device,
+                               "Nexterm: log in with a device code (same as device-link)");
+  with_token->excludes(device);
+  add_wait_options(cmd, options->wait, /*with_qr_content=*/true);
   cmd->add_flag("--allow-http", options->allow_http, "Allow plain http to a non-loopback host");
   cmd->add_flag("--force", options->force, "Replace a profile of the same name on another URL");
-  cmd->add_flag("--no-store", options->no_store, "Write nothing to disk");
-  cmd->add_flag("--print-token", options->print_token, "Print the token on stdout");
+  auto* print = cmd->add_flag("--print-token", options->print_token, "Print the token on stdout");
+  cmd->add_flag("--no-store", options->no_store, "Write nothing to disk (with --print-token)")
+      ->needs(print);
   cmd->callback([&context, options] { run_login(context, *options); });
 }
 

@@ -52,23 +52,39 @@ void run_logout(Context& context, const LogoutOptions& options) {
       try {
         note = revoke(context, name, profile);
       } catch (const Error& e) {
+        if (names.size() == 1) throw;  // main() prints it, once
         std::cerr << "authctl: " << e.what() << (e.hint().empty() ? "" : ": " + e.hint()) << "\n";
         if (!first_failure) first_failure = e;
         continue;
       }
     }
+    bool renewed = false;
     store.update([&](store::Credentials& credentials) {
-      credentials.profiles.erase(name);
+      auto it = credentials.profiles.find(name);
+      if (it == credentials.profiles.end()) return false;
+      // A refresh or login since the snapshot holds a session that was not revoked: keep it.
+      if (!options.local && it->second.token != profile.token) {
+        renewed = true;
+        return false;
+      }
+      credentials.profiles.erase(it);
       if (credentials.current == name) credentials.current.clear();
       return true;
     });
+    if (renewed) {
+      Error e(ExitCode::error,
+              "profile " + name + " got a new token while logging out; it was kept",
+              "run authctl logout again");
+      if (names.size() == 1) throw e;
+      std::cerr << "authctl: " << e.what() << ": " << e.hint() << "\n";
+      if (!first_failure) first_failure = e;
+      continue;
+    }
     std::cerr << "Logged out of " << name << (options.local ? " (locally only)" : "")
               << (note.empty() ? "" : " (" + note + ")") << "\n";
   }
-  if (first_failure) {
-    if (names.size() == 1) throw *first_failure;
+  if (first_failure)
     throw Error(first_failure->code(), "some profiles could not be logged out", "see above");
-  }
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ void add_password_options(CLI::App* command, PasswordOptions& options) {
                                "Read the password from standard input");
   command->add_option("--password-file", options.file, "Read the password from FILE (first line)")
       ->type_name("FILE")
-      ->check(CLI::ExistingFile)
+      ->check(CLI::ExistingFile.description(""))
       ->excludes(in);
 }
 

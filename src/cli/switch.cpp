@@ -10,14 +10,17 @@ namespace {
 
 void run_switch(Context& context, const std::string& name) {
   store::Store store = context.open_store();
+  auto require = [&](const store::Credentials& credentials) {
+    if (credentials.find(name)) return;
+    std::string known;
+    for (const auto& entry : credentials.profiles)
+      known += (known.empty() ? "" : ", ") + entry.first;
+    throw Error(ExitCode::usage, "no profile named " + name,
+                known.empty() ? "run authctl login first" : "choose one of: " + known);
+  };
+  require(store.load());  // before the lock, which would create the folder
   store.update([&](store::Credentials& credentials) {
-    if (!credentials.find(name)) {
-      std::string known;
-      for (const auto& entry : credentials.profiles)
-        known += (known.empty() ? "" : ", ") + entry.first;
-      throw Error(ExitCode::usage, "no profile named " + name,
-                  known.empty() ? "run authctl login first" : "choose one of: " + known);
-    }
+    require(credentials);  // it may have gone meanwhile
     if (credentials.current == name) return false;
     credentials.current = name;
     return true;

@@ -181,8 +181,21 @@ std::string Response::error_text() const {
   return "(" + (type.empty() ? std::string("no Content-Type") : type) + " body)";
 }
 
+// One transfer in flight: the request, where its answer goes, and the easy handle's
+// header list, kept alive until the transfer ends.
+struct Exchange {
+  const Request* request = nullptr;
+  Response response;
+  Transfer transfer;
+  curl_slist* headers = nullptr;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  std::string no_proxy;
+  ~Exchange() { curl_slist_free_all(headers); }
+};
+
 struct HttpClient::Impl {
   CURL* easy = nullptr;
+  std::vector<CURL*> pool;  // for perform_all; kept so connections are reused across calls
   std::vector<std::string> secrets;
 };
 
@@ -195,6 +208,7 @@ HttpClient::HttpClient(ClientOptions options) : impl_(new Impl), options_(std::m
 
 HttpClient::~HttpClient() {
   if (impl_->easy) curl_easy_cleanup(impl_->easy);
+  for (CURL* e : impl_->pool) curl_easy_cleanup(e);
   for (auto& s : impl_->secrets) std::fill(s.begin(), s.end(), '\0');
 }
 
@@ -202,37 +216,38 @@ void HttpClient::add_secret(std::string secret) {
   impl_->secrets.push_back(std::move(secret));
 }
 
-Response HttpClient::perform(const Request& request) {
-  CURL* easy = impl_->easy;
-  curl_easy_reset(easy);  // keeps the connection cache: connections are reused
-  Response response;
-  response.url = request.url;
-  Transfer transfer{&response, false, &impl_->secrets, &request.body, false};
-  char errbuf[CURL_ERROR_SIZE] = {0};
+namespace {
 
+// Sets every option of one request on `easy` (reset first: the connection cache survives).
+void prepare(CURL* easy, const ClientOptions& options, Exchange& x) {
+  const Request& request = *x.request;
+  curl_easy_reset(easy);
+  x.response.url = request.url;
+  x.transfer.response = &x.response;
+  x.transfer.request_body = &request.body;
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, options_.connect_timeout_seconds);
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT, options_.timeout_seconds);
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options_.insecure ? 0L : 1L);
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options_.insecure ? 0L : 2L);
-  if (!options_.cacert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.cacert.c_str());
-  const std::string no_proxy = no_proxy_list();
-  curl_easy_setopt(easy, CURLOPT_NOPROXY, no_proxy.c_str());
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, x.errbuf);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_seconds);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT, options.timeout_seconds);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options.insecure ? 0L : 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options.insecure ? 0L : 2L);
+  if (!options.cacert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.cacert.c_str());
+  x.no_proxy = no_proxy_list();
+  curl_easy_setopt(easy, CURLOPT_NOPROXY, x.no_proxy.c_str());
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &x.transfer);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
-  if (options_.trace) {
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &x.transfer);
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, &x);
+  if (options.trace) {
     curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, on_debug);
-    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, &transfer);
+    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, &x.transfer);
     curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
   }
-
   if (request.method == "GET") {
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
   } else {
@@ -243,53 +258,129 @@ Response HttpClient::perform(const Request& request) {
                        static_cast<curl_off_t>(request.body.size()));
     }
   }
-  curl_slist* headers = nullptr;
   for (const auto& [k, v] : request.headers)
-    headers = curl_slist_append(headers, (k + ": " + v).c_str());
-  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    x.headers = curl_slist_append(x.headers, (k + ": " + v).c_str());
+  x.headers = curl_slist_append(x.headers, "Expect:");  // no 100-continue round trip
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, x.headers);
+}
 
-  CURLcode rc = curl_easy_perform(easy);
-  curl_slist_free_all(headers);
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
-
-  if (options_.trace && !response.body.empty())
-    std::cerr << "< [body] " << scrub(redact_body(response.body), impl_->secrets) << "\n";
-
-  if (rc == CURLE_OK) return response;
-
-  const std::string host = host_of(request.url);
-  std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+// The authctl::Error for a failed transfer (network: exit 3; over-long body: exit 1).
+Error transfer_error(CURLcode rc, const Exchange& x, const ClientOptions& options) {
+  const std::string host = host_of(x.request->url);
+  std::string detail = x.errbuf[0] ? x.errbuf : curl_easy_strerror(rc);
   switch (rc) {
     case CURLE_WRITE_ERROR:
-      if (transfer.too_large)
-        throw Error(ExitCode::error, host + " sent an answer larger than 4 MiB",
-                    "the server is misbehaving; check --host");
+      if (x.transfer.too_large)
+        return Error(ExitCode::error, host + " sent an answer larger than 4 MiB",
+                     "the server is misbehaving; check --host");
       break;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      throw Error(ExitCode::network, "cannot resolve " + host + ": " + detail,
-                  "check the host name and your network");
+      return Error(ExitCode::network, "cannot resolve " + host + ": " + detail,
+                   "check the host name and your network");
     case CURLE_COULDNT_CONNECT:
-      throw Error(ExitCode::network, "cannot connect to " + host + ": " + detail,
-                  "check that the server is running and that --host is right");
+      return Error(ExitCode::network, "cannot connect to " + host + ": " + detail,
+                   "check that the server is running and that --host is right");
     case CURLE_OPERATION_TIMEDOUT:
-      throw Error(ExitCode::network, "request to " + host + " timed out (" + detail + ")",
-                  "retry, or allow more time with --timeout SECONDS");
-    case CURLE_PEER_FAILED_VERIFICATION:
+      return Error(ExitCode::network, "request to " + host + " timed out (" + detail + ")",
+                   "retry, or allow more time with --timeout SECONDS");
     case CURLE_SSL_CACERT_BADFILE:
+      return Error(ExitCode::error, "cannot use the CA file " + options.cacert + ": " + detail,
+                   "check that it exists and holds PEM certificates (--cacert, AUTHCTL_CA_BUNDLE, "
+                   "or the one remembered in the profile: log in again to change it)");
+    case CURLE_SSL_CONNECT_ERROR:
+      return Error(
+          ExitCode::network, "TLS handshake with " + host + " failed: " + detail,
+          "if the server speaks plain HTTP, use an http:// URL (loopback, or --allow-http)");
+    case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_ISSUER_ERROR:
-      throw Error(ExitCode::network,
-                  "the TLS certificate of " + host + " is not trusted: " + detail,
-                  "pass --cacert FILE (or AUTHCTL_CA_BUNDLE) with the CA that signed it");
+      return Error(ExitCode::network,
+                   "the TLS certificate of " + host + " is not trusted: " + detail,
+                   "pass --cacert FILE (or AUTHCTL_CA_BUNDLE) with the CA that signed it");
     case CURLE_GOT_NOTHING:
-      throw Error(ExitCode::network, host + " closed the connection without answering",
-                  "retry; if it persists, the server or a proxy in between is failing");
+      return Error(ExitCode::network, host + " closed the connection without answering",
+                   "retry; if it persists, the server or a proxy in between is failing");
     default:
       break;
   }
-  throw Error(ExitCode::network, "request to " + host + " failed: " + detail,
-              "check your network and --host, then retry");
+  return Error(ExitCode::network, "request to " + host + " failed: " + detail,
+               "check your network and --host, then retry");
+}
+
+void trace_response_body(const ClientOptions& options, const Exchange& x,
+                         const std::vector<std::string>& secrets) {
+  if (options.trace && !x.response.body.empty())
+    std::cerr << "< [body] " << scrub(redact_body(x.response.body), secrets) << "\n";
+}
+
+}  // namespace
+
+Response HttpClient::perform(const Request& request) {
+  Exchange x;
+  x.request = &request;
+  x.transfer.secrets = &impl_->secrets;
+  prepare(impl_->easy, options_, x);
+  CURLcode rc = curl_easy_perform(impl_->easy);
+  curl_easy_getinfo(impl_->easy, CURLINFO_RESPONSE_CODE, &x.response.status);
+  trace_response_body(options_, x, impl_->secrets);
+  if (rc != CURLE_OK) throw transfer_error(rc, x, options_);
+  return std::move(x.response);
+}
+
+std::vector<Outcome> HttpClient::perform_all(const std::vector<Request>& requests, int parallel) {
+  if (parallel < 1) parallel = 1;
+  std::vector<Outcome> outcomes(requests.size());
+  std::vector<Exchange> exchanges(requests.size());
+  CURLM* multi = curl_multi_init();
+  if (!multi) throw Error(ExitCode::error, "libcurl failed to initialise");
+  curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(parallel));
+  while (impl_->pool.size() < static_cast<size_t>(parallel)) {
+    CURL* e = curl_easy_init();
+    if (!e) break;
+    impl_->pool.push_back(e);
+  }
+  std::vector<CURL*> idle(impl_->pool.rbegin(), impl_->pool.rend());
+  size_t next = 0, running_count = 0;
+  auto start_next = [&] {
+    while (next < requests.size() && !idle.empty()) {
+      CURL* easy = idle.back();
+      idle.pop_back();
+      Exchange& x = exchanges[next];
+      x.request = &requests[next];
+      x.transfer.secrets = &impl_->secrets;
+      prepare(easy, options_, x);
+      curl_multi_add_handle(multi, easy);
+      ++next;
+      ++running_count;
+    }
+  };
+  start_next();
+  while (running_count > 0) {
+    int still_running = 0;
+    curl_multi_perform(multi, &still_running);
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      CURL* easy = msg->easy_handle;
+      Exchange* x = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &x);
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &x->response.status);
+      const size_t index = static_cast<size_t>(x - exchanges.data());
+      trace_response_body(options_, *x, impl_->secrets);
+      if (msg->data.result == CURLE_OK) {
+        outcomes[index].response = std::move(x->response);
+      } else {
+        outcomes[index].error = transfer_error(msg->data.result, *x, options_);
+      }
+      curl_multi_remove_handle(multi, easy);
+      idle.push_back(easy);
+      --running_count;
+    }
+    start_next();
+    if (running_count > 0) curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+  }
+  curl_multi_cleanup(multi);
+  return outcomes;
 }
 
 }  // namespace authctl::net

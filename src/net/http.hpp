@@ -6,11 +6,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
 
 namespace authctl::net {
 
@@ -51,6 +54,12 @@ struct Response {
   std::string error_text() const;
 };
 
+// The result of one request of a batch: an answer, or the error that stopped it.
+struct Outcome {
+  std::optional<Response> response;
+  std::optional<Error> error;
+};
+
 class HttpClient {
  public:
   explicit HttpClient(ClientOptions options);
@@ -61,6 +70,11 @@ class HttpClient {
   // Sends one request. Transport failures throw authctl::Error: network (3) for DNS,
   // refused, timeout, TLS; error (1) for an over-long body. HTTP errors are returned.
   Response perform(const Request& request);
+
+  // Sends all requests with at most `parallel` in flight (libcurl's multi interface, one
+  // connection each, reused). Outcomes are in the order of `requests`; nothing throws for
+  // a single failed request.
+  std::vector<Outcome> perform_all(const std::vector<Request>& requests, int parallel);
 
   // Values to hide from the trace wherever they appear (passwords, tokens).
   void add_secret(std::string secret);

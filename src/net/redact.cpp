@@ -52,6 +52,28 @@ void redact_json(nlohmann::json& value) {
 
 std::string redact_text(std::string_view text) {
   std::string s(text);
+  // user:password@ in URLs (a proxy from the environment, say).
+  static const std::regex userinfo(R"(([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@:]+:[^/\s@]*@)");
+  s = std::regex_replace(s, userinfo, std::string("$1") + kRedacted + "@");
+  // Anything shaped like a JWT, wherever it is (a truncated or malformed JSON body).
+  static const std::regex jwt(R"(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*)?)");
+  s = std::regex_replace(s, jwt, kRedacted);
+  // "name": "value" pairs of text that is not valid JSON as a whole.
+  static const std::regex pair(R"re("([A-Za-z0-9_.-]+)"(\s*:\s*)"([^"\\]*)")re");
+  {
+    std::string out;
+    size_t last = 0;
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), pair); it != std::sregex_iterator();
+         ++it) {
+      const auto& m = *it;
+      if (!is_secret_name(m[1].str())) continue;
+      out.append(s, last, static_cast<size_t>(m.position(3)) - last);
+      out += kRedacted;
+      last = static_cast<size_t>(m.position(3) + m.length(3));
+    }
+    out.append(s, last, std::string::npos);
+    s = std::move(out);
+  }
   // otpauth://totp/LABEL?secret=...&issuer=...: the whole query is sensitive.
   static const std::regex otpauth(R"((otpauth://[^?\s"]*\?)[^\s"]*)", std::regex::icase);
   s = std::regex_replace(s, otpauth, std::string("$1") + kRedacted);

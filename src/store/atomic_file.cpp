@@ -22,9 +22,18 @@ std::string parent_of(const std::string& path) {
 }  // namespace
 
 AtomicFile::AtomicFile(const std::string& target_path) : target_(target_path) {
+  sigset_t block;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGHUP);
+  sigprocmask(SIG_BLOCK, &block, &saved_mask_);
   std::string templ = target_ + ".tmp.XXXXXX";
   fd_ = mkostemp(templ.data(), O_CLOEXEC);  // mkstemp creates with 0600
-  if (fd_ < 0) throw_io("cannot create a temporary file next to", target_);
+  if (fd_ < 0) {
+    sigprocmask(SIG_SETMASK, &saved_mask_, nullptr);
+    throw_io("cannot create a temporary file next to", target_);
+  }
   temp_ = templ;
   fchmod(fd_, 0600);
 }
@@ -32,6 +41,7 @@ AtomicFile::AtomicFile(const std::string& target_path) : target_(target_path) {
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) close(fd_);
   if (!temp_.empty()) unlink(temp_.c_str());
+  sigprocmask(SIG_SETMASK, &saved_mask_, nullptr);
 }
 
 void AtomicFile::write(std::string_view data) {

@@ -3,6 +3,8 @@
 // AtomicFile removes its temp file (ccache's AtomicFile, git's tempfile.c).
 #pragma once
 
+#include <signal.h>
+
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,9 @@ class AtomicFile {
   void commit();  // fsync, rename, fsync folder; throws authctl::Error on failure
 
  private:
+  // SIGINT, SIGTERM and SIGHUP wait until the temp file is renamed or removed, so that
+  // Ctrl-C never leaves a temp file full of tokens behind; they are delivered afterwards.
+  sigset_t saved_mask_;
   std::string target_;
   std::string temp_;
   int fd_ = -1;

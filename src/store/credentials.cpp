@@ -132,13 +132,25 @@ Credentials from_json(const nlohmann::json& doc, const std::string& origin) {
         throw corrupt(origin, where + ": \"expires\" is not an integer");
       p.expires = it->get<int64_t>();
     }
-    if (auto it = j.find("seconds"); it != j.end() && it->is_number_integer())
+    auto typed = [&](const char* key, bool ok) {
+      if (!ok) throw corrupt(origin, where + ": \"" + key + "\" has the wrong type");
+    };
+    if (auto it = j.find("seconds"); it != j.end()) {
+      typed("seconds", it->is_number_integer());
       p.seconds = it->get<int64_t>();
-    if (auto it = j.find("clock_offset"); it != j.end() && it->is_number_integer())
+    }
+    if (auto it = j.find("clock_offset"); it != j.end()) {
+      typed("clock_offset", it->is_number_integer());
       p.clock_offset = it->get<int64_t>();
-    if (auto it = j.find("cacert"); it != j.end() && it->is_string())
+    }
+    if (auto it = j.find("cacert"); it != j.end()) {
+      typed("cacert", it->is_string());
       p.cacert = it->get<std::string>();
-    if (auto it = j.find("enabled"); it != j.end() && it->is_boolean()) p.enabled = it->get<bool>();
+    }
+    if (auto it = j.find("enabled"); it != j.end()) {
+      typed("enabled", it->is_boolean());
+      p.enabled = it->get<bool>();
+    }
     p.extra = j;
     for (const char* known : {"kind", "url", "user", "token", "expires", "seconds", "clock_offset",
                               "cacert", "enabled"})

@@ -1,9 +1,13 @@
 #include "term/tty.hpp"
 
+#include "core/error.hpp"
+#include "term/interrupt.hpp"
+
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <iostream>
@@ -12,9 +16,17 @@ namespace authctl::term {
 
 namespace {
 
+void crypto_wipe(std::string& s) {
+  std::fill(s.begin(), s.end(), '\0');
+  s.clear();
+}
+
 std::optional<std::string> read_tty_line(const std::string& prompt, bool echo) {
   int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return std::nullopt;
+  // Ctrl-C must not leave the terminal with echo off: the handler only sets a flag, the
+  // read is interrupted, and the terminal is restored before we leave.
+  InterruptGuard guard;
   termios saved{};
   bool restore = false;
   if (!echo && tcgetattr(fd, &saved) == 0) {
@@ -29,7 +41,7 @@ std::optional<std::string> read_tty_line(const std::string& prompt, bool echo) {
   char c;
   for (;;) {
     ssize_t n = read(fd, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR && !interrupted()) continue;
     if (n <= 0) break;
     if (c == '\n') {
       got_line = true;
@@ -38,6 +50,12 @@ std::optional<std::string> read_tty_line(const std::string& prompt, bool echo) {
     line.push_back(c);
   }
   if (restore) tcsetattr(fd, TCSAFLUSH, &saved);
+  if (interrupted()) {
+    (void)!write(fd, "\n", 1);
+    close(fd);
+    crypto_wipe(line);
+    throw_if_interrupted();
+  }
   close(fd);
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (!got_line && line.empty()) return std::nullopt;

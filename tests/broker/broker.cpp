@@ -1,6 +1,7 @@
-// The test broker: the Neuron Agent API account/session endpoints over real sockets, with
-// test controls (clock, latency, faults, counters). Protocol facts follow
-// shared/specs/neuron-agent-api.md; choices where the spec is open are noted inline.
+// The test broker: the Neuron Agent API account/session endpoints (or, with kind nexterm,
+// the Nexterm API of nexterm.cpp) over real sockets, with test controls (clock, latency,
+// faults, counters). Protocol facts follow shared/specs/neuron-agent-api.md; choices where
+// the spec is open are noted inline.
 #include "broker.hpp"
 
 #include <arpa/inet.h>
@@ -30,6 +31,7 @@
 #include <thread>
 
 #include "broker_crypto.hpp"
+#include "nexterm.hpp"
 
 namespace testbroker {
 
@@ -293,13 +295,24 @@ struct Broker::Impl {
   int64_t clock_offset = 0;
   int latency = 0;
 
-  explicit Impl(Options o) : opts(std::move(o)) {}
+  // The Nexterm server's state (its own lock); its routes are served when kind == nexterm.
+  std::unique_ptr<Nexterm> nexterm;
+
+  explicit Impl(Options o)
+      : opts(std::move(o)), nexterm(std::make_unique<Nexterm>([this] { return now_ms(); })) {}
 
   int64_t now() const {
     std::lock_guard<std::mutex> lock(mu);
     return now_locked();
   }
   int64_t now_locked() const { return static_cast<int64_t>(std::time(nullptr)) + clock_offset; }
+  // The same clock in milliseconds (Nexterm's timestamps carry them).
+  int64_t now_ms() const {
+    std::lock_guard<std::mutex> lock(mu);
+    auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    return static_cast<int64_t>(wall.count()) + clock_offset * 1000;
+  }
 
   // Sleeps up to `ms`; false when the broker is stopping.
   bool sleep_ms(int ms) {
@@ -458,8 +471,10 @@ struct Broker::Impl {
 
   // --- faults ---
 
-  Fault take_fault_locked(const std::string& path) {
-    for (const std::string& key : {path, std::string("*")}) {
+  // Faults for the exact path first, then for its Nexterm route ("/api/sessions/:id"), then "*".
+  Fault take_fault_locked(const std::string& path, const std::string& alias) {
+    for (const std::string& key : {path, alias, std::string("*")}) {
+      if (key.empty()) continue;
       auto it = faults.find(key);
       if (it == faults.end() || it->second.empty()) continue;
       auto& front = it->second.front();
@@ -836,6 +851,14 @@ struct Broker::Impl {
   }
 
   void register_routes(httplib::Server& s, Broker& broker) {
+    if (opts.kind == Kind::neuron) register_neuron_routes(s);
+    register_control_routes(s, broker);
+    nexterm->register_control_routes(s);
+    // Last: Nexterm answers every other path itself (Express's unknown-route answer).
+    if (opts.kind == Kind::nexterm) nexterm->register_api_routes(s);
+  }
+
+  void register_neuron_routes(httplib::Server& s) {
     s.Get("/Agent/Account/DomainInfo",
           [this](const Request& q, Response& r) { domain_info(q, r); });
     s.Post("/Agent/Account/Login", [this](const Request& q, Response& r) { login(q, r); });
@@ -851,7 +874,9 @@ struct Broker::Impl {
     s.Post("/Agent/Account/Info", [this](const Request& q, Response& r) { info(q, r); });
     s.Post("/Agent/Account/AuthenticateJwt",
            [this](const Request& q, Response& r) { authenticate_jwt(q, r); });
+  }
 
+  void register_control_routes(httplib::Server& s, Broker& broker) {
     Broker* b = &broker;
     auto ok = [](Response& r) { send_json(r, json::object()); };
     s.Post("/_test/accounts", [this, b, ok](const Request& q, Response& r) {
@@ -916,6 +941,10 @@ struct Broker::Impl {
       b->reset_failures();
       ok(r);
     });
+    s.Post("/_test/reset-rate-limits", [b, ok](const Request&, Response& r) {
+      b->reset_rate_limits();
+      ok(r);
+    });
     s.Get("/_test/email-code", [b](const Request& q, Response& r) {
       send_json(r, {{"code", b->email_code(q.get_param_value("email"))}});
     });
@@ -947,11 +976,13 @@ struct Broker::Impl {
       Fault fault = Fault::none;
       int ms = 0;
       bool control = is_control(req.path);
+      std::string alias = opts.kind == Kind::nexterm ? nexterm_route_alias(req.path) : "";
       {
         std::lock_guard<std::mutex> lock(mu);
         ++counters[req.path];
+        if (!alias.empty()) ++counters[alias];
         if (!control) {
-          fault = take_fault_locked(req.path);
+          fault = take_fault_locked(req.path, alias);
           ms = latency;
         }
       }
@@ -1182,8 +1213,65 @@ void Broker::inject_fault(const std::string& path, Fault fault, int times) {
 }
 
 void Broker::reset_failures() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  impl_->failures.clear();
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->failures.clear();
+  }
+  impl_->nexterm->reset_rate_limits();
+}
+
+int Broker::add_nexterm_account(const std::string& user, const std::string& password, bool totp,
+                                bool admin) {
+  return impl_->nexterm->add_account(user, password, totp, admin);
+}
+
+std::string Broker::nexterm_totp_secret(const std::string& user) const {
+  return impl_->nexterm->totp_secret(user);
+}
+
+std::string Broker::nexterm_totp_code(const std::string& user, int64_t at) const {
+  return impl_->nexterm->totp_code(user, at);
+}
+
+std::string Broker::nexterm_session(const std::string& user, const std::string& user_agent,
+                                    const std::string& ip, int64_t last_activity) {
+  return impl_->nexterm->make_session(user, user_agent, ip, last_activity);
+}
+
+std::vector<NextermSessionInfo> Broker::nexterm_sessions(const std::string& user) const {
+  return impl_->nexterm->sessions(user);
+}
+
+std::string Broker::nexterm_api_key(const std::string& user, const std::string& name) {
+  return impl_->nexterm->make_api_key(user, name);
+}
+
+std::string Broker::device_approve(const std::string& code, const std::string& approver_user) {
+  return impl_->nexterm->device_approve(code, approver_user);
+}
+
+bool Broker::device_claim(const std::string& poll_token) {
+  return impl_->nexterm->device_claim(poll_token);
+}
+
+std::string Broker::device_poll_token_for(const std::string& code) const {
+  return impl_->nexterm->device_poll_token_for(code);
+}
+
+void Broker::set_production_mode(bool on) {
+  impl_->nexterm->set_production_mode(on);
+}
+
+void Broker::set_registration_open(bool on) {
+  impl_->nexterm->set_registration_open(on);
+}
+
+void Broker::set_password_login_enabled(bool on) {
+  impl_->nexterm->set_password_login_enabled(on);
+}
+
+void Broker::reset_rate_limits() {
+  impl_->nexterm->reset_rate_limits();
 }
 
 }  // namespace testbroker

@@ -1,5 +1,6 @@
-// The test broker: a faithful local implementation of the Neuron Agent API (and later
-// Nexterm) over real HTTP/HTTPS sockets on loopback. Used in-process by the end-to-end
+// The test broker: a faithful local implementation of the Neuron Agent API and of the
+// Nexterm server's auth/session API (Options::kind picks one) over real HTTP/HTTPS sockets
+// on loopback. Used in-process by the end-to-end
 // tests and as the `authctl-testbroker` executable by scripts/demo and shell tests.
 //
 // It implements the protocol from the specs, not a mock of authctl: signatures are checked
@@ -26,6 +27,19 @@
 //   POST /_test/fault {path, fault:"drop_connection"|"html_error"|..., times?}
 //   GET  /_test/email-code?email=E -> {code}              GET  /_test/phone-code?phone=P
 //   POST /_test/token {user, seconds?} -> {jwt, expires}  GET  /_test/hosts -> [host...]
+//   POST /_test/reset-rate-limits
+//
+// Nexterm (kind == nexterm; see nexterm.hpp for its choices) adds:
+//   POST /_test/nexterm/accounts {user,password,totp?,admin?} -> {id}
+//   GET  /_test/nexterm/totp-secret?user=U -> {secret}
+//   GET  /_test/nexterm/totp-code?user=U[&at=UNIX] -> {code}   (string, leading zeros kept)
+//   POST /_test/nexterm/sessions {user,userAgent,ip?,lastActivity?} -> {token}
+//   GET  /_test/nexterm/sessions?user=U -> [{id,token,ip,userAgent,lastActivity}]
+//   POST /_test/nexterm/api-keys {user,name} -> {token}
+//   POST /_test/nexterm/device/approve {code,user} -> {token} ("" when not approvable)
+//   POST /_test/nexterm/device/claim {token} -> {claimed}
+//   GET  /_test/nexterm/device/poll-token?code=C -> {token}
+//   POST /_test/nexterm/settings {productionMode?,registrationOpen?,passwordLogin?}
 #pragma once
 
 #include <cstdint>
@@ -48,6 +62,8 @@ TlsFiles make_test_pki(const std::string& dir);
 // "TLS not trusted" tests). Its ca_cert is empty: there is no CA.
 TlsFiles make_untrusted_pki(const std::string& dir);
 
+enum class Kind { neuron, nexterm };
+
 struct Options {
   std::string bind = "127.0.0.1";  // loopback only; anything else is refused
   int port = 0;                    // 0 = ephemeral
@@ -55,6 +71,17 @@ struct Options {
   TlsFiles tls_files;                // used when tls is true
   std::string domain = "localhost";  // Neuron domain (JWT iss = https://DOMAIN, realm)
   int threads = 64;                  // task queue size: long polls and parallel clients
+  Kind kind = Kind::neuron;  // which server this is: Neuron serves /Agent/..., Nexterm /api/...
+};
+
+// A Nexterm session row as the server stores it.
+struct NextermSessionInfo {
+  int id = 0;
+  std::string token;  // 96 lowercase hex
+  std::string ip;
+  std::string user_agent;
+  int64_t last_activity = 0;     // broker clock, Unix seconds
+  int64_t last_activity_ms = 0;  // the same in milliseconds
 };
 
 enum class Fault {
@@ -111,7 +138,34 @@ class Broker {
   // Faults for a path queue up; Fault::none (or times <= 0) clears that path's queue.
   // An exact path's faults are used before "*"'s; "*" never applies to /_test/ paths.
   void inject_fault(const std::string& path, Fault fault, int times = 1);
-  void reset_failures();  // forget failed-signature counts and blocks
+  void reset_failures();  // forget failed-signature counts and blocks (and rate limits)
+
+  // --- Nexterm (kind == nexterm) ---
+  // An account. The real server makes its first registered account admin; here `admin` says.
+  // Adding an existing name updates its password and flags and keeps its id. Returns the id.
+  int add_nexterm_account(const std::string& user, const std::string& password, bool totp = false,
+                          bool admin = false);
+  std::string nexterm_totp_secret(const std::string& user) const;  // base32, 52 chars
+  // The 6-digit code (leading zeros kept) for the 30 s step containing `at` (Unix seconds).
+  std::string nexterm_totp_code(const std::string& user, int64_t at) const;
+  // Makes a session directly (as a login would); returns its 96-hex token.
+  // last_activity < 0: now on the broker clock.
+  std::string nexterm_session(const std::string& user, const std::string& user_agent,
+                              const std::string& ip = "127.0.0.1", int64_t last_activity = -1);
+  std::vector<NextermSessionInfo> nexterm_sessions(const std::string& user) const;  // by id
+  std::string nexterm_api_key(const std::string& user, const std::string& name);    // "nxt_..."
+  // Approves a device code as the web UI would (a new session for approver_user with the
+  // device's User-Agent and IP). Returns that session's token; "" when the code is unknown,
+  // expired or already authorized.
+  std::string device_approve(const std::string& code, const std::string& approver_user);
+  // Polls like the phone app in the link flow; true when it received a session token.
+  bool device_claim(const std::string& poll_token);
+  std::string device_poll_token_for(const std::string& code) const;  // "" when unknown
+  // Unknown GET routes answer 200 text/html index.html, error pages lose their details.
+  void set_production_mode(bool on);
+  void set_registration_open(bool on);       // self-registration (default off)
+  void set_password_login_enabled(bool on);  // the internal auth provider (default on)
+  void reset_rate_limits();                  // the auth and device limiters, every IP
 
  private:
   struct Impl;

@@ -1,12 +1,16 @@
 // authctl-testbroker: runs the test broker on loopback for scripts and manual tests.
 //
 //   authctl-testbroker [--port N] [--bind 127.0.0.1|::1] [--domain D] [--tls DIR]
+//                      [--kind neuron|nexterm] [--production]
 //                      [--user U --password-file F [--email E] [--disabled]]...
 //                      [--api-key K --api-secret-file F]...
+//                      [--nexterm-user U --password-file F [--totp] [--admin]]...
 //
 // Prints one line, the base URL (e.g. http://127.0.0.1:40123), then serves until SIGINT or
 // SIGTERM. --tls DIR makes a fresh test PKI in DIR and serves HTTPS (CA at DIR/ca.pem).
-// Accounts can also be added at run time: POST /_test/accounts (see broker.hpp).
+// Accounts can also be added at run time: POST /_test/accounts, POST /_test/nexterm/accounts
+// (see broker.hpp). --kind nexterm serves the Nexterm API instead of the Neuron one;
+// --production makes its unknown GET routes answer with the web UI's index.html.
 #include <pthread.h>
 #include <signal.h>
 
@@ -32,13 +36,21 @@ struct ApiKey {
   std::string key, secret_file;
 };
 
+struct NextermSeed {
+  std::string user, password_file;
+  bool totp = false, admin = false;
+};
+
 [[noreturn]] void usage(const std::string& error) {
   std::cerr << "authctl-testbroker: " << error << "\n"
             << "usage: authctl-testbroker [--port N] [--bind 127.0.0.1|::1] [--domain D] "
                "[--tls DIR]\n"
+               "                          [--kind neuron|nexterm] [--production]\n"
                "                          [--user U --password-file F [--email E] "
                "[--disabled]]...\n"
-               "                          [--api-key K --api-secret-file F]...\n";
+               "                          [--api-key K --api-secret-file F]...\n"
+               "                          [--nexterm-user U --password-file F [--totp] "
+               "[--admin]]...\n";
   std::exit(2);
 }
 
@@ -61,6 +73,9 @@ int main(int argc, char** argv) {
   std::string tls_dir;
   std::vector<Seed> seeds;
   std::vector<ApiKey> keys;
+  std::vector<NextermSeed> nexterm_seeds;
+  bool production = false;
+  enum class Last { none, neuron, nexterm } last = Last::none;  // whose --password-file
 
   std::vector<std::string> args(argv + 1, argv + argc);
   for (size_t i = 0; i < args.size(); ++i) {
@@ -82,10 +97,31 @@ int main(int argc, char** argv) {
       options.domain = value();
     } else if (a == "--tls") {
       tls_dir = value();
+    } else if (a == "--kind") {
+      std::string kind = value();
+      if (kind == "neuron") {
+        options.kind = testbroker::Kind::neuron;
+      } else if (kind == "nexterm") {
+        options.kind = testbroker::Kind::nexterm;
+      } else {
+        usage("--kind must be neuron or nexterm");
+      }
+    } else if (a == "--production") {
+      production = true;
     } else if (a == "--user") {
       seeds.push_back({value(), "", "", true});
+      last = Last::neuron;
+    } else if (a == "--nexterm-user") {
+      nexterm_seeds.push_back({value(), "", false, false});
+      last = Last::nexterm;
+    } else if (a == "--password-file" && last == Last::nexterm) {
+      nexterm_seeds.back().password_file = value();
+    } else if (a == "--totp" || a == "--admin") {
+      if (last != Last::nexterm) usage(a + " must follow --nexterm-user");
+      if (a == "--totp") nexterm_seeds.back().totp = true;
+      if (a == "--admin") nexterm_seeds.back().admin = true;
     } else if (a == "--password-file" || a == "--email" || a == "--disabled") {
-      if (seeds.empty()) usage(a + " must follow --user");
+      if (last != Last::neuron) usage(a + " must follow --user");
       if (a == "--password-file") seeds.back().password_file = value();
       if (a == "--email") seeds.back().email = value();
       if (a == "--disabled") seeds.back().enabled = false;
@@ -126,6 +162,11 @@ int main(int argc, char** argv) {
       if (k.secret_file.empty()) usage("--api-key " + k.key + " needs --api-secret-file");
       broker.add_api_key(k.key, read_secret(k.secret_file));
     }
+    for (const NextermSeed& s : nexterm_seeds) {
+      if (s.password_file.empty()) usage("--nexterm-user " + s.user + " needs --password-file");
+      broker.add_nexterm_account(s.user, read_secret(s.password_file), s.totp, s.admin);
+    }
+    broker.set_production_mode(production);
     broker.start();
     std::cout << broker.url() << std::endl;
 

@@ -174,3 +174,17 @@ TEST_CASE("concurrent updates from many processes lose nothing") {
   }
   CHECK(store.load().profiles.size() == 40);
 }
+
+TEST_CASE("a field of the wrong type is corruption, not something to repair") {
+  TempDir tmp;
+  chmod(tmp.path().c_str(), 0700);
+  Store store(tmp.path());
+  const std::string doc =
+      R"({"version":1,"profiles":{"p":{"kind":"neuron","url":"https://h","user":"u",)"
+      R"("token":"t","expires":1,"seconds":"x"}}})";
+  spit(store.credentials_path(), doc);
+  CHECK(expect_error([&] {
+          store.update([](Credentials&) { return true; });
+        }).find("\"seconds\"") != std::string::npos);
+  CHECK(slurp(store.credentials_path()) == doc);
+}

@@ -43,3 +43,13 @@ TEST_CASE("known secrets are scrubbed wherever they appear") {
         "Too many attempts for [REDACTED] at x");
   CHECK(scrub("abc", {"ab"}) == "abc");  // too short to scrub safely
 }
+
+TEST_CASE("userinfo in URLs, JWTs and pairs in text that is not JSON") {
+  CHECK(redact_text("* Uses proxy env variable https_proxy == 'http://bob:Pr0xy@proxy:3128'") ==
+        "* Uses proxy env variable https_proxy == 'http://[REDACTED]@proxy:3128'");
+  auto cut = redact_body(R"({"jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.sig", "expires": )");
+  CHECK(cut.find("eyJ") == std::string::npos);
+  CHECK(redact_body(R"({"password":"hunter2", "user":"bob")") ==
+        R"({"password":"[REDACTED]", "user":"bob")");
+  CHECK(redact_text("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln") == "Bearer [REDACTED]");
+}

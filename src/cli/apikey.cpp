@@ -1,0 +1,112 @@
+// authctl apikey: create, list and revoke Nexterm API keys (for CI: `login --with-token`).
+#include <iomanip>
+#include <iostream>
+
+#include "backends/nexterm.hpp"
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+struct CreateOptions {
+  std::string name;
+  std::string expires;
+};
+
+nlohmann::json time_or_null(const std::optional<int64_t>& t) {
+  return t ? nlohmann::json(timeutil::format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+// --expires takes a date (2027-01-31), an RFC 3339 time, or a duration from now (90d).
+std::string expires_at(const std::string& text) {
+  if (auto t = timeutil::parse_iso8601(text)) return timeutil::format_rfc3339(*t);
+  if (auto t = timeutil::parse_iso8601(text + "T00:00:00Z")) return timeutil::format_rfc3339(*t);
+  if (auto d = timeutil::parse_duration(text))
+    return timeutil::format_rfc3339(timeutil::now() + *d);
+  throw Error(ExitCode::usage, "--expires '" + text + "' is not a date",
+              "use YYYY-MM-DD, an RFC 3339 time, or a duration such as 90d");
+}
+
+void run_create(Context& context, const CreateOptions& options) {
+  auto [name, profile] = context.selected_profile("nexterm", "apikey create");
+  std::optional<std::string> expires;
+  if (!options.expires.empty()) expires = expires_at(options.expires);
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  auto key = backends::NextermClient(http, profile.url)
+                 .create_api_key(profile.token, options.name, expires);
+  if (context.global.json) {
+    context.print_json({{"id", key.id},
+                        {"name", key.name},
+                        {"prefix", key.prefix},
+                        {"expires_at", time_or_null(key.expires_at)},
+                        {"token", key.token}});
+  } else {
+    std::cout << key.token << "\n";
+    std::cerr << "Created API key " << key.id << " (" << key.name
+              << "). It is shown only this once: store it now.\n";
+  }
+}
+
+void run_list(Context& context) {
+  auto [name, profile] = context.selected_profile("nexterm", "apikey list");
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  auto keys = backends::NextermClient(http, profile.url).api_keys(profile.token);
+  if (context.global.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& k : keys)
+      list.push_back({{"id", k.id},
+                      {"name", k.name},
+                      {"prefix", k.prefix},
+                      {"created_at", time_or_null(k.created_at)},
+                      {"expires_at", time_or_null(k.expires_at)},
+                      {"last_used_at", time_or_null(k.last_used_at)}});
+    context.print_json({{"apikeys", list}});
+    return;
+  }
+  if (keys.empty()) {
+    std::cerr << "No API keys\n";
+    return;
+  }
+  const int64_t now = timeutil::now() + profile.clock_offset;
+  std::cout << std::left << std::setw(6) << "ID" << std::setw(20) << "NAME" << std::setw(14)
+            << "PREFIX" << std::setw(16) << "LAST USED"
+            << "EXPIRES\n";
+  for (const auto& k : keys) {
+    std::cout << std::setw(6) << k.id << std::setw(20) << k.name << std::setw(14) << k.prefix
+              << std::setw(16)
+              << (k.last_used_at ? timeutil::format_relative(*k.last_used_at, now) : "never")
+              << (k.expires_at ? timeutil::format_relative(*k.expires_at, now) : "never") << "\n";
+  }
+}
+
+void run_revoke(Context& context, int64_t id) {
+  auto [name, profile] = context.selected_profile("nexterm", "apikey revoke");
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  backends::NextermClient(http, profile.url).revoke_api_key(profile.token, id);
+  std::cerr << "Revoked API key " << id << "\n";
+}
+
+}  // namespace
+
+void register_apikey(CLI::App& app, Context& context) {
+  auto create = std::make_shared<CreateOptions>();
+  auto revoke_id = std::make_shared<int64_t>(0);
+  auto* cmd = app.add_subcommand("apikey", "Nexterm: create, list and revoke API keys");
+  cmd->require_subcommand(1);
+  auto* c = cmd->add_subcommand("create", "Create an API key and print it once on stdout");
+  c->add_option("name", create->name, "A name for the key")->required()->type_name("NAME");
+  c->add_option("--expires", create->expires,
+                "Expiry: YYYY-MM-DD, RFC 3339, or a duration such as 90d")
+      ->type_name("DATE");
+  c->callback([&context, create] { run_create(context, *create); });
+  auto* l = cmd->add_subcommand("list", "List the account's API keys");
+  l->callback([&context] { run_list(context); });
+  auto* r = cmd->add_subcommand("revoke", "Revoke an API key by id");
+  r->add_option("id", *revoke_id, "The key's id (see apikey list)")->required()->type_name("ID");
+  r->callback([&context, revoke_id] { run_revoke(context, *revoke_id); });
+}
+
+}  // namespace authctl::cli

@@ -1,0 +1,288 @@
+// authctl device-link: Nexterm device codes. Without a subcommand, logs this machine in
+// (code + link + QR, then polling); `approve` authorizes a waiting device from this
+// session; `status` shows a code's state; `phone` links the mobile app to this session.
+#include "cli/device_link.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "backends/nexterm.hpp"
+#include "cli/commands.hpp"
+#include "cli/profiles.hpp"
+#include "core/error.hpp"
+#include "core/timeutil.hpp"
+#include "net/url.hpp"
+#include "term/qr.hpp"
+#include "term/tty.hpp"
+#include "term/waiter.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+constexpr int64_t kLoginInterval = 4;  // s; Nexterm gives none, its own clients use 3-5 s
+constexpr int64_t kPhoneInterval = 3;
+
+int64_t interval_seconds(const WaitOptions& options, int64_t fallback) {
+  if (options.interval.empty()) return fallback;
+  return parse_duration_or_throw(options.interval);
+}
+
+bool want_qr(const WaitOptions& options) {
+  if (options.show_qr == "always") return true;
+  if (options.show_qr == "never") return false;
+  return term::is_tty(STDERR_FILENO);
+}
+
+void show_qr(const Context& context, const WaitOptions& options, const std::string& payload) {
+  if (!want_qr(options)) return;
+  const bool paint = !context.global.no_color && term::is_tty(STDERR_FILENO);
+  std::cerr << term::render_qr(payload, term::qr_style_for_locale(), paint);
+}
+
+std::string upper_code(std::string code) {
+  for (char& c : code) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+  static const std::string kAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+  bool ok = code.size() == 9 && code[4] == '-';
+  for (size_t i = 0; ok && i < code.size(); ++i)
+    if (i != 4) ok = kAlphabet.find(code[i]) != std::string::npos;
+  if (!ok)
+    throw Error(ExitCode::usage, "'" + code + "' is not a device code",
+                "codes look like ABCD-EFGH (letters and digits, no 0, O, 1, I or L)");
+  return code;
+}
+
+struct ApproveOptions {
+  std::string code;
+  bool yes = false;
+};
+
+void run_approve(Context& context, const ApproveOptions& options) {
+  const std::string code = upper_code(options.code);
+  auto [name, profile] = context.selected_profile("nexterm", "device-link approve");
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  backends::NextermClient nexterm(http, profile.url);
+  const backends::DeviceInfo info = nexterm.device_info(profile.token, code);
+  const int64_t now = timeutil::now() + profile.clock_offset;
+  std::cerr << "Device waiting for code " << code << ":\n"
+            << "  type:       " << info.client_type << "\n"
+            << "  IP address: " << info.ip << "\n"
+            << "  User-Agent: " << info.user_agent << "\n"
+            << "  expires:    " << timeutil::format_relative(info.expires_at, now) << "\n";
+  if (!options.yes) {
+    if (!context.can_prompt())
+      throw Error(ExitCode::usage, "approving a device needs confirmation and no terminal is there",
+                  "pass --yes to approve without asking");
+    auto answer = term::prompt_line("Log this device in as " + profile.user + "? [y/N] ");
+    if (!answer || (*answer != "y" && *answer != "Y" && *answer != "yes")) {
+      std::cerr << "Not approved.\n";
+      throw Error(ExitCode::error, "device not approved", "run the command again to approve it");
+    }
+  }
+  nexterm.device_authorize(profile.token, code);
+  std::cerr << "Approved: the device is now logged in as " << profile.user << "\n";
+}
+
+void run_status(Context& context, const std::string& raw_code) {
+  const std::string code = upper_code(raw_code);
+  auto [name, profile] = context.selected_profile("nexterm", "device-link status");
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  const std::string status =
+      backends::NextermClient(http, profile.url).link_status(profile.token, code);
+  if (context.global.json)
+    context.print_json({{"code", code}, {"status", status}});
+  else
+    std::cout << status << "\n";
+}
+
+void run_phone(Context& context, const WaitOptions& options) {
+  auto [name, profile] = context.selected_profile("nexterm", "device-link phone");
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  backends::NextermClient nexterm(http, profile.url);
+  const backends::DeviceCode device = nexterm.device_create("mobile", profile.token);
+  nexterm.device_authorize(profile.token, device.code);
+  // The link carries the poll token, a secret: it is only ever drawn, never printed.
+  const std::string link =
+      "nexterm://devicelink?token=" + device.poll_token + "&server=" + net::url_encode(profile.url);
+  const int64_t local_expiry = device.expires_at - device.clock_offset;
+  if (context.global.json) {
+    context.print_json({{"event", "code"},
+                        {"code", device.code},
+                        {"expires_at", timeutil::format_rfc3339(device.expires_at)}});
+  } else {
+    std::cerr << "Scan this QR code with the Nexterm app to link it to " << profile.user << "@"
+              << nexterm.host().authority << " (expires "
+              << timeutil::format_relative(local_expiry, timeutil::now()) << "):\n";
+  }
+  WaitOptions always = options;
+  if (always.show_qr == "auto") always.show_qr = "always";  // the QR is the whole point here
+  show_qr(context, always, link);
+  term::WaitPlan plan;
+  plan.interval = std::chrono::seconds(interval_seconds(options, kPhoneInterval));
+  plan.deadline =
+      options.wait.empty()
+          ? local_expiry
+          : std::min(local_expiry, timeutil::now() + parse_duration_or_throw(options.wait));
+  plan.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
+  plan.label = "Waiting for the app";
+  std::string status;
+  bool done = term::wait_until(plan, [&] {
+    status = nexterm.link_status(profile.token, device.code);
+    return status == "claimed" || status == "expired";
+  });
+  if (!done || status == "expired") {
+    if (context.global.json) context.print_json({{"event", "expired"}});
+    throw Error(ExitCode::expired, "the link code expired before the app used it",
+                "run authctl device-link phone again");
+  }
+  if (context.global.json)
+    context.print_json({{"event", "claimed"}, {"code", device.code}});
+  else
+    std::cerr << "The app is linked to " << profile.user << "\n";
+}
+
+}  // namespace
+
+void add_wait_options(CLI::App* command, WaitOptions& options, bool with_qr_content) {
+  command->add_option("--interval", options.interval, "Polling period (at least 1s)")
+      ->check(duration_validator(3600, 1))
+      ->type_name("DURATION");
+  command
+      ->add_option("--show-qr", options.show_qr,
+                   "Draw the QR code: auto (stderr is a tty), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}).description(""))
+      ->type_name("auto|always|never");
+  if (with_qr_content)
+    command
+        ->add_option("--qr-content", options.qr_content,
+                     "What the QR code holds: the url, or the app link")
+        ->check(CLI::IsMember({"url", "app"}).description(""))
+        ->type_name("url|app");
+  command
+      ->add_option("--wait", options.wait,
+                   "How long to wait for approval (default: the code's lifetime)")
+      ->check(duration_validator(24 * 3600))
+      ->type_name("DURATION");
+}
+
+void run_device_login(Context& context, const HostSpec& host, const WaitOptions& options,
+                      bool force, bool no_store, bool print_token) {
+  // The user (and so the default name) is known only after approval; -p is checked now.
+  if (!no_store) prepare_store(context, context.explicit_profile(), host.origin, force);
+  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
+  backends::NextermClient nexterm(http, host.origin);
+  const backends::DeviceCode device = nexterm.device_create("connector", "");
+  const std::string link = host.origin + "/link?code=" + device.code;
+  const std::string app_link =
+      "nexterm://authorize?code=" + device.code + "&server=" + net::url_encode(host.origin);
+  const int64_t local_expiry = device.expires_at - device.clock_offset;
+  if (context.global.json) {
+    context.print_json({{"event", "code"},
+                        {"code", device.code},
+                        {"link", link},
+                        {"expires_at", timeutil::format_rfc3339(device.expires_at)}});
+  } else {
+    // On stderr, so that stdout stays clean for --print-token.
+    std::cerr << "To log this machine in, approve code " << device.code << " at\n  " << link
+              << "\n(or scan the QR code; it expires "
+              << timeutil::format_relative(local_expiry, timeutil::now()) << ")\n";
+  }
+  show_qr(context, options, options.qr_content == "app" ? app_link : link);
+
+  term::WaitPlan plan;
+  plan.interval = std::chrono::seconds(interval_seconds(options, kLoginInterval));
+  plan.deadline =
+      options.wait.empty()
+          ? local_expiry
+          : std::min(local_expiry, timeutil::now() + parse_duration_or_throw(options.wait));
+  plan.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
+  plan.label = "Waiting for approval of " + device.code;
+  std::string status, session_token;
+  bool done = term::wait_until(plan, [&] {
+    status = nexterm.device_poll(device.poll_token, &session_token);
+    return status != "pending";
+  });
+  if (!done || status == "invalid") {
+    if (context.global.json) context.print_json({{"event", "expired"}});
+    throw Error(
+        ExitCode::expired,
+        "device code " + device.code + (done ? " is no longer valid" : " was not approved in time"),
+        "run the command again for a new code");
+  }
+  const nlohmann::json me = nexterm.me(session_token);
+  store::Profile profile;
+  profile.kind = "nexterm";
+  profile.url = host.origin;
+  profile.user = me.value("username", std::string("unknown"));
+  profile.token = session_token;
+  profile.clock_offset = device.clock_offset;
+  profile.cacert = remembered_cacert(context);
+  const std::string name = profile_name_for(context, profile.user, host.authority);
+  if (!no_store) save_profile(context, name, profile, force);
+  if (context.global.json) {
+    nlohmann::json out = {{"event", "logged_in"},
+                          {"profile", no_store ? nlohmann::json(nullptr) : nlohmann::json(name)},
+                          {"kind", "nexterm"},
+                          {"url", profile.url},
+                          {"user", profile.user},
+                          {"expires_at", nullptr}};
+    if (print_token) out["token"] = profile.token;
+    context.print_json(out);
+    return;
+  }
+  if (print_token) std::cout << profile.token << "\n";
+  std::cerr << "Logged in to " << profile.url << " as " << profile.user
+            << (no_store ? "; nothing stored" : "; profile " + name) << "\n";
+}
+
+void register_device_link(CLI::App& app, Context& context) {
+  struct Options {
+    std::string host;
+    bool allow_http = false;
+    bool force = false;
+    WaitOptions wait;
+    ApproveOptions approve;
+    std::string status_code;
+    WaitOptions phone;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd =
+      app.add_subcommand("device-link", "Nexterm: log this machine in with a device code and QR");
+  cmd->add_option("--host", options->host, "HOST[:PORT] or http(s)://HOST[:PORT]")
+      ->type_name("HOST");
+  cmd->add_flag("--allow-http", options->allow_http, "Allow plain http to a non-loopback host");
+  cmd->add_flag("--force", options->force, "Replace a profile of the same name on another URL");
+  add_wait_options(cmd, options->wait, true);
+  cmd->require_subcommand(0, 1);
+
+  auto* approve =
+      cmd->add_subcommand("approve", "Show a waiting device, confirm, and authorize it");
+  approve->add_option("code", options->approve.code, "The device code (ABCD-EFGH)")
+      ->required()
+      ->type_name("CODE");
+  approve->add_flag("--yes", options->approve.yes, "Approve without asking");
+  approve->callback([&context, options] { run_approve(context, options->approve); });
+
+  auto* status = cmd->add_subcommand("status", "Show the state of a device code");
+  status->add_option("code", options->status_code, "The device code")
+      ->required()
+      ->type_name("CODE");
+  status->callback([&context, options] { run_status(context, options->status_code); });
+
+  auto* phone =
+      cmd->add_subcommand("phone", "Link the Nexterm mobile app to this session with a QR code");
+  add_wait_options(phone, options->phone, false);
+  phone->callback([&context, options] { run_phone(context, options->phone); });
+
+  cmd->callback([&context, options, cmd] {
+    if (!cmd->get_subcommands().empty()) return;  // a subcommand ran
+    if (options->host.empty())
+      throw Error(ExitCode::usage, "device-link needs --host", "give --host HOST[:PORT]");
+    run_device_login(context, parse_host(options->host, options->allow_http), options->wait,
+                     options->force, false, false);
+  });
+}
+
+}  // namespace authctl::cli

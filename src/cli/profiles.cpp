@@ -1,0 +1,54 @@
+#include "cli/profiles.hpp"
+
+#include <cctype>
+#include <cstdlib>
+
+#include "core/error.hpp"
+
+namespace authctl::cli {
+
+std::string profile_name_for(const Context& context, const std::string& user,
+                             const std::string& authority) {
+  if (!context.explicit_profile().empty()) return context.explicit_profile();
+  std::string name = user + "@" + authority;
+  for (char& c : name) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+void check_profile_name(const store::Credentials& credentials, const std::string& name,
+                        const std::string& url, bool force) {
+  const store::Profile* existing = credentials.find(name);
+  if (existing && existing->url != url && !force)
+    throw Error(ExitCode::usage, "profile " + name + " belongs to " + existing->url,
+                "choose another name with -p NAME, or replace it with --force");
+}
+
+void prepare_store(const Context& context, const std::string& name, const std::string& url,
+                   bool force) {
+  context.open_store().update([&](const store::Credentials& credentials) {
+    check_profile_name(credentials, name, url, force);
+    return false;
+  });
+}
+
+void save_profile(const Context& context, const std::string& name, const store::Profile& profile,
+                  bool force) {
+  store::Store store = context.open_store();
+  store.update([&](store::Credentials& credentials) {
+    check_profile_name(credentials, name, profile.url, force);  // another login may have raced
+    credentials.profiles[name] = profile;
+    credentials.current = name;
+    return true;
+  });
+}
+
+std::string remembered_cacert(const Context& context) {
+  const std::string& cacert = context.global.cacert;  // flag or AUTHCTL_CA_BUNDLE
+  if (cacert.empty()) return {};
+  char* absolute = realpath(cacert.c_str(), nullptr);
+  std::string out = absolute ? absolute : cacert;
+  free(absolute);
+  return out;
+}
+
+}  // namespace authctl::cli

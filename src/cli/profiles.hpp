@@ -1,0 +1,34 @@
+// Storing a new session as a profile, with the design's profile rules: the name defaults to
+// USER@HOST[:PORT] (lower case), -p names it, a new login becomes current, and a name that
+// belongs to another URL is refused unless --force.
+#pragma once
+
+#include <string>
+
+#include "cli/context.hpp"
+#include "store/credentials.hpp"
+
+namespace authctl::cli {
+
+// -p NAME, else "user@authority" in lower case.
+std::string profile_name_for(const Context& context, const std::string& user,
+                             const std::string& authority);
+
+// Throws Error(usage) when `name` is taken by another URL and force is off. Called before
+// any request (to fail fast) and again under the store lock.
+void check_profile_name(const store::Credentials& credentials, const std::string& name,
+                        const std::string& url, bool force);
+
+// Before a login request: creates the store folder and lock if needed and checks the name,
+// so that a store that cannot be written fails now, not after the server made a session.
+void prepare_store(const Context& context, const std::string& name, const std::string& url,
+                   bool force);
+
+// Writes the profile and makes it current, under the store lock.
+void save_profile(const Context& context, const std::string& name, const store::Profile& profile,
+                  bool force);
+
+// The absolute path of a --cacert/AUTHCTL_CA_BUNDLE file, to remember in the profile.
+std::string remembered_cacert(const Context& context);
+
+}  // namespace authctl::cli

@@ -1,0 +1,195 @@
+// authctl sessions: list and kill the Nexterm sessions of the account (admins cleaning up
+// stale logins). Kills run in parallel through libcurl's multi interface.
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+
+#include "backends/nexterm.hpp"
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/timeutil.hpp"
+#include "term/tty.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+struct ListOptions {
+  std::string idle_for;
+};
+
+struct KillOptions {
+  std::vector<int64_t> ids;
+  bool others = false;
+  std::string idle_for;
+  bool yes = false;
+  bool dry_run = false;
+  int parallel = 8;
+};
+
+std::string shorten(const std::string& text, size_t width) {
+  if (text.size() <= width) return text;
+  return text.substr(0, width - 3) + "...";
+}
+
+// Newest activity first, optionally only those idle for at least `idle_for` (server clock).
+std::vector<backends::NextermSession> sorted_sessions(backends::NextermClient& nexterm,
+                                                      const store::Profile& profile,
+                                                      const std::string& idle_for) {
+  auto sessions = nexterm.sessions(profile.token);
+  std::stable_sort(sessions.begin(), sessions.end(),
+                   [](const auto& a, const auto& b) { return a.last_activity > b.last_activity; });
+  if (!idle_for.empty()) {
+    const int64_t idle = parse_duration_or_throw(idle_for);
+    const int64_t server_now = timeutil::now() + profile.clock_offset;
+    sessions.erase(
+        std::remove_if(sessions.begin(), sessions.end(),
+                       [&](const auto& s) { return server_now - s.last_activity < idle; }),
+        sessions.end());
+  }
+  return sessions;
+}
+
+void print_table(const std::vector<backends::NextermSession>& sessions, int64_t server_now) {
+  std::cout << std::left << "  " << std::setw(8) << "ID" << std::setw(14) << "LAST ACTIVE"
+            << std::setw(17) << "IP"
+            << "USER AGENT\n";
+  for (const auto& s : sessions) {
+    std::cout << (s.current ? "* " : "  ") << std::setw(8) << s.id << std::setw(14)
+              << timeutil::format_relative(s.last_activity, server_now) << std::setw(17) << s.ip
+              << shorten(s.user_agent, 48) << "\n";
+  }
+}
+
+void run_list(Context& context, const ListOptions& options) {
+  auto [name, profile] = context.selected_profile("nexterm", "sessions list");
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  backends::NextermClient nexterm(http, profile.url);
+  auto sessions = sorted_sessions(nexterm, profile, options.idle_for);
+  if (context.global.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& s : sessions)
+      list.push_back({{"id", s.id},
+                      {"ip", s.ip},
+                      {"user_agent", s.user_agent},
+                      {"last_activity", timeutil::format_rfc3339(s.last_activity)},
+                      {"current", s.current}});
+    context.print_json({{"sessions", list}});
+    return;
+  }
+  if (sessions.empty()) {
+    std::cerr << "No sessions" << (options.idle_for.empty() ? "" : " idle for " + options.idle_for)
+              << "\n";
+    return;
+  }
+  print_table(sessions, timeutil::now() + profile.clock_offset);
+}
+
+void run_kill(Context& context, const KillOptions& options) {
+  if (options.ids.empty() && !options.others && options.idle_for.empty())
+    throw Error(ExitCode::usage, "sessions kill needs session ids, --others or --idle-for",
+                "see authctl sessions list for the ids");
+  auto [name, profile] = context.selected_profile("nexterm", "sessions kill");
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  backends::NextermClient nexterm(http, profile.url);
+  const auto sessions = sorted_sessions(nexterm, profile, options.idle_for);
+
+  // What to kill: the ids given (each must be listed unless the server should judge), else
+  // every listed session, with --others leaving the current one alone.
+  std::vector<int64_t> targets;
+  if (!options.ids.empty()) {
+    for (int64_t id : options.ids) {
+      auto it =
+          std::find_if(sessions.begin(), sessions.end(), [&](const auto& s) { return s.id == id; });
+      bool listed = it != sessions.end();
+      if (options.others && listed && it->current) continue;
+      if (!options.idle_for.empty() && !listed) continue;
+      targets.push_back(id);
+    }
+  } else {
+    for (const auto& s : sessions)
+      if (!(options.others && s.current)) targets.push_back(s.id);
+  }
+  if (targets.empty()) {
+    if (context.global.json)
+      context.print_json(
+          {{"killed", nlohmann::json::array()}, {"failed", nlohmann::json::array()}});
+    std::cerr << "No sessions to kill\n";
+    return;
+  }
+  const int64_t server_now = timeutil::now() + profile.clock_offset;
+  bool kills_current = false;
+  std::cerr << (options.dry_run ? "Would kill " : "Killing ") << targets.size() << " session"
+            << (targets.size() == 1 ? "" : "s") << ":\n";
+  for (int64_t id : targets) {
+    auto it =
+        std::find_if(sessions.begin(), sessions.end(), [&](const auto& s) { return s.id == id; });
+    if (it == sessions.end()) {
+      std::cerr << "  " << id << "  (not in the list)\n";
+      continue;
+    }
+    kills_current = kills_current || it->current;
+    std::cerr << "  " << id << "  " << timeutil::format_relative(it->last_activity, server_now)
+              << "  " << it->ip << "  " << shorten(it->user_agent, 48)
+              << (it->current ? "  (this session)" : "") << "\n";
+  }
+  if (options.dry_run) return;
+  if (!options.yes) {
+    if (!context.can_prompt())
+      throw Error(ExitCode::usage, "killing sessions needs confirmation and no terminal is there",
+                  "pass --yes to kill without asking, or --dry-run to only look");
+    auto answer = term::prompt_line(std::string("Kill them") +
+                                    (kills_current ? ", including this session" : "") + "? [y/N] ");
+    if (!answer || (*answer != "y" && *answer != "Y" && *answer != "yes"))
+      throw Error(ExitCode::error, "nothing killed", "run the command again to confirm");
+  }
+  auto results = nexterm.delete_sessions(profile.token, targets, options.parallel);
+  nlohmann::json killed = nlohmann::json::array(), failed = nlohmann::json::array();
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (!results[i]) {
+      killed.push_back(targets[i]);
+      if (!context.global.json) std::cout << "killed " << targets[i] << "\n";
+    } else {
+      failed.push_back({{"id", targets[i]}, {"error", *results[i]}});
+      if (!context.global.json) std::cout << "failed " << targets[i] << ": " << *results[i] << "\n";
+    }
+  }
+  if (context.global.json) context.print_json({{"killed", killed}, {"failed", failed}});
+  if (kills_current && results.size() == targets.size())
+    term::note("This session was among them: profile " + name +
+               " is logged out on the server; run authctl logout --local");
+  if (!failed.empty())
+    throw Error(ExitCode::error,
+                std::to_string(failed.size()) + " of " + std::to_string(targets.size()) +
+                    " sessions could not be killed",
+                "see the lines above");
+}
+
+}  // namespace
+
+void register_sessions(CLI::App& app, Context& context) {
+  auto list_options = std::make_shared<ListOptions>();
+  auto kill_options = std::make_shared<KillOptions>();
+  auto* cmd = app.add_subcommand("sessions", "Nexterm: list and kill the account's sessions");
+  cmd->require_subcommand(1);
+  auto* list = cmd->add_subcommand("list", "The account's sessions, newest activity first");
+  list->add_option("--idle-for", list_options->idle_for, "Only sessions idle at least DURATION")
+      ->check(duration_validator(3650LL * 86400))
+      ->type_name("DURATION");
+  list->callback([&context, list_options] { run_list(context, *list_options); });
+
+  auto* kill = cmd->add_subcommand("kill", "Kill sessions by id, --others, or --idle-for DURATION");
+  kill->add_option("ids", kill_options->ids, "Session ids")->type_name("ID");
+  kill->add_flag("--others", kill_options->others, "Every session but this one");
+  kill->add_option("--idle-for", kill_options->idle_for, "Sessions idle at least DURATION")
+      ->check(duration_validator(3650LL * 86400))
+      ->type_name("DURATION");
+  kill->add_flag("--yes", kill_options->yes, "Do not ask for confirmation");
+  kill->add_flag("--dry-run", kill_options->dry_run, "Show what would be killed, kill nothing");
+  kill->add_option("--parallel", kill_options->parallel, "Deletions in flight at once (default 8)")
+      ->check(CLI::Range(1, 64).description(""))
+      ->type_name("N");
+  kill->callback([&context, kill_options] { run_kill(context, *kill_options); });
+}
+
+}  // namespace authctl::cli

@@ -1,0 +1,24 @@
+// Ctrl-C during waiting loops: a SIGINT handler that only sets a flag, and a sleep that
+// wakes up for it, so the loop can stop cleanly (exit 130) without a half-written store.
+#pragma once
+
+#include <chrono>
+
+namespace authctl::term {
+
+// Installs the flag-setting SIGINT/SIGTERM handler for the object's lifetime.
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+};
+
+bool interrupted();
+// Throws authctl::Error(interrupted) when Ctrl-C was pressed.
+void throw_if_interrupted();
+// Sleeps up to `duration`, returning early (and throwing) on Ctrl-C.
+void sleep_interruptible(std::chrono::milliseconds duration);
+
+}  // namespace authctl::term

@@ -1,0 +1,51 @@
+#include "term/spinner.hpp"
+
+#include <iterator>
+#include <string_view>
+
+#include "term/qr.hpp"
+
+namespace authctl::term {
+
+namespace {
+
+// Braille dots need UTF-8; "|/-\" works on any terminal.
+constexpr std::string_view kUtf8Frames[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+constexpr std::string_view kAsciiFrames[] = {"|", "/", "-", "\\"};
+
+}  // namespace
+
+Spinner::Spinner(bool enabled, std::ostream& out)
+    : enabled_(enabled), out_(out), utf8_(enabled && locale_is_utf8()) {}
+
+Spinner::~Spinner() {
+  try {
+    finish();
+  } catch (...) {
+    // A stream set to throw must not end the program from a destructor.
+  }
+}
+
+void Spinner::update(const std::string& status) {
+  if (!enabled_) return;
+  const std::string_view frame = utf8_ ? kUtf8Frames[frame_ % std::size(kUtf8Frames)]
+                                       : kAsciiFrames[frame_ % std::size(kAsciiFrames)];
+  ++frame_;
+  std::string line = "\r";
+  line += frame;
+  line += ' ';
+  // A newline or escape in the status would break the redraw (or be a terminal escape
+  // injection if it came from a server), so control characters become spaces.
+  for (char c : status) line += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  line += "\x1b[K";  // erase what a longer previous status left on the right
+  out_ << line << std::flush;
+  drawn_ = true;
+}
+
+void Spinner::finish() {
+  if (!drawn_) return;
+  out_ << "\r\x1b[K" << std::flush;
+  drawn_ = false;
+}
+
+}  // namespace authctl::term

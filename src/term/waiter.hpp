@@ -1,0 +1,24 @@
+// The waiting loop of device-code and QR logins: poll, then wait `interval` (each wait
+// starting after the previous answer), with a spinner and countdown on a terminal, until the
+// poll says done, the deadline passes, or Ctrl-C.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace authctl::term {
+
+struct WaitPlan {
+  std::chrono::milliseconds interval{4000};
+  int64_t deadline = 0;  // local Unix seconds
+  bool spinner = false;  // a tty is there to draw on
+  std::string label;     // "Waiting for approval"
+};
+
+// `poll` returns true when done. Returns false when the deadline passed first. Throws
+// Error(interrupted) on Ctrl-C.
+bool wait_until(const WaitPlan& plan, const std::function<bool()>& poll);
+
+}  // namespace authctl::term

@@ -1,0 +1,33 @@
+#include <doctest/doctest.h>
+
+#include "core/totp.hpp"
+
+using namespace authctl::totp;
+
+TEST_CASE("RFC 6238 appendix B vectors (SHA1)") {
+  const std::string secret = "12345678901234567890";
+  CHECK(code_at(secret, 59, 8) == "94287082");
+  CHECK(code_at(secret, 1111111109, 8) == "07081804");
+  CHECK(code_at(secret, 1111111111, 8) == "14050471");
+  CHECK(code_at(secret, 1234567890, 8) == "89005924");
+  CHECK(code_at(secret, 2000000000, 8) == "69279037");
+  CHECK(code_at(secret, 20000000000, 8) == "65353130");
+  // six digits, as Nexterm uses: leading zeros kept
+  CHECK(code_at(secret, 1111111109) == "081804");
+  CHECK(code_at(secret, 1234567890) == "005924");
+}
+
+TEST_CASE("base32 secrets") {
+  // "12345678901234567890" in base32
+  CHECK(base32_decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ") == std::string("12345678901234567890"));
+  CHECK(base32_decode("gezd gnbv gy3t qojq gezd gnbv gy3t qojq") ==
+        std::string("12345678901234567890"));
+  CHECK(base32_decode("MZXW6===") == std::string("foo"));
+  CHECK(base32_decode("MZXW1") == std::nullopt);  // 1 is not in the alphabet
+}
+
+TEST_CASE("seconds left in a step") {
+  CHECK(seconds_left(0) == 30);
+  CHECK(seconds_left(29) == 1);
+  CHECK(seconds_left(31) == 29);
+}
