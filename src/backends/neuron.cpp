@@ -80,11 +80,12 @@ NeuronToken NeuronClient::parse_token(const net::Response& r) {
   return token;
 }
 
-nlohmann::json NeuronClient::domain_info() {
+nlohmann::json NeuronClient::domain_info(std::string* answered) {
   net::Request request;
   request.url = host_.origin + "/Agent/Account/DomainInfo";
   request.headers = {{"Host", host_.authority}, {"Accept", "application/json"}};
   auto r = http_.perform(request);
+  if (answered) *answered = r.summary();
   if (r.status == 429 || (r.status == 403 && r.error_text().find("blocked") != std::string::npos))
     fail(r, "probe");
   if (r.status != 200 || !r.is_json()) return nullptr;

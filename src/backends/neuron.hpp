@@ -25,7 +25,8 @@ class NeuronClient {
   NeuronClient(net::HttpClient& http, const std::string& origin);
 
   // GET /Agent/Account/DomainInfo: nullopt-like empty object when the host is not a Neuron.
-  nlohmann::json domain_info();
+  // `answered` (if given) receives "HTTP <status> <media type>" for messages.
+  nlohmann::json domain_info(std::string* answered = nullptr);
   NeuronToken login(const std::string& user, const std::string& password, int64_t seconds);
   // Retries once after a short pause on a connection error or 502/503/504.
   NeuronToken refresh(const std::string& jwt, int64_t seconds);

@@ -122,8 +122,9 @@ nlohmann::json NextermClient::expect_json(const net::Response& r, const std::str
   return r.json();
 }
 
-std::optional<std::string> NextermClient::version() {
+std::optional<std::string> NextermClient::version(std::string* answered) {
   auto r = http_.perform(request("GET", "/api/service/version", "", nullptr));
+  if (answered) *answered = r.summary();
   if (r.status == 429) fail(r, "probe");
   if (r.status != 200 || !r.is_json()) return std::nullopt;
   auto doc = nlohmann::json::parse(r.body, nullptr, false);

@@ -61,7 +61,8 @@ class NextermClient {
   NextermClient(net::HttpClient& http, const std::string& origin);
 
   // GET /api/service/version: the version string, or nullopt when this is not a Nexterm.
-  std::optional<std::string> version();
+  // `answered` (if given) receives "HTTP <status> <media type>" for messages.
+  std::optional<std::string> version(std::string* answered = nullptr);
 
   // POST /api/auth/login, without `code` unless given (never null).
   NextermLogin login(const std::string& user, const std::string& password,

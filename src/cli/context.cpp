@@ -102,7 +102,8 @@ bool Context::trace() const {
 }
 
 void Context::print_json(const nlohmann::json& value) const {
-  std::cout << value.dump() << "\n";
+  // Flushed: waiting commands print JSON lines that a script reads while we still run.
+  std::cout << value.dump() << std::endl;
 }
 
 int64_t parse_duration_or_throw(const std::string& text) {

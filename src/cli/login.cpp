@@ -46,25 +46,14 @@ std::string env_or(const std::string& value, const char* name) {
   return env ? env : "";
 }
 
-std::string describe(const net::Response& r) {
-  std::string type = r.media_type().empty() ? "no Content-Type" : r.media_type();
-  return "HTTP " + std::to_string(r.status) + " " + type;
-}
-
 // Nexterm answers GET /api/service/version with JSON; Neuron answers DomainInfo.
 std::string detect_kind(net::HttpClient& http, const HostSpec& host) {
-  if (backends::NextermClient(http, host.origin).version()) return "nexterm";
-  if (!backends::NeuronClient(http, host.origin).domain_info().is_null()) return "neuron";
-  net::Request probe;
-  probe.url = host.origin + "/api/service/version";
-  probe.headers = {{"Accept", "application/json"}};
-  auto nexterm = http.perform(probe);
-  probe.url = host.origin + "/Agent/Account/DomainInfo";
-  auto neuron = http.perform(probe);
+  std::string nexterm, neuron;
+  if (backends::NextermClient(http, host.origin).version(&nexterm)) return "nexterm";
+  if (!backends::NeuronClient(http, host.origin).domain_info(&neuron).is_null()) return "neuron";
   throw Error(ExitCode::error,
-              host.authority + " is neither a Nexterm (/api/service/version answered " +
-                  describe(nexterm) + ") nor a Neuron (/Agent/Account/DomainInfo answered " +
-                  describe(neuron) + ")",
+              host.authority + " is neither a Nexterm (/api/service/version answered " + nexterm +
+                  ") nor a Neuron (/Agent/Account/DomainInfo answered " + neuron + ")",
               "check --host, or give --kind");
 }
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "backends/neuron.hpp"
+#include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "term/tty.hpp"
@@ -19,10 +20,17 @@ struct LogoutOptions {
 // Asks the server to end the session. Returns a note when the server had already rejected
 // the token (still removed locally); throws on a network failure (the profile is kept).
 std::string revoke(Context& context, const std::string& name, const store::Profile& profile) {
+  if (profile.kind == "nexterm" && backends::is_nexterm_api_key(profile.token))
+    return "an API key stays valid until revoked: authctl apikey revoke ID, from a session";
   net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NeuronClient neuron(http, profile.url);
   try {
-    neuron.logout(profile.token);
+    if (profile.kind == "nexterm") {
+      // The token goes in the body; {"code":204} means the server no longer knew it.
+      if (!backends::NextermClient(http, profile.url).logout(profile.token))
+        return "the server had already ended this session";
+    } else {
+      backends::NeuronClient(http, profile.url).logout(profile.token);
+    }
   } catch (const Error& e) {
     if (e.code() == ExitCode::network)
       throw Error(ExitCode::network, std::string(e.what()) + "; profile " + name + " was kept",

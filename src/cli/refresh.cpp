@@ -18,7 +18,13 @@ struct RefreshOptions {
 
 void run_refresh(Context& context, const RefreshOptions& options) {
   store::Store store = context.open_store();
-  const std::string name = context.select_profile(store.load());
+  const auto credentials = store.load();
+  const std::string name = context.select_profile(credentials);
+  if (credentials.find(name)->kind == "nexterm") {
+    std::cerr << "Nexterm sessions and API keys do not expire: nothing to refresh (profile " << name
+              << ")\n";
+    return;
+  }
   auto result = backends::ensure_valid(
       store, name, /*min_valid=*/60,
       [&](const store::Profile& p) { return context.client_options(p.url, p.cacert); },

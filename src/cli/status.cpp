@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "backends/neuron.hpp"
+#include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/refresh_rule.hpp"
@@ -27,11 +28,15 @@ struct Row {
 std::string ask_server(Context& context, const store::Profile& profile) {
   try {
     net::HttpClient http(context.client_options(profile.url, profile.cacert));
-    backends::NeuronClient(http, profile.url).info(profile.token);
+    if (profile.kind == "nexterm")
+      backends::NextermClient(http, profile.url).me(profile.token);
+    else
+      backends::NeuronClient(http, profile.url).info(profile.token);
     return "ok";
   } catch (const Error& e) {
     if (e.code() == ExitCode::auth) return "rejected";
     if (e.code() == ExitCode::network) return "unreachable";
+    if (e.code() == ExitCode::rate_limited) return "rate_limited";
     return "error";
   }
 }
@@ -108,6 +113,10 @@ void run_status(Context& context, const StatusOptions& options) {
     if (row.check == "unreachable")
       throw Error(ExitCode::network, "could not reach the server of profile " + in_use,
                   "check your network, then retry");
+    if (row.check == "rate_limited")
+      throw Error(ExitCode::rate_limited,
+                  "the server of profile " + in_use + " is rate limiting this client",
+                  "wait, then retry");
     if (row.check == "error")
       throw Error(ExitCode::error, "the server of profile " + in_use + " gave an unexpected answer",
                   "retry later; authctl -v status --check shows the exchange");

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "backends/neuron.hpp"
+#include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/jwt.hpp"
@@ -21,12 +22,15 @@ void run_whoami(Context& context) {
   const std::string name = context.select_profile(credentials);
   const store::Profile& profile = *credentials.find(name);
   net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NeuronClient neuron(http, profile.url);
-  const nlohmann::json info = neuron.info(profile.token);
+  const bool nexterm = profile.kind == "nexterm";
+  const nlohmann::json info = nexterm
+                                  ? backends::NextermClient(http, profile.url).me(profile.token)
+                                  : backends::NeuronClient(http, profile.url).info(profile.token);
   const nlohmann::json claims =
       jwt::decode_claims(profile.token).value_or(nlohmann::json::object());
-  const std::string user = info.contains("userName") && info["userName"].is_string()
-                               ? info["userName"].get<std::string>()
+  const char* user_field = nexterm ? "username" : "userName";
+  const std::string user = info.contains(user_field) && info[user_field].is_string()
+                               ? info[user_field].get<std::string>()
                                : profile.user;
   if (context.global.json) {
     nlohmann::json out = {
@@ -48,6 +52,16 @@ void run_whoami(Context& context) {
   if (profile.expires)
     std::cout << "token expires " << timeutil::format_relative(*profile.expires, server_now) << " ("
               << timeutil::format_rfc3339(*profile.expires) << ")\n";
+  else
+    std::cout << (backends::is_nexterm_api_key(profile.token) ? "API key" : "session")
+              << ", does not expire\n";
+  if (nexterm) {
+    for (const char* key : {"id", "firstName", "lastName"})
+      if (info.contains(key)) std::cout << key << ": " << claim_text(info[key]) << "\n";
+    for (const char* key : {"isAdmin", "totpEnabled"})  // 0/1 or true/false
+      if (info.contains(key))
+        std::cout << key << ": " << (info[key] == true || info[key] == 1 ? "yes" : "no") << "\n";
+  }
   for (const char* key : {"eMail", "phoneNr"}) {
     if (info.contains(key)) std::cout << key << ": " << claim_text(info[key]) << "\n";
   }

@@ -163,6 +163,11 @@ nlohmann::json Response::json() const {
   return doc;
 }
 
+std::string Response::summary() const {
+  return "HTTP " + std::to_string(status) + " " +
+         (media_type().empty() ? std::string("no Content-Type") : media_type());
+}
+
 std::string Response::error_text() const {
   std::string type = media_type();
   if (type == "text/plain" || type.empty()) {

@@ -52,6 +52,8 @@ struct Response {
   // The body as a one-line message for errors: text/plain bodies as they are (trimmed),
   // HTML or anything else summarised.
   std::string error_text() const;
+  // "HTTP 404 text/html", for messages about unexpected answers.
+  std::string summary() const;
 };
 
 // The result of one request of a batch: an answer, or the error that stopped it.

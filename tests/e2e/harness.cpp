@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -144,6 +146,87 @@ Result run_program(const std::string& program, const std::vector<std::string>& a
   pump(children);
   reap(children[0]);
   return children[0].result;
+}
+
+Process::Process(const Invocation& invocation) {
+  Child child;
+  start(authctl_binary(), invocation, child);
+  pid_ = child.pid;
+  out_fd_ = child.out_fd;
+  err_fd_ = child.err_fd;
+  if (child.in_fd >= 0) close(child.in_fd);
+}
+
+Process::~Process() {
+  if (!waited_) {
+    kill(pid_, SIGKILL);
+    wait();
+  }
+}
+
+bool Process::pump_once(int timeout_ms) {
+  std::vector<pollfd> fds;
+  if (out_fd_ >= 0) fds.push_back({out_fd_, POLLIN, 0});
+  if (err_fd_ >= 0) fds.push_back({err_fd_, POLLIN, 0});
+  if (fds.empty() || poll(fds.data(), fds.size(), timeout_ms) <= 0) return false;
+  for (auto& p : fds) {
+    if (!p.revents) continue;
+    int& fd = p.fd == out_fd_ ? out_fd_ : err_fd_;
+    std::string& sink = p.fd == out_fd_ ? out_ : err_;
+    char buf[65536];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      sink.append(buf, static_cast<size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  return true;
+}
+
+std::string Process::next_line(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto nl = out_.find('\n', out_pos_);
+    if (nl != std::string::npos) {
+      std::string line = out_.substr(out_pos_, nl - out_pos_);
+      out_pos_ = nl + 1;
+      return line;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || (out_fd_ < 0 && err_fd_ < 0)) return "";
+    pump_once(static_cast<int>(left.count()));
+  }
+}
+
+bool Process::wait_for_err(const std::string& text, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (err_.find(text) == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || (out_fd_ < 0 && err_fd_ < 0)) return false;
+    pump_once(static_cast<int>(left.count()));
+  }
+  return true;
+}
+
+void Process::signal(int sig) {
+  kill(pid_, sig);
+}
+
+Result Process::wait() {
+  if (waited_) return result_;
+  while (out_fd_ >= 0 || err_fd_ >= 0) pump_once(60000);
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  waited_ = true;
+  result_.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result_.out = out_;
+  result_.err = err_;
+  return result_;
 }
 
 TempDir::TempDir() {

@@ -33,6 +33,32 @@ std::string authctl_binary();
 Result run_program(const std::string& program, const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& env, const std::string& input = {});
 
+// authctl running in the background (waiting commands): read its stdout/stderr as it goes,
+// signal it, then wait for it. stdin is closed at start.
+class Process {
+ public:
+  explicit Process(const Invocation& invocation);
+  ~Process();  // kills a process still running
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  // The next line of stdout (without '\n'); "" when none came within timeout_ms.
+  std::string next_line(int timeout_ms = 10000);
+  // Waits until stderr contains `text` (or timeout); returns whether it did.
+  bool wait_for_err(const std::string& text, int timeout_ms = 10000);
+  void signal(int sig);
+  Result wait();  // everything read so far is included
+
+ private:
+  bool pump_once(int timeout_ms);
+  int pid_ = -1;
+  int out_fd_ = -1, err_fd_ = -1;
+  std::string out_, err_;
+  size_t out_pos_ = 0;
+  bool waited_ = false;
+  Result result_;
+};
+
 // A fresh directory under /tmp, removed (recursively) on destruction.
 class TempDir {
  public:
