@@ -29,8 +29,8 @@ double kill_all(testbroker::Broker& broker, const std::map<std::string, std::str
   size_t killed = 0;
   for (size_t pos = 0; (pos = r.out.find("killed ", pos)) != std::string::npos; ++pos) ++killed;
   if (r.exit_code != 0 || killed != kSessions) {
-    fprintf(stderr, "bench: kill --parallel %s failed (exit %d, %zu killed): %s\n", parallel.c_str(),
-            r.exit_code, killed, r.err.c_str());
+    fprintf(stderr, "bench: kill --parallel %s failed (exit %d, %zu killed): %s\n",
+            parallel.c_str(), r.exit_code, killed, r.err.c_str());
     exit(2);
   }
   return seconds;
@@ -46,7 +46,8 @@ int main() {
   broker.start();
   broker.add_nexterm_account("admin", "bench-password", false, true);
   std::map<std::string, std::string> env{{"AUTHCTL_CONFIG_DIR", tmp.path() + "/config"}};
-  auto login = run({{"login", "--host", broker.url(), "-u", "admin", "--password-stdin"}, env,
+  auto login = run({{"login", "--host", broker.url(), "-u", "admin", "--password-stdin"},
+                    env,
                     "bench-password\n"});
   if (login.exit_code != 0) {
     fprintf(stderr, "bench: login failed: %s\n", login.err.c_str());

@@ -1,13 +1,46 @@
-// authctl's entry point: hardens the process, builds the command tree, runs the command,
-// and maps every error to the design's exit codes with a one-line message.
+// authctl's launcher: hardens the process, serves the token cache hit on its own, and
+// otherwise loads the full program (libauthctl-app.so) and hands over. Keeping CLI11,
+// libcurl and OpenSSL out of this binary keeps `authctl token` near the cost of reading a
+// file (design.md, "Performance targets").
+#include <dlfcn.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include <iostream>
+#include <climits>
+#include <cstdio>
+#include <string>
 
-#include "cli/commands.hpp"
-#include "core/error.hpp"
+#include "cli/token_fast.hpp"
+
+#ifndef AUTHCTL_APP_RELDIR
+#define AUTHCTL_APP_RELDIR "../lib/authctl"
+#endif
+
+namespace {
+
+using AppMain = int (*)(int, char**);
+
+// Next to the binary (the build tree), else in the private library folder of an install.
+void* load_app(std::string& errors) {
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) {
+    errors = "cannot find the authctl binary's folder";
+    return nullptr;
+  }
+  std::string dir(exe, static_cast<size_t>(n));
+  dir.resize(dir.rfind('/'));
+  for (const std::string& candidate :
+       {dir + "/libauthctl-app.so", dir + "/" + AUTHCTL_APP_RELDIR + "/libauthctl-app.so"}) {
+    if (void* handle = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
+    errors += std::string(errors.empty() ? "" : "; ") + dlerror();
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // Secrets pass through this process: keep new files private and never dump core.
@@ -18,23 +51,15 @@ int main(int argc, char** argv) {
   setrlimit(RLIMIT_CORE, &no_core);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-  authctl::cli::Context context;
-  std::unique_ptr<CLI::App> app;
-  try {
-    app = authctl::cli::build_app(context);
-    app->parse(argc, argv);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app->exit(e);  // --help, --version
-    std::cerr << "authctl: " << e.what() << ": see authctl --help\n";
-    return static_cast<int>(authctl::ExitCode::usage);  // CLI11 would use 100-127
-  } catch (const authctl::Error& e) {
-    std::cerr << "authctl: " << e.what();
-    if (!e.hint().empty()) std::cerr << ": " << e.hint();
-    std::cerr << "\n";
-    return static_cast<int>(e.code());
-  } catch (const std::exception& e) {
-    std::cerr << "authctl: internal error: " << e.what() << ": please report it\n";
-    return static_cast<int>(authctl::ExitCode::error);
+  if (auto served = authctl::cli::try_token_cache_hit(argc, argv)) return *served;
+
+  std::string errors;
+  void* app = load_app(errors);
+  auto app_main = app ? reinterpret_cast<AppMain>(dlsym(app, "authctl_app_main")) : nullptr;
+  if (!app_main) {
+    fprintf(stderr, "authctl: cannot load the rest of authctl (%s): reinstall authctl\n",
+            app ? dlerror() : errors.c_str());
+    return 1;
   }
+  return app_main(argc, argv);
 }

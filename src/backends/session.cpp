@@ -9,8 +9,7 @@
 namespace authctl::backends {
 
 bool usable_without_refresh(const store::Profile& profile, int64_t min_valid, int64_t local_now) {
-  if (!profile.expires) return true;  // Nexterm tokens and API keys do not expire
-  return !refresh_rule::needs_refresh(*profile.expires, local_now, profile.clock_offset, min_valid);
+  return refresh_rule::fresh_enough(profile.expires, profile.clock_offset, min_valid, local_now);
 }
 
 ValidToken ensure_valid(

@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/timeutil.hpp"
+#include "term/tty.hpp"
 
 namespace authctl::cli {
 
@@ -71,13 +72,15 @@ void run_list(Context& context) {
     return;
   }
   const int64_t now = timeutil::now() + profile.clock_offset;
-  std::cout << std::left << std::setw(6) << "ID" << std::setw(20) << "NAME" << std::setw(14)
-            << "PREFIX" << std::setw(16) << "LAST USED"
-            << "EXPIRES\n";
+  std::cout << term::pad("ID", 6) << term::pad("NAME", 20) << term::pad("PREFIX", 16)
+            << term::pad("LAST USED", 16) << "EXPIRES\n";
   for (const auto& k : keys) {
-    std::cout << std::setw(6) << k.id << std::setw(20) << k.name << std::setw(14) << k.prefix
-              << std::setw(16)
-              << (k.last_used_at ? timeutil::format_relative(*k.last_used_at, now) : "never")
+    std::cout << term::pad(std::to_string(k.id), 6) << term::pad(k.name, 20)
+              << term::pad(k.prefix, 16)
+              << term::pad(k.last_used_at
+                               ? timeutil::format_relative(std::min(*k.last_used_at, now), now)
+                               : "never",
+                           16)
               << (k.expires_at ? timeutil::format_relative(*k.expires_at, now) : "never") << "\n";
   }
 }

@@ -95,6 +95,10 @@ bool Context::can_prompt() const {
   return isatty(STDIN_FILENO) == 1;
 }
 
+bool Context::colors() const {
+  return !global.no_color && !getenv("NO_COLOR") && isatty(STDERR_FILENO) == 1;
+}
+
 bool Context::trace() const {
   if (global.verbose) return true;
   const char* debug = getenv("AUTHCTL_DEBUG");

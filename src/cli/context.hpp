@@ -48,6 +48,8 @@ class Context {
   // Whether a person can be asked: not --no-input, not CI=true, and stdin is a terminal.
   bool can_prompt() const;
   bool trace() const;
+  // Colours on stderr: a terminal, and neither --no-color nor NO_COLOR (any value).
+  bool colors() const;
 
   void print_json(const nlohmann::json& value) const;
 };

@@ -38,8 +38,7 @@ bool want_qr(const WaitOptions& options) {
 
 void show_qr(const Context& context, const WaitOptions& options, const std::string& payload) {
   if (!want_qr(options)) return;
-  const bool paint = !context.global.no_color && term::is_tty(STDERR_FILENO);
-  std::cerr << term::render_qr(payload, term::qr_style_for_locale(), paint);
+  std::cerr << term::render_qr(payload, term::qr_style_for_locale(), context.colors());
 }
 
 std::string upper_code(std::string code) {

@@ -56,8 +56,8 @@ void print_table(const std::vector<backends::NextermSession>& sessions, int64_t 
             << "USER AGENT\n";
   for (const auto& s : sessions) {
     std::cout << (s.current ? "* " : "  ") << std::setw(8) << s.id << std::setw(14)
-              << timeutil::format_relative(s.last_activity, server_now) << std::setw(17) << s.ip
-              << shorten(s.user_agent, 48) << "\n";
+              << timeutil::format_relative(std::min(s.last_activity, server_now), server_now)
+              << std::setw(17) << s.ip << shorten(s.user_agent, 48) << "\n";
   }
 }
 
@@ -129,7 +129,8 @@ void run_kill(Context& context, const KillOptions& options) {
       continue;
     }
     kills_current = kills_current || it->current;
-    std::cerr << "  " << id << "  " << timeutil::format_relative(it->last_activity, server_now)
+    std::cerr << "  " << id << "  "
+              << timeutil::format_relative(std::min(it->last_activity, server_now), server_now)
               << "  " << it->ip << "  " << shorten(it->user_agent, 48)
               << (it->current ? "  (this session)" : "") << "\n";
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 namespace authctl::refresh_rule {
 
@@ -17,6 +18,13 @@ inline bool needs_refresh(int64_t expires, int64_t local_now, int64_t clock_offs
 
 inline bool expired(int64_t expires, int64_t local_now, int64_t clock_offset) {
   return expires <= local_now + clock_offset;
+}
+
+// Whether a stored token (expires: none for tokens that do not expire) needs no request to be
+// valid for min_valid seconds.
+inline bool fresh_enough(const std::optional<int64_t>& expires, int64_t clock_offset,
+                         int64_t min_valid, int64_t local_now) {
+  return !expires || !needs_refresh(*expires, local_now, clock_offset, min_valid);
 }
 
 // max(profile seconds, min-valid + 5m), capped at 3600.

@@ -83,4 +83,10 @@ void note(const std::string& text) {
   std::cerr << text << "\n";
 }
 
+std::string pad(const std::string& text, size_t width) {
+  size_t columns = 0;
+  for (unsigned char c : text) columns += (c & 0xC0) != 0x80;  // count code points
+  return columns >= width ? text + " " : text + std::string(width - columns, ' ');
+}
+
 }  // namespace authctl::term

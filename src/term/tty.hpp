@@ -13,6 +13,9 @@ std::optional<std::string> prompt_secret(const std::string& prompt);
 // Reads one line from /dev/tty with echo on.
 std::optional<std::string> prompt_line(const std::string& prompt);
 
+// `text` padded with spaces to `width` terminal columns (UTF-8 aware: "…" is one column).
+std::string pad(const std::string& text, size_t width);
+
 // Writes a warning line "authctl: warning: TEXT" on stderr.
 void warn(const std::string& text);
 void note(const std::string& text);  // a plain progress line on stderr

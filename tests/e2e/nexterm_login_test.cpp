@@ -241,3 +241,11 @@ TEST_CASE("a killed session: whoami and status --check say so (exit 4)") {
   CHECK(contains(w.err, "authctl login"));
   CHECK(f.run({"status", "--check"}).exit_code == 4);
 }
+
+TEST_CASE("a 400 {message} from Nexterm is exit 1 with the message") {
+  NextermFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  auto r = f.run({"apikey", "create", "   "});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "A name is required"));
+}

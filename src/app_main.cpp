@@ -1,0 +1,30 @@
+// The full authctl program, built as libauthctl-app.so and loaded by the launcher
+// (src/main.cpp) only when a command needs more than the token cache hit: this is where
+// CLI11, libcurl and OpenSSL come in. Builds the command tree, runs the command, and maps
+// every error to the design's exit codes with a one-line message.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+
+extern "C" __attribute__((visibility("default"))) int authctl_app_main(int argc, char** argv) {
+  authctl::cli::Context context;
+  std::unique_ptr<CLI::App> app;
+  try {
+    app = authctl::cli::build_app(context);
+    app->parse(argc, argv);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app->exit(e);  // --help, --version
+    std::cerr << "authctl: " << e.what() << ": see authctl --help\n";
+    return static_cast<int>(authctl::ExitCode::usage);  // CLI11 would use 100-127
+  } catch (const authctl::Error& e) {
+    std::cerr << "authctl: " << e.what();
+    if (!e.hint().empty()) std::cerr << ": " << e.hint();
+    std::cerr << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "authctl: internal error: " << e.what() << ": please report it\n";
+    return static_cast<int>(authctl::ExitCode::error);
+  }
+}
