@@ -16,7 +16,30 @@ extern "C" __attribute__((visibility("default"))) int authctl_app_main(int argc,
     return 0;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app->exit(e);  // --help, --version
-    std::cerr << "authctl: " << e.what() << ": see authctl --help\n";
+    // Point at the help of the command that was being parsed: "authctl sessions kill --help".
+    std::string command = "authctl";
+    for (const CLI::App* at = app.get(); at && !at->get_subcommands().empty();) {
+      at = at->get_subcommands().front();
+      command += " " + at->get_name();
+    }
+    std::string what = e.what();
+    if (command == "authctl") {
+      // "A subcommand is required" also when the word given is not a command: name it.
+      for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const CLI::Option* opt = arg.rfind("--", 0) == 0 && arg.find('=') == std::string::npos
+                                     ? app->get_option_no_throw(arg)
+                                 : arg.size() == 2 && arg[0] == '-' ? app->get_option_no_throw(arg)
+                                                                    : nullptr;
+        if (opt && opt->get_type_size() != 0) {
+          ++i;  // its value
+        } else if (arg.empty() || arg[0] != '-') {
+          what = "unknown command '" + arg + "'";
+          break;
+        }
+      }
+    }
+    std::cerr << "authctl: " << what << ": see " << command << " --help\n";
     return static_cast<int>(authctl::ExitCode::usage);  // CLI11 would use 100-127
   } catch (const authctl::Error& e) {
     std::cerr << "authctl: " << e.what();

@@ -25,7 +25,6 @@ std::unique_ptr<CLI::App> build_app(Context& context) {
   app->add_flag("-v,--verbose", g.verbose, "Trace HTTP on stderr, secrets redacted");
   app->add_option("--cacert", g.cacert, "Also trust the CA in FILE")
       ->envname("AUTHCTL_CA_BUNDLE")
-      ->check(CLI::ExistingFile.description(""))
       ->type_name("FILE");
   app->add_flag("--insecure", g.insecure, "Do not verify TLS certificates (dangerous)");
   app->add_option("--timeout", g.timeout, "Seconds allowed per request (default 30)")

@@ -38,7 +38,9 @@ std::optional<std::string> password_without_prompt(const PasswordOptions& option
   }
   if (!options.file.empty()) {
     std::ifstream in(options.file, std::ios::binary);
-    if (!in) throw Error(ExitCode::error, "cannot read --password-file " + options.file);
+    if (!in)
+      throw Error(ExitCode::error, "cannot read --password-file " + options.file,
+                  "check that it exists and is readable by you");
     std::getline(in, password);
     strip_newline(password);
     if (password.empty())

@@ -285,7 +285,7 @@ Error transfer_error(CURLcode rc, const Exchange& x, const ClientOptions& option
                    "check the host name and your network");
     case CURLE_COULDNT_CONNECT:
       return Error(ExitCode::network, "cannot connect to " + host + ": " + detail,
-                   "check that the server is running and that --host is right");
+                   "check that the server is running and reachable from here");
     case CURLE_OPERATION_TIMEDOUT:
       return Error(ExitCode::network, "request to " + host + " timed out (" + detail + ")",
                    "retry, or allow more time with --timeout SECONDS");
@@ -309,7 +309,7 @@ Error transfer_error(CURLcode rc, const Exchange& x, const ClientOptions& option
       break;
   }
   return Error(ExitCode::network, "request to " + host + " failed: " + detail,
-               "check your network and --host, then retry");
+               "check your network and the server, then retry");
 }
 
 void trace_response_body(const ClientOptions& options, const Exchange& x,

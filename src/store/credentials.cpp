@@ -1,6 +1,7 @@
 #include "store/credentials.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,10 +61,13 @@ const Profile* Credentials::find(const std::string& name) const {
 
 std::string default_config_dir() {
   if (const char* dir = getenv("AUTHCTL_CONFIG_DIR"); dir && *dir) return dir;
-  if (const char* xdg = getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+  if (const char* xdg = getenv("XDG_CONFIG_HOME"); xdg && *xdg == '/')
     return std::string(xdg) + "/authctl";
-  if (const char* home = getenv("HOME"); home && *home)
-    return std::string(home) + "/.config/authctl";
+  const char* home = getenv("HOME");
+  if (!home || !*home) {
+    if (const passwd* pw = getpwuid(geteuid())) home = pw->pw_dir;
+  }
+  if (home && *home) return std::string(home) + "/.config/authctl";
   throw Error(ExitCode::error, "cannot find the config folder: HOME is not set",
               "set AUTHCTL_CONFIG_DIR or HOME");
 }

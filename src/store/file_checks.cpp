@@ -27,7 +27,8 @@ void refuse_symlink(const std::string& path) {
 }
 
 void throw_io(const std::string& what, const std::string& path) {
-  throw Error(ExitCode::error, what + " " + path + ": " + strerror(errno));
+  throw Error(ExitCode::error, what + " " + path + ": " + strerror(errno),
+              "check the path, its permissions and free space, or set AUTHCTL_CONFIG_DIR");
 }
 
 }  // namespace authctl::store

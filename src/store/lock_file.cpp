@@ -20,8 +20,11 @@ LockFile::LockFile(const std::string& path, int timeout_ms) {
     throw_io("cannot open lock file", path);
   }
   struct stat st {};
-  if (fstat(fd_, &st) != 0) throw_io("cannot stat", path);
   try {
+    if (fstat(fd_, &st) != 0) throw_io("cannot stat", path);
+    if (!S_ISREG(st.st_mode))
+      throw Error(ExitCode::error, path + " is not a regular file",
+                  "remove it; authctl recreates it");
     check_private(st, path, false);
   } catch (...) {
     close(fd_);

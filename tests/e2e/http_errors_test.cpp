@@ -210,3 +210,46 @@ TEST_CASE("redirects are not followed: exit 1 naming the target") {
   CHECK(contains(r.err, "/_redirected/Agent/Account/Login"));
   CHECK(f.broker.count("/_redirected/Agent/Account/Login") == 0);
 }
+
+TEST_CASE("over HTTPS: refresh through token, status --check and logout use the remembered CA") {
+  TempDir pki;
+  NeuronFixture f(tls_options(pki.path()));
+  REQUIRE(f.login({"--cacert", pki.path() + "/ca.pem", "--seconds", "100"}).exit_code == 0);
+  auto t = f.run({"token", "--min-valid", "5m"});
+  CHECK_MESSAGE(t.exit_code == 0, t.err);
+  CHECK(f.broker.count("/Agent/Account/Refresh") == 1);
+  CHECK(f.run({"status", "--check"}).exit_code == 0);
+  CHECK(f.run({"logout"}).exit_code == 0);
+  CHECK(f.broker.count("/Agent/Account/Logout") == 1);
+}
+
+TEST_CASE("a CA file that cannot be used: exit 1 naming it") {
+  TempDir pki;
+  NeuronFixture f(tls_options(pki.path()));
+  write_file(pki.file("not-a-ca.pem"), "hello\n");
+  auto r = f.login({"--cacert", pki.file("not-a-ca.pem")});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "cannot use the CA file " + pki.file("not-a-ca.pem")));
+  auto missing = f.run({"status"}, {{"AUTHCTL_CA_BUNDLE", pki.file("nope.pem")}});
+  CHECK(missing.exit_code == 4);  // nothing to connect to: the missing file does not matter
+}
+
+TEST_CASE("the kind probe passes on a rate limit (exit 5), not 'not a Neuron'") {
+  NeuronFixture f;
+  f.broker.inject_fault("/Agent/Account/DomainInfo", Fault::rate_limit);
+  auto r = f.login();
+  CHECK(r.exit_code == 5);
+  CHECK(contains(r.err, "Try again in"));
+}
+
+TEST_CASE("server down while a refresh is due: token exits 3 (after one retry), profile intact") {
+  NeuronFixture f;
+  REQUIRE(f.login({"--seconds", "100"}).exit_code == 0);
+  const std::string before = read_file(f.store_path());
+  f.broker.stop();
+  auto r = f.run({"token", "--min-valid", "5m"});
+  CHECK(r.exit_code == 3);
+  CHECK(read_file(f.store_path()) == before);
+  CHECK(f.run({"whoami"}).exit_code == 3);
+  CHECK(f.run({"status", "--check"}).exit_code == 3);
+}

@@ -97,3 +97,18 @@ TEST_CASE("usage errors exit 2") {
   CHECK(f.run({"--help"}).exit_code == 0);
   CHECK(contains(f.run({"--version"}).out, "."));
 }
+
+TEST_CASE("a corrupt store is left alone by logout --local and refresh too") {
+  NeuronFixture f;
+  mkdir(f.config_dir().c_str(), 0700);
+  const std::string garbage = R"({"version":1,"current":"p","profiles":{"p":{"kind":"neuron"}}})";
+  write_file(f.store_path(), garbage);
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"logout", "--local"}, {"refresh"}, {"logout", "--all"}}) {
+    auto r = f.run(args);
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "corrupt"));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);  // one line
+  }
+  CHECK(read_file(f.store_path()) == garbage);
+}
