@@ -30,6 +30,21 @@ int64_t interval_seconds(const WaitOptions& options, int64_t fallback) {
   return parse_duration_or_throw(options.interval);
 }
 
+// How long and how often to poll: --interval (else the flow's default), until the code's
+// expiry or --wait, whichever is first; a spinner only on a terminal and not with --json.
+term::WaitPlan wait_plan(const Context& context, const WaitOptions& options,
+                         int64_t default_interval, int64_t local_expiry, std::string label) {
+  term::WaitPlan plan;
+  plan.interval = std::chrono::seconds(interval_seconds(options, default_interval));
+  plan.deadline =
+      options.wait.empty()
+          ? local_expiry
+          : std::min(local_expiry, timeutil::now() + parse_duration_or_throw(options.wait));
+  plan.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
+  plan.label = std::move(label);
+  return plan;
+}
+
 bool want_qr(const WaitOptions& options) {
   if (options.show_qr == "always") return true;
   if (options.show_qr == "never") return false;
@@ -118,14 +133,8 @@ void run_phone(Context& context, const WaitOptions& options) {
   WaitOptions always = options;
   if (always.show_qr == "auto") always.show_qr = "always";  // the QR is the whole point here
   show_qr(context, always, link);
-  term::WaitPlan plan;
-  plan.interval = std::chrono::seconds(interval_seconds(options, kPhoneInterval));
-  plan.deadline =
-      options.wait.empty()
-          ? local_expiry
-          : std::min(local_expiry, timeutil::now() + parse_duration_or_throw(options.wait));
-  plan.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
-  plan.label = "Waiting for the app";
+  const term::WaitPlan plan =
+      wait_plan(context, options, kPhoneInterval, local_expiry, "Waiting for the app");
   std::string status;
   bool done = term::wait_until(plan, [&] {
     status = nexterm.link_status(profile.token, device.code);
@@ -190,14 +199,8 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
   }
   show_qr(context, options, options.qr_content == "app" ? app_link : link);
 
-  term::WaitPlan plan;
-  plan.interval = std::chrono::seconds(interval_seconds(options, kLoginInterval));
-  plan.deadline =
-      options.wait.empty()
-          ? local_expiry
-          : std::min(local_expiry, timeutil::now() + parse_duration_or_throw(options.wait));
-  plan.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
-  plan.label = "Waiting for approval of " + device.code;
+  const term::WaitPlan plan = wait_plan(context, options, kLoginInterval, local_expiry,
+                                        "Waiting for approval of " + device.code);
   std::string status, session_token;
   bool done = term::wait_until(plan, [&] {
     status = nexterm.device_poll(device.poll_token, &session_token);
@@ -211,13 +214,9 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
         "run the command again for a new code");
   }
   const nlohmann::json me = nexterm.me(session_token);
-  store::Profile profile;
-  profile.kind = "nexterm";
-  profile.url = host.origin;
-  profile.user = me.value("username", std::string("unknown"));
-  profile.token = session_token;
-  profile.clock_offset = device.clock_offset;
-  profile.cacert = remembered_cacert(context);
+  const store::Profile profile =
+      new_profile(context, "nexterm", host.origin, me.value("username", std::string("unknown")),
+                  session_token, device.clock_offset);
   const std::string name = profile_name_for(context, profile.user, host.authority);
   if (!no_store) save_profile(context, name, profile, force);
   if (context.global.json) {

@@ -85,15 +85,10 @@ store::Profile login_neuron(Context& context, net::HttpClient& http, const HostS
                             const LoginOptions& options, std::string& password) {
   backends::NeuronClient neuron(http, host.origin);
   backends::NeuronToken token = neuron.login(options.user, password, options.seconds);
-  store::Profile profile;
-  profile.kind = "neuron";
-  profile.url = host.origin;
-  profile.user = options.user;
-  profile.token = token.jwt;
+  store::Profile profile =
+      new_profile(context, "neuron", host.origin, options.user, token.jwt, token.clock_offset);
   profile.expires = token.expires;
   profile.seconds = options.seconds;
-  profile.clock_offset = token.clock_offset;
-  profile.cacert = remembered_cacert(context);
   return profile;
 }
 
@@ -196,14 +191,8 @@ store::Profile login_nexterm(Context& context, net::HttpClient& http, const Host
                     std::to_string(soft) + ")",
                 "see the server's logs or retry");
   }
-  store::Profile profile;
-  profile.kind = "nexterm";
-  profile.url = host.origin;
-  profile.user = options.user;
-  profile.token = result.token;
-  profile.clock_offset = result.clock_offset;
-  profile.cacert = remembered_cacert(context);
-  return profile;
+  return new_profile(context, "nexterm", host.origin, options.user, result.token,
+                     result.clock_offset);
 }
 
 // --with-token: an API key from stdin, checked with /api/accounts/me.
@@ -219,12 +208,8 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
   http.add_secret(key);
   backends::NextermClient nexterm(http, host.origin);
   const nlohmann::json me = nexterm.me(key);
-  store::Profile profile;
-  profile.kind = "nexterm";
-  profile.url = host.origin;
-  profile.user = me.value("username", options.user);
-  profile.token = key;
-  profile.cacert = remembered_cacert(context);
+  const store::Profile profile =
+      new_profile(context, "nexterm", host.origin, me.value("username", options.user), key, 0);
   const std::string name = profile_name_for(context, profile.user, host.authority);
   if (!options.no_store) save_profile(context, name, profile, options.force);
   print_result(context, options, name, profile);

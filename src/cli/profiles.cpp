@@ -42,13 +42,22 @@ void save_profile(const Context& context, const std::string& name, const store::
   });
 }
 
-std::string remembered_cacert(const Context& context) {
-  const std::string& cacert = context.global.cacert;  // flag or AUTHCTL_CA_BUNDLE
-  if (cacert.empty()) return {};
-  char* absolute = realpath(cacert.c_str(), nullptr);
-  std::string out = absolute ? absolute : cacert;
-  free(absolute);
-  return out;
+store::Profile new_profile(const Context& context, const std::string& kind, const std::string& url,
+                           const std::string& user, const std::string& token,
+                           int64_t clock_offset) {
+  store::Profile profile;
+  profile.kind = kind;
+  profile.url = url;
+  profile.user = user;
+  profile.token = token;
+  profile.clock_offset = clock_offset;
+  // --cacert or AUTHCTL_CA_BUNDLE, as an absolute path: later calls run from anywhere.
+  if (const std::string& cacert = context.global.cacert; !cacert.empty()) {
+    char* absolute = realpath(cacert.c_str(), nullptr);
+    profile.cacert = absolute ? absolute : cacert;
+    free(absolute);
+  }
+  return profile;
 }
 
 }  // namespace authctl::cli

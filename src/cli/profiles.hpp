@@ -28,7 +28,8 @@ void prepare_store(const Context& context, const std::string& name, const std::s
 void save_profile(const Context& context, const std::string& name, const store::Profile& profile,
                   bool force);
 
-// The absolute path of a --cacert/AUTHCTL_CA_BUNDLE file, to remember in the profile.
-std::string remembered_cacert(const Context& context);
+// A new session's profile: what every login records, including the CA to remember.
+store::Profile new_profile(const Context& context, const std::string& kind, const std::string& url,
+                           const std::string& user, const std::string& token, int64_t clock_offset);
 
 }  // namespace authctl::cli
