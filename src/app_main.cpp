@@ -13,7 +13,7 @@ extern "C" __attribute__((visibility("default"))) int authctl_app_main(int argc,
   try {
     app = authctl::cli::build_app(context);
     app->parse(argc, argv);
-    return 0;
+    return context.exit_code;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app->exit(e);  // --help, --version
     // Point at the help of the command that was being parsed: "authctl sessions kill --help".

@@ -135,6 +135,23 @@ void NeuronClient::logout(const std::string& jwt) {
   if (r.status != 200) fail(r, "logout");
 }
 
+nlohmann::json NeuronClient::authenticate_jwt(const std::string& bearer, const std::string& token) {
+  http_.add_secret(bearer);
+  if (!token.empty()) http_.add_secret(token);
+  nlohmann::json body = nlohmann::json::object();
+  if (!token.empty()) body["token"] = token;
+  auto r = post("/Agent/Account/AuthenticateJwt", body, token.empty() ? bearer : std::string());
+  if (r.status == 403)
+    throw Error(ExitCode::auth, host_.authority + " says the token is not valid: " + r.error_text(),
+                token.empty() ? "run authctl login" : "check the token you passed");
+  if (r.status != 200) fail(r, "token verification");
+  auto doc = r.json();
+  if (!doc.is_object())
+    throw Error(ExitCode::error, host_.authority + " answered AuthenticateJwt with a non-object",
+                "the server is misbehaving; retry later");
+  return doc;
+}
+
 nlohmann::json NeuronClient::info(const std::string& jwt) {
   http_.add_secret(jwt);
   auto r = post("/Agent/Account/Info", nlohmann::json::object(), jwt);

@@ -32,6 +32,9 @@ class NeuronClient {
   NeuronToken refresh(const std::string& jwt, int64_t seconds);
   void logout(const std::string& jwt);
   nlohmann::json info(const std::string& jwt);
+  // AuthenticateJwt: the broker's view of `token` (empty: the bearer token itself is checked).
+  // An invalid token is Error(auth).
+  nlohmann::json authenticate_jwt(const std::string& bearer, const std::string& token);
 
   const HostSpec& host() const { return host_; }
 

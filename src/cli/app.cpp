@@ -43,6 +43,9 @@ std::unique_ptr<CLI::App> build_app(Context& context) {
   register_device_link(*app, context);
   register_sessions(*app, context);
   register_apikey(*app, context);
+  register_exec(*app, context);
+  register_api(*app, context);
+  register_verify_jwt(*app, context);
   register_completion(*app, context);
   // Global options may follow the command, at any depth.
   std::function<void(CLI::App*)> fall_through = [&](CLI::App* parent) {

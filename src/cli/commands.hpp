@@ -20,6 +20,9 @@ void register_switch(CLI::App& app, Context& context);
 void register_device_link(CLI::App& app, Context& context);
 void register_sessions(CLI::App& app, Context& context);
 void register_apikey(CLI::App& app, Context& context);
+void register_exec(CLI::App& app, Context& context);
+void register_api(CLI::App& app, Context& context);
+void register_verify_jwt(CLI::App& app, Context& context);
 void register_completion(CLI::App& app, Context& context);
 
 // The whole command tree, with the global options: used by main() and by `completion`.

@@ -29,6 +29,9 @@ struct GlobalOptions {
 class Context {
  public:
   GlobalOptions global;
+  // What main() returns when a command succeeds in its own terms but reports a code of
+  // its own (exec: the command's; api: the HTTP answer's).
+  int exit_code = 0;
 
   store::Store open_store() const;
   // -p / AUTHCTL_PROFILE, or "" when neither was given.

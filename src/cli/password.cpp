@@ -5,7 +5,9 @@
 #include <iostream>
 #include <iterator>
 
+#include "backends/session.hpp"
 #include "core/error.hpp"
+#include "core/timeutil.hpp"
 #include "term/tty.hpp"
 
 namespace authctl::cli {
@@ -52,6 +54,21 @@ std::optional<std::string> password_without_prompt(const PasswordOptions& option
     if (const char* value = getenv(name); value && *value) return std::string(value);
   }
   return std::nullopt;
+}
+
+store::Profile fresh_profile(Context& context, int64_t min_valid, const PasswordOptions& password,
+                             std::string& name) {
+  store::Store store = context.open_store();
+  const auto credentials = store.load();
+  name = context.select_profile(credentials);
+  store::Profile profile = *credentials.find(name);
+  // The common case needs no lock and no request: the stored token is fresh enough.
+  if (backends::usable_without_refresh(profile, min_valid, timeutil::now())) return profile;
+  return backends::ensure_valid(
+             store, name, min_valid,
+             [&](const store::Profile& p) { return context.client_options(p.url, p.cacert); },
+             [&] { return password_without_prompt(password); })
+      .profile;
 }
 
 std::string obtain_password(const Context& context, const PasswordOptions& options,

@@ -21,6 +21,12 @@ void add_password_options(CLI::App* command, PasswordOptions& options);
 // The password from stdin, the file, or the environment; nullopt when none is given.
 std::optional<std::string> password_without_prompt(const PasswordOptions& options);
 
+// The selected profile with a token valid for at least min_valid (refreshed under the store
+// lock when needed, or logged in again with a password available without a prompt).
+// Returns the profile name in `name`.
+store::Profile fresh_profile(Context& context, int64_t min_valid, const PasswordOptions& password,
+                             std::string& name);
+
 // As above, else a prompt when a person can be asked; else Error(auth, exit 4) naming the
 // four ways, at once (never a hang).
 std::string obtain_password(const Context& context, const PasswordOptions& options,

@@ -20,18 +20,8 @@ struct TokenOptions {
 
 void run_token(Context& context, const TokenOptions& options) {
   const int64_t min_valid = parse_duration_or_throw(options.min_valid);
-  store::Store store = context.open_store();
-  const auto credentials = store.load();
-  const std::string name = context.select_profile(credentials);
-  store::Profile profile = *credentials.find(name);
-  // The common case needs no lock and no request: the stored token is fresh enough.
-  if (!backends::usable_without_refresh(profile, min_valid, timeutil::now())) {
-    profile = backends::ensure_valid(
-                  store, name, min_valid,
-                  [&](const store::Profile& p) { return context.client_options(p.url, p.cacert); },
-                  [&] { return password_without_prompt(options.password); })
-                  .profile;
-  }
+  std::string name;
+  const store::Profile profile = fresh_profile(context, min_valid, options.password, name);
   if (context.global.json) {
     context.print_json(
         {{"token", profile.token},

@@ -53,8 +53,9 @@ TEST_CASE("the zsh and fish scripts parse, and fish really completes nested comm
   CHECK(run_program("/usr/bin/zsh", {"-n", dir + "_authctl"}, {}).exit_code == 0);
   CHECK(run_program("/usr/bin/fish", {"-n", dir + "authctl.fish"}, {}).exit_code == 0);
   auto r = run_program("/usr/bin/fish",
-                       {"-c", "source " + dir + "authctl.fish; complete -C 'authctl sessions k'; "
-                                                "complete -C 'authctl login --kind '"},
+                       {"-c", "source " + dir +
+                                  "authctl.fish; complete -C 'authctl sessions k'; "
+                                  "complete -C 'authctl login --kind '"},
                        {{"HOME", "/tmp"}});
   CHECK(contains(r.out, "kill\t"));
   CHECK(contains(r.out, "nexterm"));

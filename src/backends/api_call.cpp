@@ -1,0 +1,57 @@
+#include "backends/api_call.hpp"
+
+#include "backends/nexterm.hpp"
+#include "core/error.hpp"
+#include "core/host.hpp"
+
+namespace authctl::backends {
+
+std::string api_url(const store::Profile& profile, const std::string& path_or_url) {
+  if (!path_or_url.empty() && path_or_url[0] == '/') return profile.url + path_or_url;
+  auto scheme = path_or_url.find("://");
+  if (scheme != std::string::npos) {
+    auto path_start = path_or_url.find('/', scheme + 3);
+    std::string origin = path_or_url.substr(0, path_start);
+    try {
+      // Same scheme, host and port as the profile (compared in normal form).
+      if (parse_host(origin, true).origin == parse_host(profile.url, true).origin)
+        return profile.url +
+               (path_start == std::string::npos ? "/" : path_or_url.substr(path_start));
+    } catch (const Error&) {
+    }
+    throw Error(
+        ExitCode::usage, path_or_url + " is not on " + profile.url,
+        "the token is only ever sent to the profile's own server: give a PATH starting with /");
+  }
+  throw Error(ExitCode::usage, "'" + path_or_url + "' is neither a /PATH nor a URL",
+              "give a path such as /api/accounts/me");
+}
+
+net::Response api_call(net::HttpClient& http, const store::Profile& profile,
+                       const std::string& method, const std::string& url,
+                       const std::optional<std::string>& json_body) {
+  http.add_secret(profile.token);
+  net::Request request;
+  request.method = method;
+  request.url = url;
+  request.headers = {{"Accept", "application/json"}, {"Authorization", "Bearer " + profile.token}};
+  if (json_body) {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = *json_body;
+  }
+  return http.perform(request);
+}
+
+int api_exit_code(const store::Profile& profile, const net::Response& response) {
+  if (response.status == 401) return static_cast<int>(ExitCode::auth);
+  if (response.status == 429) return static_cast<int>(ExitCode::rate_limited);
+  if (response.status < 200 || response.status >= 300) return static_cast<int>(ExitCode::error);
+  if (profile.kind == "nexterm") {
+    if (auto soft = soft_error(response))
+      return soft->code == 429 ? static_cast<int>(ExitCode::rate_limited)
+                               : static_cast<int>(ExitCode::error);
+  }
+  return 0;
+}
+
+}  // namespace authctl::backends

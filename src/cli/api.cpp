@@ -1,0 +1,114 @@
+// authctl api [-X METHOD] PATH [-f KEY=VALUE]... [--input FILE|-] [-i]: an authenticated call
+// to the profile's own server, for what no command covers yet.
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "backends/api_call.hpp"
+#include "cli/commands.hpp"
+#include "cli/password.hpp"
+#include "core/error.hpp"
+#include "net/redact.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+struct ApiOptions {
+  std::string method;
+  std::string path;
+  std::vector<std::string> fields;
+  std::string input;
+  bool include = false;
+};
+
+// KEY=VALUE typed (true/false/null, numbers, else a string); KEY:=JSON taken as JSON.
+nlohmann::json body_from_fields(const std::vector<std::string>& fields) {
+  nlohmann::json body = nlohmann::json::object();
+  for (const auto& field : fields) {
+    auto eq = field.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw Error(ExitCode::usage, "-f '" + field + "' is not KEY=VALUE", "e.g. -f seconds=600");
+    if (field[eq - 1] == ':') {
+      auto raw = nlohmann::json::parse(field.substr(eq + 1), nullptr, false);
+      if (raw.is_discarded())
+        throw Error(ExitCode::usage, "-f '" + field + "': the value after := is not JSON",
+                    "e.g. -f 'ids:=[1,2]'");
+      body[field.substr(0, eq - 1)] = raw;
+      continue;
+    }
+    const std::string key = field.substr(0, eq), value = field.substr(eq + 1);
+    auto typed = nlohmann::json::parse(value, nullptr, false);
+    const bool scalar =
+        !typed.is_discarded() && (typed.is_boolean() || typed.is_number() || typed.is_null());
+    body[key] = scalar ? typed : nlohmann::json(value);
+  }
+  return body;
+}
+
+void run_api(Context& context, const ApiOptions& options) {
+  std::optional<std::string> body;
+  if (!options.fields.empty()) {
+    body = body_from_fields(options.fields).dump();
+  } else if (!options.input.empty()) {
+    std::string text;
+    if (options.input == "-") {
+      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>{});
+    } else {
+      std::ifstream in(options.input, std::ios::binary);
+      if (!in)
+        throw Error(ExitCode::usage, "cannot read --input " + options.input, "check the path");
+      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>{});
+    }
+    if (nlohmann::json::parse(text, nullptr, false).is_discarded())
+      throw Error(ExitCode::usage, "--input is not JSON", "give a JSON document");
+    body = text;
+  }
+  std::string name;
+  // Checks the path before anything else: the token never goes to another server.
+  {
+    auto [selected, profile] = context.selected_profile();
+    (void)backends::api_url(profile, options.path);
+  }
+  const store::Profile profile = fresh_profile(context, 60, PasswordOptions{}, name);
+  const std::string url = backends::api_url(profile, options.path);
+  const std::string method = !options.method.empty() ? options.method : body ? "POST" : "GET";
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  const net::Response r = backends::api_call(http, profile, method, url, body);
+  if (options.include) {
+    std::cout << "HTTP " << r.status << "\n";
+    for (const auto& [k, v] : r.headers) std::cout << net::redact_header_line(k + ": " + v) << "\n";
+    std::cout << "\n";
+  }
+  std::cout << r.body;
+  if (!r.body.empty() && r.body.back() != '\n') std::cout << "\n";
+  std::cout.flush();
+  context.exit_code = backends::api_exit_code(profile, r);
+  if (context.exit_code != 0)
+    std::cerr << "authctl: " << method << " " << options.path << " answered " << r.summary()
+              << "\n";
+}
+
+}  // namespace
+
+void register_api(CLI::App& app, Context& context) {
+  auto options = std::make_shared<ApiOptions>();
+  auto* cmd = app.add_subcommand("api", "Authenticated call to the profile's own server");
+  cmd->add_option("-X,--method", options->method, "HTTP method (default GET, or POST with a body)")
+      ->check(CLI::IsMember({"GET", "POST", "PUT", "PATCH", "DELETE"}).description(""))
+      ->type_name("GET|POST|PUT|PATCH|DELETE");
+  cmd->add_option("path", options->path, "/PATH, or a URL of the profile's own server")
+      ->required()
+      ->type_name("PATH");
+  auto* fields = cmd->add_option("-f,--field", options->fields,
+                                 "Body field: KEY=VALUE (typed) or KEY:=JSON; repeatable")
+                     ->type_name("KEY=VALUE");
+  cmd->add_option("--input", options->input, "JSON body from FILE, or - for stdin")
+      ->type_name("FILE")
+      ->excludes(fields);
+  cmd->add_flag("-i,--include", options->include,
+                "Print the status and headers first (secrets redacted)");
+  cmd->callback([&context, options] { run_api(context, *options); });
+}
+
+}  // namespace authctl::cli

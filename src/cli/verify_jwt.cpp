@@ -1,0 +1,68 @@
+// authctl verify-jwt [-]: ask the Neuron (AuthenticateJwt) whether a token is valid, and show
+// its claims. The token is the profile's, or one read from stdin with "-" (never argv).
+#include <iostream>
+#include <iterator>
+
+#include "backends/neuron.hpp"
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+void run_verify_jwt(Context& context, const std::string& source) {
+  auto [name, profile] = context.selected_profile("neuron", "verify-jwt");
+  std::string token;
+  if (source == "-") {
+    token.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>{});
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' '))
+      token.pop_back();
+    if (token.empty()) throw Error(ExitCode::usage, "no token on stdin", "pipe the JWT in");
+  } else if (!source.empty()) {
+    throw Error(ExitCode::usage,
+                "verify-jwt takes a token only from stdin ('-'), never as an argument",
+                "echo \"$JWT\" | authctl verify-jwt -");
+  }
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  const nlohmann::json answer =
+      backends::NeuronClient(http, profile.url).authenticate_jwt(profile.token, token);
+  if (context.global.json) {
+    context.print_json(answer);
+    return;
+  }
+  auto text = [&](const char* key) {
+    auto it = answer.find(key);
+    return it == answer.end() ? std::string("-")
+           : it->is_string()  ? it->get<std::string>()
+                              : it->dump();
+  };
+  std::cout << "valid token (" << text("algorithm") << ")\n"
+            << "issuer:  " << text("issuer") << "\n"
+            << "subject: " << text("subject") << "\n";
+  if (auto exp = answer.find("expiration"); exp != answer.end()) {
+    if (auto when = timeutil::parse_time_value(*exp))
+      std::cout << "expires: " << timeutil::format_rfc3339(*when) << " ("
+                << timeutil::format_relative(*when, timeutil::now() + profile.clock_offset)
+                << ")\n";
+  }
+  if (auto claims = answer.find("claims"); claims != answer.end() && claims->is_object()) {
+    std::cout << "claims:\n";
+    for (const auto& [key, value] : claims->items())
+      std::cout << "  " << key << ": "
+                << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+  }
+}
+
+}  // namespace
+
+void register_verify_jwt(CLI::App& app, Context& context) {
+  auto source = std::make_shared<std::string>();
+  auto* cmd =
+      app.add_subcommand("verify-jwt", "Neuron: validate the stored token (or - for one on stdin)");
+  cmd->add_option("source", *source, "- to read the token from stdin")->type_name("-");
+  cmd->callback([&context, source] { run_verify_jwt(context, *source); });
+}
+
+}  // namespace authctl::cli
