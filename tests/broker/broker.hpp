@@ -17,6 +17,24 @@
 // - Create with a taken name: 409 "Account name already taken." + X-AlternativeName1/2;
 //   wrong verification code: 403 "Invalid verification code.";
 // - Refresh does not revoke the old token; Logout revokes the token it was called with.
+// - Web sessions: a request without the HttpSessionID cookie (on /QuickLogin, /ClientEvents,
+//   RemoteQuickLogin) gets a new one (64 lowercase hex); an unknown value is taken as is.
+// - /QuickLogin: mode text|base64|image (else 400 "Invalid mode."); serviceId only on the
+//   first call; a given serviceId must belong to the cookie's session (else 400 "Unknown
+//   service ID."); every call makes a new code, each signable for 300 s.
+// - /ClientEvents: text/plain (or a JSON string) absolute http(s) URL, else 400; an older
+//   pending poll of the same tab answers NOP when a newer one arrives; events go by tab id.
+// - Agent/Account/QuickLogin before signing: 403 "No Quick Login performed in this
+//   session.", counted with the failed signatures (429 on the 5th). A remotely signed
+//   session gets no JWT there.
+// - WwwLogin: no Basic credentials: 401 + `WWW-Authenticate: Basic realm="DOMAIN"`; wrong
+//   ones: the same 401, counted as a failure (429 on the 5th); disabled account: 403.
+// - GetSessionToken without a web-form session: 403 "No account created in this session.";
+//   its token lives 3600 s (`seconds`).
+// - RemoteQuickLogin with any Authorization header: 400 (a home JWT must not leak to a
+//   remote); asking again while pending sends another petition; legalId needs an "@".
+// - SendTextMessage: disabled account 403; `to` must look like a JID (400 "Invalid JID.");
+//   id: the given one or 32 hex. ResendVerificationCodes sends the same codes again.
 //
 // Test controls on the same server (JSON bodies, Content-Type optional; they count under
 // their own path only and get no latency or faults, not even from "*"):
@@ -28,6 +46,19 @@
 //   GET  /_test/email-code?email=E -> {code}              GET  /_test/phone-code?phone=P
 //   POST /_test/token {user, seconds?} -> {jwt, expires}  GET  /_test/hosts -> [host...]
 //   POST /_test/reset-rate-limits
+//
+// The Neuron's web side (cookie `HttpSessionID` sessions, /QuickLogin, /ClientEvents) and
+// the rest of the Agent API (QuickLogin, WwwLogin, GetSessionToken, PrepareRemoteQuickLogin,
+// RemoteQuickLogin, RemoteReferences, Xmpp/SendTextMessage); choices in broker.cpp. Controls
+// that play the phone app and read what was sent:
+//   POST /_test/quick-login/sign {ref, user, withToken?} -> {signed}   (ref: tab, key, signUrl)
+//   POST /_test/quick-login/decline {ref} -> {declined}
+//   POST /_test/remote-petition/sign {ref, user} -> {signed}          (ref: legalId or cookie)
+//   POST /_test/web-session {user} -> {cookie}   ("" when no such account)
+//   POST /_test/client-events-wait {ms}          POST /_test/client-event {tab,type,data?} ->
+//   {queued} GET  /_test/client-tab?tab=T -> {registered, cookie} GET  /_test/messages ->
+//   [{from,to,message,subject?,language?,id,at}] POST /_test/fail-next-send                   GET
+//   /_test/legal-id?user=U -> {legalId} POST /_test/remote-references {user, domain, legalId}
 //
 // Nexterm (kind == nexterm; see nexterm.hpp for its choices) adds:
 //   POST /_test/nexterm/accounts {user,password,totp?,admin?} -> {id}
@@ -82,6 +113,13 @@ struct NextermSessionInfo {
   std::string user_agent;
   int64_t last_activity = 0;     // broker clock, Unix seconds
   int64_t last_activity_ms = 0;  // the same in milliseconds
+};
+
+// An XMPP text message as Xmpp/SendTextMessage accepted it.
+struct SentMessage {
+  std::string from;  // bare JID of the sender: USER@DOMAIN
+  std::string to, message, subject, language, id;
+  int64_t at = 0;  // broker clock, Unix seconds
 };
 
 enum class Fault {
@@ -139,6 +177,45 @@ class Broker {
   // An exact path's faults are used before "*"'s; "*" never applies to /_test/ paths.
   void inject_fault(const std::string& path, Fault fault, int times = 1);
   void reset_failures();  // forget failed-signature counts and blocks (and rate limits)
+
+  // --- Neuron web sessions, Quick Login, remote quick login, messages ---
+  // How long /ClientEvents holds a poll with nothing to say before it answers NOP
+  // (default 20000, as the real server; tests make it short).
+  void set_client_events_wait_ms(int ms);
+  // The phone app signs a pending Quick Login: `ref` is the tab id given to /QuickLogin, the
+  // key of a signUrl or the whole signUrl; `user` an account of this broker. The web session
+  // that asked for the code is then logged in (Agent/Account/QuickLogin works with its
+  // cookie) and the tab gets SignatureReceivedBE: data {Domain, AgentApiToken} when
+  // with_token and the request gave agentApiTimeout > 0, else "" (IoTGateway's empty event).
+  // False when no unexpired code matches (codes live 300 s of broker clock) or no such user.
+  bool sign_quick_login(const std::string& ref, const std::string& user, bool with_token = false);
+  // The user declines in the app: the code is gone, and nothing else happens (no event).
+  // True when a pending code matched.
+  bool decline_quick_login(const std::string& ref);
+  // The user signs a RemoteQuickLogin petition; `ref` is the legalId or the caller's cookie
+  // value. That web session is logged in and every tabId given with its petitions gets
+  // SignatureReceived (data {Id, State, Created, Properties:{ACCOUNT:user}, Attachments:[]}).
+  bool sign_remote_petition(const std::string& ref, const std::string& user);
+  // A web session in which USER (an existing account) was created with the web form, as
+  // GetSessionToken needs. Returns its HttpSessionID value; "" when there is no such account.
+  std::string web_form_session(const std::string& user);
+  // Queues an event for a tab registered on /ClientEvents (e.g. CheckServerInstance). `data`
+  // is sent as a JSON string, or as JSON when data_is_json. False when the tab is unknown or
+  // dropped (not polled for 60 s), as the event is then lost.
+  bool push_client_event(const std::string& tab, const std::string& type, const std::string& data,
+                         bool data_is_json = false);
+  // The HttpSessionID the tab registered with on /ClientEvents; "" when none or unknown.
+  std::string client_tab_cookie(const std::string& tab) const;
+  bool client_tab_registered(const std::string& tab) const;
+  // USER's legal identity on this Neuron (made on first use; PrepareRemoteQuickLogin's answer).
+  std::string legal_id(const std::string& user);
+  // Adds an entry to USER's RemoteReferences answer.
+  void add_remote_reference(const std::string& user, const std::string& domain,
+                            const std::string& legal_id);
+  // Messages accepted by SendTextMessage, oldest first.
+  std::vector<SentMessage> sent_messages() const;
+  // The next SendTextMessage answers {sent:false} (and the message is not recorded).
+  void fail_next_send();
 
   // --- Nexterm (kind == nexterm) ---
   // An account. The real server makes its first registered account admin; here `admin` says.
