@@ -20,6 +20,9 @@ _authctl_value() {
     --idle-for) COMPREPLY=() ;;
     --parallel) COMPREPLY=() ;;
     --expires) COMPREPLY=() ;;
+    --to) COMPREPLY=() ;;
+    --subject) COMPREPLY=() ;;
+    --language) COMPREPLY=() ;;
     -X|--method) COMPREPLY=($(compgen -W "GET POST PUT PATCH DELETE" -- "$2")) ;;
     -f|--field) COMPREPLY=() ;;
     --input) COMPREPLY=($(compgen -f -- "$2")) ;;
@@ -29,7 +32,7 @@ _authctl_value() {
 
 _authctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path= i w
-  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires -X --method -f --field --input '
+  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires --to --subject --language -X --method -f --field --input '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     case "$w" in
@@ -53,6 +56,7 @@ _authctl() {
            'apikey create') path="${path:+$path }$w" ;;
            'apikey list') path="${path:+$path }$w" ;;
            'apikey revoke') path="${path:+$path }$w" ;;
+           'send-message') path="${path:+$path }$w" ;;
            'exec') path="${path:+$path }$w" ;;
            'api') path="${path:+$path }$w" ;;
            'verify-jwt') path="${path:+$path }$w" ;;
@@ -65,7 +69,7 @@ _authctl() {
   fi
   local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color' opts= words=
   case "$path" in
-    '') words='login logout refresh whoami token status switch device-link sessions apikey exec api verify-jwt completion' ;;
+    '') words='login logout refresh whoami token status switch device-link sessions apikey send-message exec api verify-jwt completion' ;;
     'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
     'logout') opts='--all --local' ;;
     'refresh') opts='--password-stdin --password-file' ;;
@@ -84,6 +88,7 @@ _authctl() {
     'apikey create') opts='--expires' ;;
     'apikey list') opts='' ;;
     'apikey revoke') opts='' ;;
+    'send-message') opts='--to --subject --language' ;;
     'exec') opts='--min-valid' ;;
     'api') opts='-X --method -f --field --input -i --include' ;;
     'verify-jwt') opts='' ;;

@@ -152,6 +152,18 @@ nlohmann::json NeuronClient::authenticate_jwt(const std::string& bearer, const s
   return doc;
 }
 
+std::string NeuronClient::send_text_message(const std::string& jwt, const nlohmann::json& message) {
+  http_.add_secret(jwt);
+  auto r = post("/Agent/Xmpp/SendTextMessage", message, jwt);
+  if (r.status != 200) fail(r, "sending the message");
+  auto doc = r.json();
+  if (!doc.is_object() || doc.value("sent", false) != true)
+    throw Error(ExitCode::error, host_.authority + " did not send the message (sent: false)",
+                "check the recipient's JID, then retry");
+  auto id = doc.find("id");
+  return id != doc.end() && id->is_string() ? id->get<std::string>() : std::string();
+}
+
 nlohmann::json NeuronClient::info(const std::string& jwt) {
   http_.add_secret(jwt);
   auto r = post("/Agent/Account/Info", nlohmann::json::object(), jwt);

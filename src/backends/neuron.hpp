@@ -36,6 +36,9 @@ class NeuronClient {
   // An invalid token is Error(auth).
   nlohmann::json authenticate_jwt(const std::string& bearer, const std::string& token);
 
+  // Xmpp/SendTextMessage: the message id; Error(error) when the broker says sent: false.
+  std::string send_text_message(const std::string& jwt, const nlohmann::json& message);
+
   const HostSpec& host() const { return host_; }
 
  private:

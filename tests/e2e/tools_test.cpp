@@ -96,3 +96,25 @@ TEST_CASE("verify-jwt: the stored token, one from stdin, --json, an invalid one 
   CHECK(invalid.exit_code == 4);
   CHECK(f.run({"verify-jwt", other}).exit_code == 2);  // never from argv
 }
+
+TEST_CASE("send-message: prints the id; sent:false is exit 1; text from stdin") {
+  NeuronFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  auto r = f.run({"send-message", "--to", "bob@localhost", "--subject", "hi", "hello there"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto sent = f.broker.sent_messages();
+  REQUIRE(sent.size() == 1);
+  CHECK(r.out == sent[0].id + "\n");
+  CHECK(sent[0].to == "bob@localhost");
+  CHECK(sent[0].message == "hello there");
+  CHECK(sent[0].subject == "hi");
+  auto in = f.run({"send-message", "--to", "bob@localhost", "-"}, {}, "from stdin");
+  CHECK(in.exit_code == 0);
+  CHECK(f.broker.sent_messages().back().message == "from stdin");
+  f.broker.fail_next_send();
+  auto failed = f.run({"send-message", "--to", "bob@localhost", "x"});
+  CHECK(failed.exit_code == 1);
+  CHECK(contains(failed.err, "sent: false"));
+  CHECK(f.run({"send-message", "--to", "not a jid", "x"}).exit_code == 1);  // the broker's 400
+  CHECK(f.run({"send-message", "x"}).exit_code == 2);
+}
