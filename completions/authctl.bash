@@ -20,6 +20,10 @@ _authctl_value() {
     --idle-for) COMPREPLY=() ;;
     --parallel) COMPREPLY=() ;;
     --expires) COMPREPLY=() ;;
+    --email) COMPREPLY=() ;;
+    --phone) COMPREPLY=() ;;
+    --api-key) COMPREPLY=() ;;
+    --api-secret-file) COMPREPLY=($(compgen -f -- "$2")) ;;
     --to) COMPREPLY=() ;;
     --subject) COMPREPLY=() ;;
     --language) COMPREPLY=() ;;
@@ -32,7 +36,7 @@ _authctl_value() {
 
 _authctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path= i w
-  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires --to --subject --language -X --method -f --field --input '
+  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires --email --phone --api-key --api-secret-file --to --subject --language -X --method -f --field --input '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     case "$w" in
@@ -56,6 +60,11 @@ _authctl() {
            'apikey create') path="${path:+$path }$w" ;;
            'apikey list') path="${path:+$path }$w" ;;
            'apikey revoke') path="${path:+$path }$w" ;;
+           'account') path="${path:+$path }$w" ;;
+           'account create') path="${path:+$path }$w" ;;
+           'account verify-email') path="${path:+$path }$w" ;;
+           'account verify-phone') path="${path:+$path }$w" ;;
+           'account resend-codes') path="${path:+$path }$w" ;;
            'send-message') path="${path:+$path }$w" ;;
            'exec') path="${path:+$path }$w" ;;
            'api') path="${path:+$path }$w" ;;
@@ -69,7 +78,7 @@ _authctl() {
   fi
   local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color' opts= words=
   case "$path" in
-    '') words='login logout refresh whoami token status switch device-link sessions apikey send-message exec api verify-jwt completion' ;;
+    '') words='login logout refresh whoami token status switch device-link sessions apikey account send-message exec api verify-jwt completion' ;;
     'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
     'logout') opts='--all --local' ;;
     'refresh') opts='--password-stdin --password-file' ;;
@@ -88,6 +97,11 @@ _authctl() {
     'apikey create') opts='--expires' ;;
     'apikey list') opts='' ;;
     'apikey revoke') opts='' ;;
+    'account') opts=''; words='create verify-email verify-phone resend-codes' ;;
+    'account create') opts='--host -u --user --email --phone --api-key --api-secret-file --password-stdin --password-file --seconds --allow-http --force' ;;
+    'account verify-email') opts='' ;;
+    'account verify-phone') opts='' ;;
+    'account resend-codes') opts='' ;;
     'send-message') opts='--to --subject --language' ;;
     'exec') opts='--min-valid' ;;
     'api') opts='-X --method -f --field --input -i --include' ;;

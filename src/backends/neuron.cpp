@@ -152,6 +152,64 @@ nlohmann::json NeuronClient::authenticate_jwt(const std::string& bearer, const s
   return doc;
 }
 
+NeuronToken NeuronClient::create_account(const NewAccount& a, bool* enabled) {
+  const std::string nonce = crypto::make_nonce();
+  // userName:Host:eMail:[phoneNr:]password:apiKey:nonce, keyed with the API secret.
+  std::string data = a.user + ":" + host_.authority + ":" + a.email + ":" +
+                     (a.phone.empty() ? "" : a.phone + ":") + a.password + ":" + a.api_key + ":" +
+                     nonce;
+  std::string signature = crypto::hmac_sha256_base64(a.api_secret, data);
+  crypto::wipe(data);
+  http_.add_secret(a.password);
+  http_.add_secret(a.api_secret);
+  http_.add_secret(signature);
+  nlohmann::json body = {{"userName", a.user},  {"eMail", a.email}, {"password", a.password},
+                         {"apiKey", a.api_key}, {"nonce", nonce},   {"signature", signature},
+                         {"seconds", a.seconds}};
+  if (!a.phone.empty()) body["phoneNr"] = a.phone;
+  auto r = post("/Agent/Account/Create", body);
+  crypto::wipe(signature);
+  if (r.status == 409) {
+    std::string suggestions;
+    for (int i = 1;; ++i) {
+      std::string name = r.header("X-AlternativeName" + std::to_string(i));
+      if (name.empty()) break;
+      suggestions += (suggestions.empty() ? "" : ", ") + name;
+    }
+    throw Error(
+        ExitCode::error, "the user name " + a.user + " is taken on " + host_.authority,
+        suggestions.empty() ? "choose another -u" : "choose another -u, e.g. " + suggestions);
+  }
+  if (r.status != 200) fail(r, "account creation");
+  NeuronToken token = parse_token(r);
+  if (enabled) {
+    auto doc = r.json();
+    *enabled = doc.value("enabled", false) == true;
+  }
+  return token;
+}
+
+void NeuronClient::verify(const std::string& jwt, bool phone, const std::string& address,
+                          int64_t code) {
+  http_.add_secret(jwt);
+  nlohmann::json body = {{phone ? "phoneNr" : "eMail", address}, {"code", code}};
+  auto r = post(phone ? "/Agent/Account/VerifyPhoneNr" : "/Agent/Account/VerifyEMail", body, jwt);
+  if (r.status == 400 || r.status == 403)
+    throw Error(
+        ExitCode::auth, "the verification code was refused: " + r.error_text(),
+        "check the code in the latest message, or send new ones with authctl account resend-codes");
+  if (r.status != 200) fail(r, "verification");
+}
+
+void NeuronClient::resend_codes(const std::string& jwt, const std::string& email,
+                                const std::string& phone) {
+  http_.add_secret(jwt);
+  nlohmann::json body = {{"eMail", email}};
+  if (!phone.empty()) body["phoneNr"] = phone;
+  auto r = post("/Agent/Account/ResendVerificationCodes", body, jwt);
+  if (r.status != 200) fail(r, "resending the codes");
+}
+
 std::string NeuronClient::send_text_message(const std::string& jwt, const nlohmann::json& message) {
   http_.add_secret(jwt);
   auto r = post("/Agent/Xmpp/SendTextMessage", message, jwt);

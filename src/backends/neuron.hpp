@@ -36,6 +36,18 @@ class NeuronClient {
   // An invalid token is Error(auth).
   nlohmann::json authenticate_jwt(const std::string& bearer, const std::string& token);
 
+  // Account/Create, signed with the operator's API secret. The account starts disabled; the
+  // returned token works for verification and Info. A taken name is Error(error) listing
+  // the server's suggestions.
+  struct NewAccount {
+    std::string user, email, phone, password, api_key, api_secret;
+    int64_t seconds = 3600;
+  };
+  NeuronToken create_account(const NewAccount& account, bool* enabled);
+  // VerifyEMail / VerifyPhoneNr (code sent as a JSON number); a wrong code is Error(auth).
+  void verify(const std::string& jwt, bool phone, const std::string& address, int64_t code);
+  void resend_codes(const std::string& jwt, const std::string& email, const std::string& phone);
+
   // Xmpp/SendTextMessage: the message id; Error(error) when the broker says sent: false.
   std::string send_text_message(const std::string& jwt, const nlohmann::json& message);
 

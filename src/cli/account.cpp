@@ -1,0 +1,192 @@
+// authctl account: Neuron onboarding as the Neuron quick start gives it. `create` makes a
+// (disabled) account with the operator's API key and stores its token as a profile;
+// `verify-email` / `verify-phone` enable it with the codes sent; `resend-codes` asks again.
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "backends/neuron.hpp"
+#include "cli/commands.hpp"
+#include "cli/password.hpp"
+#include "cli/profiles.hpp"
+#include "core/crypto.hpp"
+#include "core/error.hpp"
+#include "core/host.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+struct CreateOptions {
+  std::string host, user, email, phone, api_key, api_secret_file;
+  PasswordOptions password;
+  int64_t seconds = 3600;
+  bool allow_http = false, force = false;
+};
+
+// What verification still awaits is kept in the profile (fields of its own).
+nlohmann::json& pending(store::Profile& profile) {
+  nlohmann::json& list = profile.extra["unverified"];
+  if (!list.is_array()) list = nlohmann::json::array();
+  return list;
+}
+
+std::string extra_text(const store::Profile& profile, const char* key) {
+  auto it = profile.extra.find(key);
+  return it != profile.extra.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void run_create(Context& context, CreateOptions options) {
+  if (options.host.empty())
+    throw Error(ExitCode::usage, "account create needs --host",
+                "give --host HOST[:PORT] or set NEURON_HOST");
+  if (options.user.empty() || options.user.find('@') != std::string::npos)
+    throw Error(ExitCode::usage, "account create needs -u USER (without @)", "or set NEURON_USER");
+  if (options.email.empty())
+    throw Error(ExitCode::usage, "account create needs --email", "or set NEURON_EMAIL");
+  if (options.api_key.empty())
+    throw Error(ExitCode::usage, "account create needs the operator's API key",
+                "give --api-key or set NEURON_API_KEY");
+  std::string secret;
+  if (!options.api_secret_file.empty()) {
+    std::ifstream in(options.api_secret_file);
+    std::getline(in, secret);
+  } else if (const char* env = getenv("NEURON_API_SECRET"); env && *env) {
+    secret = env;
+  }
+  if (secret.empty())
+    throw Error(ExitCode::usage, "account create needs the API secret",
+                "give --api-secret-file FILE or set NEURON_API_SECRET (never on the command line)");
+  const HostSpec host = parse_host(options.host, options.allow_http);
+  const std::string name = profile_name_for(context, options.user, host.authority);
+  prepare_store(context, name, host.origin, options.force);
+  backends::NeuronClient::NewAccount account{options.user,    options.email, options.phone,  "",
+                                             options.api_key, secret,        options.seconds};
+  account.password = obtain_password(context, options.password,
+                                     "Password for the new account " + options.user + ": ");
+  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
+  bool enabled = false;
+  const auto token = backends::NeuronClient(http, host.origin).create_account(account, &enabled);
+  crypto::wipe(account.password);
+  crypto::wipe(secret);
+  crypto::wipe(account.api_secret);
+  store::Profile profile =
+      new_profile(context, "neuron", host.origin, options.user, token.jwt, token.clock_offset);
+  profile.expires = token.expires;
+  profile.seconds = options.seconds;
+  profile.enabled = enabled;
+  profile.extra["email"] = options.email;
+  if (!options.phone.empty()) profile.extra["phone"] = options.phone;
+  if (!enabled) {
+    pending(profile).push_back("email");
+    if (!options.phone.empty()) pending(profile).push_back("phone");
+  }
+  save_profile(context, name, profile, options.force);
+  if (context.global.json) {
+    context.print_json({{"profile", name},
+                        {"kind", "neuron"},
+                        {"url", profile.url},
+                        {"user", profile.user},
+                        {"expires_at", timeutil::format_rfc3339(token.expires)},
+                        {"enabled", enabled}});
+    return;
+  }
+  std::cerr << "Created " << options.user << " on " << host.origin << "; profile " << name << "\n";
+  if (!enabled)
+    std::cerr << "The account is not enabled yet: enter the code sent to " << options.email
+              << " with authctl account verify-email CODE"
+              << (options.phone.empty() ? "" : " (and the SMS code with account verify-phone CODE)")
+              << "\n";
+}
+
+void run_verify(Context& context, bool phone, const std::string& code_text) {
+  if (code_text.empty() || code_text.size() > 9 ||
+      code_text.find_first_not_of("0123456789") != std::string::npos)
+    throw Error(ExitCode::usage, "'" + code_text + "' is not a verification code",
+                "give the digits you received");
+  auto [name, profile] =
+      context.selected_profile("neuron", phone ? "account verify-phone" : "account verify-email");
+  const std::string address = extra_text(profile, phone ? "phone" : "email");
+  if (address.empty())
+    throw Error(ExitCode::usage,
+                std::string("profile ") + name + " has no " +
+                    (phone ? "phone number" : "e-mail address") + " to verify",
+                "it was not made with authctl account create");
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  backends::NeuronClient(http, profile.url)
+      .verify(profile.token, phone, address, std::stoll(code_text));
+  bool now_enabled = false;
+  std::string left;
+  context.open_store().update([&](store::Credentials& credentials) {
+    auto it = credentials.profiles.find(name);
+    if (it == credentials.profiles.end()) return false;
+    auto& list = pending(it->second);
+    for (size_t i = 0; i < list.size(); ++i)
+      if (list[i] == (phone ? "phone" : "email")) list.erase(i--);
+    now_enabled = list.empty();
+    if (now_enabled) it->second.enabled = true;
+    for (const auto& item : list) left += item.get<std::string>();
+    return true;
+  });
+  std::cerr << (phone ? "Phone number" : "E-mail address") << " verified"
+            << (now_enabled ? "; the account is enabled" : "; still to verify: " + left) << "\n";
+}
+
+void run_resend(Context& context) {
+  auto [name, profile] = context.selected_profile("neuron", "account resend-codes");
+  const std::string email = extra_text(profile, "email");
+  if (email.empty())
+    throw Error(ExitCode::usage, "profile " + name + " has no e-mail address",
+                "it was not made with authctl account create");
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  backends::NeuronClient(http, profile.url)
+      .resend_codes(profile.token, email, extra_text(profile, "phone"));
+  std::cerr << "New codes sent to " << email << "\n";
+}
+
+}  // namespace
+
+void register_account(CLI::App& app, Context& context) {
+  auto create = std::make_shared<CreateOptions>();
+  auto code = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("account", "Neuron: create an account and verify it");
+  cmd->require_subcommand(1);
+  auto* c = cmd->add_subcommand("create",
+                                "Create an account (disabled until verified) and store its token");
+  c->add_option("--host", create->host, "HOST[:PORT] or https://HOST[:PORT]")
+      ->envname("NEURON_HOST")
+      ->type_name("HOST");
+  c->add_option("-u,--user", create->user, "The new user name (no @)")
+      ->envname("NEURON_USER")
+      ->type_name("NAME");
+  c->add_option("--email", create->email, "E-mail address (a code is sent there)")
+      ->envname("NEURON_EMAIL")
+      ->type_name("EMAIL");
+  c->add_option("--phone", create->phone, "Phone number (an SMS code is sent there)")
+      ->type_name("PHONE");
+  c->add_option("--api-key", create->api_key, "The operator's API key")
+      ->envname("NEURON_API_KEY")
+      ->type_name("KEY");
+  c->add_option("--api-secret-file", create->api_secret_file,
+                "The API secret, first line of FILE (or NEURON_API_SECRET)")
+      ->check(CLI::ExistingFile.description(""))
+      ->type_name("FILE");
+  add_password_options(c, create->password);
+  c->add_option("--seconds", create->seconds, "Token lifetime, 1..3600 (default 3600)")
+      ->check(CLI::Range(1, 3600).description(""))
+      ->type_name("N");
+  c->add_flag("--allow-http", create->allow_http, "Allow plain http to a non-loopback host");
+  c->add_flag("--force", create->force, "Replace a profile of the same name on another URL");
+  c->callback([&context, create] { run_create(context, *create); });
+  auto* ve = cmd->add_subcommand("verify-email", "Enter the code sent by e-mail");
+  ve->add_option("code", *code, "The code")->required()->type_name("CODE");
+  ve->callback([&context, code] { run_verify(context, false, *code); });
+  auto* vp = cmd->add_subcommand("verify-phone", "Enter the code sent by SMS");
+  vp->add_option("code", *code, "The code")->required()->type_name("CODE");
+  vp->callback([&context, code] { run_verify(context, true, *code); });
+  auto* rs = cmd->add_subcommand("resend-codes", "Send the verification codes again");
+  rs->callback([&context] { run_resend(context); });
+}
+
+}  // namespace authctl::cli
