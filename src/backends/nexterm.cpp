@@ -86,13 +86,21 @@ void NextermClient::fail(const net::Response& r, const std::string& what) {
   const std::string text = soft ? soft->message : r.error_text();
   if (r.status == 429 || (soft && soft->code == 429)) {
     std::string retry = r.header("Retry-After");
+    std::string said = text;
+    if (!said.empty() && said.back() == '.') said.pop_back();
+    std::string wait = "wait a while, then retry";
+    if (!retry.empty() && retry.find_first_not_of("0123456789") == std::string::npos)
+      wait = "retry in " + timeutil::format_duration(std::stoll(retry));
     throw Error(ExitCode::rate_limited,
-                server + " is rate limiting this client" + (text.empty() ? "" : ": " + text),
-                retry.empty() ? "wait a while, then retry" : "retry in " + retry + " s");
+                server + " is rate limiting this client" + (said.empty() ? "" : ": " + said), wait);
   }
   if (r.status == 401)
-    throw Error(ExitCode::auth, what + " refused by " + server + ": " + text,
-                "the session has ended; run authctl login");
+    throw Error(
+        ExitCode::auth, what + " refused by " + server + ": " + text,
+        text.find("API key") != std::string::npos
+            ? "the API key is invalid, expired or revoked: create a new one (authctl apikey "
+              "create) and store it with login --with-token"
+            : "the session has ended; run authctl login");
   if (r.status == 403)
     throw Error(ExitCode::auth, what + " refused by " + server + ": " + text,
                 "this account may not do that");

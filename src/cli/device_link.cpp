@@ -91,8 +91,7 @@ void run_approve(Context& context, const ApproveOptions& options) {
                   "pass --yes to approve without asking");
     auto answer = term::prompt_line("Log this device in as " + profile.user + "? [y/N] ");
     if (!answer || (*answer != "y" && *answer != "Y" && *answer != "yes")) {
-      std::cerr << "Not approved.\n";
-      throw Error(ExitCode::error, "device not approved", "run the command again to approve it");
+      throw Error(ExitCode::error, "cancelled: the device was not approved", "");
     }
   }
   nexterm.device_authorize(profile.token, code);
@@ -194,7 +193,7 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
   } else {
     // On stderr, so that stdout stays clean for --print-token.
     std::cerr << "To log this machine in, approve code " << device.code << " at\n  " << link
-              << "\n(or scan the QR code; it expires "
+              << "\n(" << (want_qr(options) ? "or scan the QR code; " : "") << "it expires "
               << timeutil::format_relative(local_expiry, timeutil::now()) << ")\n";
   }
   show_qr(context, options, options.qr_content == "app" ? app_link : link);
@@ -218,7 +217,7 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
       new_profile(context, "nexterm", host.origin, me.value("username", std::string("unknown")),
                   session_token, device.clock_offset);
   const std::string name = profile_name_for(context, profile.user, host.authority);
-  if (!no_store) save_profile(context, name, profile, force);
+  if (!no_store) retire_replaced(context, save_profile(context, name, profile, force), profile);
   if (context.global.json) {
     nlohmann::json out = {{"event", "logged_in"},
                           {"profile", no_store ? nlohmann::json(nullptr) : nlohmann::json(name)},

@@ -106,6 +106,11 @@ std::optional<std::string> totp_secret(const LoginOptions& options) {
   } else {
     return std::nullopt;
   }
+  // The otpauth:// URL the server shows (GET /api/accounts/totp/secret) holds it as secret=.
+  if (text.rfind("otpauth://", 0) == 0) {
+    auto at = text.find("secret=");
+    text = at == std::string::npos ? "" : text.substr(at + 7, text.find('&', at) - at - 7);
+  }
   auto secret = totp::base32_decode(text);
   crypto::wipe(text);
   if (!secret || secret->empty())
@@ -211,7 +216,15 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
   const store::Profile profile =
       new_profile(context, "nexterm", host.origin, me.value("username", options.user), key, 0);
   const std::string name = profile_name_for(context, profile.user, host.authority);
-  if (!options.no_store) save_profile(context, name, profile, options.force);
+  if (!options.no_store) {
+    const store::Credentials credentials = context.open_store().load();
+    const store::Profile* existing = credentials.find(name);
+    if (existing && !options.force && !backends::is_nexterm_api_key(existing->token))
+      throw Error(ExitCode::usage,
+                  "profile " + name + " holds a session; the API key would replace it",
+                  "name the key's profile with -p NAME, or replace the session with --force");
+    retire_replaced(context, save_profile(context, name, profile, options.force), profile);
+  }
   print_result(context, options, name, profile);
   crypto::wipe(key);
 }
@@ -241,16 +254,22 @@ void run_login(Context& context, LoginOptions options) {
   const std::string name = profile_name_for(context, options.user, host.authority);
   if (!options.no_store) prepare_store(context, name, host.origin, options.force);
 
-  // All local checks are done before the password is asked for or a request is made.
-  std::string password = obtain_password(
-      context, options.password, "Password for " + options.user + "@" + host.authority + ": ");
+  // All local checks come first. Without a password source and no one to ask: exit 4 now,
+  // before any request. With a prompt to come, the server is probed first, so that a wrong
+  // host fails before the password is typed.
+  std::optional<std::string> given = password_without_prompt(options.password);
+  const std::string prompt = "Password for " + options.user + "@" + host.authority + ": ";
+  if (!given && !context.can_prompt()) obtain_password(context, options.password, prompt);
   net::HttpClient http(context.client_options(host.origin, context.global.cacert));
-  http.add_secret(password);
   const std::string kind = options.kind.empty() ? detect_kind(http, host) : options.kind;
+  std::string password = given ? *given : obtain_password(context, options.password, prompt);
+  if (given) crypto::wipe(*given);
+  http.add_secret(password);
   store::Profile profile = kind == "neuron" ? login_neuron(context, http, host, options, password)
                                             : login_nexterm(context, http, host, options, password);
   crypto::wipe(password);
-  if (!options.no_store) save_profile(context, name, profile, options.force);
+  if (!options.no_store)
+    retire_replaced(context, save_profile(context, name, profile, options.force), profile);
   print_result(context, options, name, profile);
 }
 

@@ -3,7 +3,10 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "backends/neuron.hpp"
+#include "backends/nexterm.hpp"
 #include "core/error.hpp"
+#include "term/tty.hpp"
 
 namespace authctl::cli {
 
@@ -31,15 +34,34 @@ void prepare_store(const Context& context, const std::string& name, const std::s
   });
 }
 
-void save_profile(const Context& context, const std::string& name, const store::Profile& profile,
-                  bool force) {
+std::optional<store::Profile> save_profile(const Context& context, const std::string& name,
+                                           const store::Profile& profile, bool force) {
+  std::optional<store::Profile> replaced;
   store::Store store = context.open_store();
   store.update([&](store::Credentials& credentials) {
     check_profile_name(credentials, name, profile.url, force);  // another login may have raced
+    if (const store::Profile* old = credentials.find(name)) replaced = *old;
     credentials.profiles[name] = profile;
     credentials.current = name;
     return true;
   });
+  return replaced;
+}
+
+void retire_replaced(Context& context, const std::optional<store::Profile>& old,
+                     const store::Profile& now) {
+  if (!old || old->url != now.url || old->kind != now.kind || old->token == now.token) return;
+  if (backends::is_nexterm_api_key(old->token)) return;  // keys are revoked on purpose only
+  try {
+    net::HttpClient http(context.client_options(old->url, old->cacert));
+    if (old->kind == "nexterm")
+      backends::NextermClient(http, old->url).logout(old->token);
+    else
+      backends::NeuronClient(http, old->url).logout(old->token);
+  } catch (const Error& e) {
+    if (e.code() != ExitCode::auth)  // already ended: nothing left behind
+      term::warn(std::string("the session this login replaced could not be ended: ") + e.what());
+  }
 }
 
 store::Profile new_profile(const Context& context, const std::string& kind, const std::string& url,

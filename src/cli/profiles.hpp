@@ -3,6 +3,7 @@
 // belongs to another URL is refused unless --force.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "cli/context.hpp"
@@ -24,9 +25,16 @@ void check_profile_name(const store::Credentials& credentials, const std::string
 void prepare_store(const Context& context, const std::string& name, const std::string& url,
                    bool force);
 
-// Writes the profile and makes it current, under the store lock.
-void save_profile(const Context& context, const std::string& name, const store::Profile& profile,
-                  bool force);
+// Writes the profile and makes it current, under the store lock. Returns the profile it
+// replaced, if any.
+std::optional<store::Profile> save_profile(const Context& context, const std::string& name,
+                                           const store::Profile& profile, bool force);
+
+// After a new login replaced `old` on the same server: end the old session there, so that
+// nothing is left behind that no profile points at (Nexterm sessions never expire). Best
+// effort: a failure is only noted.
+void retire_replaced(Context& context, const std::optional<store::Profile>& old,
+                     const store::Profile& now);
 
 // A new session's profile: what every login records, including the CA to remember.
 store::Profile new_profile(const Context& context, const std::string& kind, const std::string& url,

@@ -37,8 +37,10 @@ std::vector<backends::NextermSession> sorted_sessions(backends::NextermClient& n
                                                       const store::Profile& profile,
                                                       const std::string& idle_for) {
   auto sessions = nexterm.sessions(profile.token);
-  std::stable_sort(sessions.begin(), sessions.end(),
-                   [](const auto& a, const auto& b) { return a.last_activity > b.last_activity; });
+  // Newest first; ties (same second) by id, newest first, so the order is stable.
+  std::sort(sessions.begin(), sessions.end(), [](const auto& a, const auto& b) {
+    return a.last_activity != b.last_activity ? a.last_activity > b.last_activity : a.id > b.id;
+  });
   if (!idle_for.empty()) {
     const int64_t idle = parse_duration_or_throw(idle_for);
     const int64_t server_now = timeutil::now() + profile.clock_offset;
@@ -96,9 +98,13 @@ void run_kill(Context& context, const KillOptions& options) {
 
   // What to kill: the ids given (each must be listed unless the server should judge), else
   // every listed session, with --others leaving the current one alone.
+  if (!options.ids.empty() && options.others)
+    throw Error(ExitCode::usage, "give session ids or --others, not both",
+                "--others already means every session but this one");
   std::vector<int64_t> targets;
   if (!options.ids.empty()) {
     for (int64_t id : options.ids) {
+      if (std::find(targets.begin(), targets.end(), id) != targets.end()) continue;  // once
       auto it =
           std::find_if(sessions.begin(), sessions.end(), [&](const auto& s) { return s.id == id; });
       bool listed = it != sessions.end();
@@ -134,7 +140,10 @@ void run_kill(Context& context, const KillOptions& options) {
               << "  " << it->ip << "  " << shorten(it->user_agent, 48)
               << (it->current ? "  (this session)" : "") << "\n";
   }
-  if (options.dry_run) return;
+  if (options.dry_run) {
+    if (context.global.json) context.print_json({{"would_kill", targets}});
+    return;
+  }
   if (!options.yes) {
     if (!context.can_prompt())
       throw Error(ExitCode::usage, "killing sessions needs confirmation and no terminal is there",
@@ -142,9 +151,21 @@ void run_kill(Context& context, const KillOptions& options) {
     auto answer = term::prompt_line(std::string("Kill them") +
                                     (kills_current ? ", including this session" : "") + "? [y/N] ");
     if (!answer || (*answer != "y" && *answer != "Y" && *answer != "yes"))
-      throw Error(ExitCode::error, "nothing killed", "run the command again to confirm");
+      throw Error(ExitCode::error, "cancelled: nothing was killed", "");
   }
-  auto results = nexterm.delete_sessions(profile.token, targets, options.parallel);
+  // This session goes last: once it is gone, the server refuses the rest.
+  auto current = std::find_if(targets.begin(), targets.end(), [&](int64_t id) {
+    auto it =
+        std::find_if(sessions.begin(), sessions.end(), [&](const auto& s) { return s.id == id; });
+    return it != sessions.end() && it->current;
+  });
+  if (current != targets.end()) std::rotate(current, current + 1, targets.end());
+  std::vector<int64_t> first(targets.begin(), targets.end() - (kills_current ? 1 : 0));
+  auto results = nexterm.delete_sessions(profile.token, first, options.parallel);
+  if (kills_current) {
+    auto last = nexterm.delete_sessions(profile.token, {targets.back()}, 1);
+    results.push_back(last.front());
+  }
   nlohmann::json killed = nlohmann::json::array(), failed = nlohmann::json::array();
   for (size_t i = 0; i < targets.size(); ++i) {
     if (!results[i]) {
@@ -156,14 +177,14 @@ void run_kill(Context& context, const KillOptions& options) {
     }
   }
   if (context.global.json) context.print_json({{"killed", killed}, {"failed", failed}});
-  if (kills_current && results.size() == targets.size())
+  if (kills_current && !results.back())
     term::note("This session was among them: profile " + name +
                " is logged out on the server; run authctl logout --local");
   if (!failed.empty())
     throw Error(ExitCode::error,
                 std::to_string(failed.size()) + " of " + std::to_string(targets.size()) +
-                    " sessions could not be killed",
-                "see the lines above");
+                    (targets.size() == 1 ? " session" : " sessions") + " could not be killed",
+                context.global.json ? "see \"failed\" in the output" : "see the lines above");
 }
 
 }  // namespace

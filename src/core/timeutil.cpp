@@ -130,6 +130,7 @@ std::string format_duration(int64_t seconds) {
 }
 
 std::string format_relative(int64_t when, int64_t now) {
+  if (when == now) return "now";
   if (when >= now) return "in " + format_duration(when - now);
   return format_duration(now - when) + " ago";
 }

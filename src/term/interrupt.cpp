@@ -34,7 +34,7 @@ bool interrupted() {
 }
 
 void throw_if_interrupted() {
-  if (interrupted()) throw Error(ExitCode::interrupted, "interrupted", "nothing was stored");
+  if (interrupted()) throw Error(ExitCode::interrupted, "interrupted", "");
 }
 
 void sleep_interruptible(std::chrono::milliseconds duration) {

@@ -302,3 +302,34 @@ TEST_CASE("sessions kill: --dry-run, confirmation, --others, --idle-for, 206 rep
   CHECK(f.run({"whoami"}).exit_code == 0);  // the current one survived
   CHECK(f.run({"sessions", "kill"}).exit_code == 2);
 }
+
+TEST_CASE("sessions kill: this session goes last, so killing all of them works") {
+  NextermFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  const int64_t now = f.broker.now();
+  for (int i = 0; i < 20; ++i)
+    f.broker.nexterm_session(kAdmin, "ua" + std::to_string(i), "10.0.0.1", now - 60);
+  auto all = f.run({"sessions", "kill", "--idle-for", "0s", "--yes", "--json"});
+  CHECK_MESSAGE(all.exit_code == 0, all.err);
+  auto j = nlohmann::json::parse(all.out);
+  CHECK(j["killed"].size() == 21);
+  CHECK(j["failed"].empty());
+  CHECK(f.broker.nexterm_sessions(kAdmin).empty());
+  CHECK(contains(all.err, "logout --local"));
+}
+
+TEST_CASE("sessions kill: ids once each; ids with --others is a usage error; --dry-run --json") {
+  NextermFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  const std::string token = f.broker.nexterm_session(kAdmin, "other");
+  int64_t other_id = 0;
+  for (const auto& s : f.broker.nexterm_sessions(kAdmin))
+    if (s.token == token) other_id = s.id;
+  const std::string id = std::to_string(other_id);
+  auto dry = f.run({"sessions", "kill", id, "--dry-run", "--json"});
+  CHECK(nlohmann::json::parse(dry.out)["would_kill"] == nlohmann::json::array({other_id}));
+  CHECK(f.run({"sessions", "kill", id, "--others", "--yes"}).exit_code == 2);
+  auto twice = f.run({"sessions", "kill", id, id, "--yes"});
+  CHECK(twice.exit_code == 0);
+  CHECK(f.broker.nexterm_sessions(kAdmin).size() == 1);
+}

@@ -249,3 +249,34 @@ TEST_CASE("a 400 {message} from Nexterm is exit 1 with the message") {
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "A name is required"));
 }
+
+TEST_CASE("logging in again ends the session the profile held (nothing left behind)") {
+  NextermFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  REQUIRE(f.login().exit_code == 0);
+  CHECK(f.broker.nexterm_sessions(kAdmin).size() == 1);
+  CHECK(f.run({"whoami"}).exit_code == 0);  // and it is the new one that works
+}
+
+TEST_CASE("--with-token does not silently replace a session profile") {
+  NextermFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  const std::string key = f.broker.nexterm_api_key(kAdmin, "ci");
+  auto r = f.run({"login", "--host", f.broker.url(), "--with-token"}, {}, key + "\n");
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "-p NAME"));
+  CHECK(f.run({"login", "--host", f.broker.url(), "--with-token", "-p", "ci"}, {}, key + "\n")
+            .exit_code == 0);
+  CHECK(f.broker.nexterm_sessions(kAdmin).size() == 1);  // the session is still there
+}
+
+TEST_CASE("--totp-secret-file also takes the otpauth:// URL the server shows") {
+  NextermFixture f;
+  f.broker.add_nexterm_account("tess", "tess-password", true);
+  const std::string secret = f.broker.nexterm_totp_secret("tess");
+  write_file(f.tmp.file("otp"),
+             "otpauth://totp/Nexterm:tess?secret=" + secret + "&issuer=Nexterm\n");
+  f.align_totp("tess", 2, false);
+  auto r = f.login("tess", "tess-password", {"--totp-secret-file", f.tmp.file("otp")});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+}

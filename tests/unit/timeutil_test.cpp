@@ -51,4 +51,5 @@ TEST_CASE("relative times") {
   CHECK(format_duration(90000) == "1d 1h");
   CHECK(format_relative(1000 + 2520, 1000) == "in 42m");
   CHECK(format_relative(1000, 1000 + 180) == "3m ago");
+  CHECK(format_relative(1000, 1000) == "now");
 }
