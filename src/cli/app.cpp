@@ -53,6 +53,9 @@ std::unique_ptr<CLI::App> build_app(Context& context) {
   std::function<void(CLI::App*)> fall_through = [&](CLI::App* parent) {
     for (auto* sub : parent->get_subcommands({})) {
       sub->fallthrough();
+      sub->footer(
+          "Global options (-p PROFILE, --json, -v, --no-input, --cacert, --timeout, ...) "
+          "work here too: see authctl --help");
       fall_through(sub);
     }
   };

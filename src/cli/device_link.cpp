@@ -53,7 +53,24 @@ bool want_qr(const WaitOptions& options) {
 
 void show_qr(const Context& context, const WaitOptions& options, const std::string& payload) {
   if (!want_qr(options)) return;
-  std::cerr << term::render_qr(payload, term::qr_style_for_locale(), context.colors());
+  const std::string qr = term::render_qr(payload, term::qr_style_for_locale(), context.colors());
+  const size_t columns = term::terminal_columns(STDERR_FILENO);
+  size_t width = 0;
+  bool in_escape = false;  // colour codes take no room
+  for (unsigned char c : qr.substr(0, qr.find('\n'))) {
+    if (c == 0x1b)
+      in_escape = true;
+    else if (in_escape)
+      in_escape = c != 'm';
+    else
+      width += (c & 0xC0) != 0x80;
+  }
+  if (columns && width > columns) {  // a wrapped QR code cannot be scanned
+    term::warn("the terminal is too narrow for the QR code (" + std::to_string(width) +
+               " columns needed); use the link instead");
+    return;
+  }
+  std::cerr << qr;
 }
 
 std::string upper_code(std::string code) {

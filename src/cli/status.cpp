@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/refresh_rule.hpp"
 #include "core/timeutil.hpp"
+#include "term/tty.hpp"
 
 namespace authctl::cli {
 
@@ -85,19 +86,24 @@ void run_status(Context& context, const StatusOptions& options) {
   } else if (rows.empty()) {
     std::cout << "No profiles in " << store.dir() << "\n";
   } else {
-    size_t width = 4;
-    for (const auto& row : rows) width = std::max(width, row.name.size());
+    size_t name_w = 4, url_w = 3, user_w = 4;
+    for (const auto& row : rows) {
+      name_w = std::max(name_w, row.name.size());
+      url_w = std::max(url_w, row.profile->url.size());
+      user_w = std::max(user_w, row.profile->user.size());
+    }
     for (const auto& row : rows) {
       const auto& p = *row.profile;
-      std::string expiry = "does not expire";
+      std::string expiry = backends::is_nexterm_api_key(p.token) ? "API key, does not expire"
+                                                                 : "session, does not expire";
       if (p.expires) {
         int64_t server_now = now + p.clock_offset;
         expiry = (*p.expires > server_now ? "expires " : "expired ") +
                  timeutil::format_relative(*p.expires, server_now);
       }
-      std::cout << (row.name == credentials.current ? "* " : "  ") << std::left
-                << std::setw(static_cast<int>(width)) << row.name << "  " << p.kind << "  " << p.url
-                << "  " << p.user << "  " << expiry;
+      std::cout << (row.name == credentials.current ? "* " : "  ")
+                << term::pad(row.name, name_w + 1) << term::pad(p.kind, 8)
+                << term::pad(p.url, url_w + 1) << term::pad(p.user, user_w + 1) << expiry;
       if (!row.check.empty()) std::cout << "  [" << row.check << "]";
       if (p.enabled && !*p.enabled) std::cout << "  (account not yet enabled)";
       std::cout << "\n";

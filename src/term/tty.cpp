@@ -4,6 +4,7 @@
 #include "term/interrupt.hpp"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -81,6 +82,11 @@ void warn(const std::string& text) {
 }
 void note(const std::string& text) {
   std::cerr << text << "\n";
+}
+
+size_t terminal_columns(int fd) {
+  winsize ws{};
+  return ioctl(fd, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
 }
 
 std::string pad(const std::string& text, size_t width) {

@@ -13,6 +13,9 @@ std::optional<std::string> prompt_secret(const std::string& prompt);
 // Reads one line from /dev/tty with echo on.
 std::optional<std::string> prompt_line(const std::string& prompt);
 
+// The width of the terminal on fd, or 0 when it is not a terminal.
+size_t terminal_columns(int fd);
+
 // `text` padded with spaces to `width` terminal columns (UTF-8 aware: "…" is one column).
 std::string pad(const std::string& text, size_t width);
 
