@@ -30,12 +30,9 @@ void run_refresh(Context& context, const RefreshOptions& options) {
       [&](const store::Profile& p) { return context.client_options(p.url, p.cacert); },
       [&] { return password_without_prompt(options.password); }, /*force=*/true);
   const auto& p = result.profile;
-  if (p.kind != "neuron" || !p.expires) {
-    std::cerr << "Profile " << name << " has a token that does not expire; nothing to refresh\n";
-    return;
-  }
   std::cerr << "Refreshed " << name << ": token expires "
-            << timeutil::format_relative(*p.expires, timeutil::now() + p.clock_offset) << "\n";
+            << timeutil::format_relative(p.expires.value_or(0), timeutil::now() + p.clock_offset)
+            << "\n";
 }
 
 }  // namespace
