@@ -79,7 +79,7 @@ _authctl() {
   local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color' opts= words=
   case "$path" in
     '') words='login logout refresh whoami token status switch device-link sessions apikey account send-message exec api verify-jwt completion' ;;
-    'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
+    'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --www --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
     'logout') opts='--all --local' ;;
     'refresh') opts='--password-stdin --password-file' ;;
     'whoami') opts='' ;;

@@ -110,6 +110,29 @@ NeuronToken NeuronClient::login(const std::string& user, const std::string& pass
   return parse_token(r);
 }
 
+NeuronToken NeuronClient::www_login(const std::string& user, const std::string& password,
+                                    int64_t seconds) {
+  std::string credentials = crypto::base64_encode(user + ":" + password);
+  http_.add_secret(password);
+  http_.add_secret(credentials);
+  net::Request request;
+  request.method = "POST";
+  request.url = host_.origin + "/Agent/Account/WwwLogin";
+  request.headers = {{"Host", host_.authority},
+                     {"Content-Type", "application/json"},
+                     {"Accept", "application/json"},
+                     {"Authorization", "Basic " + credentials}};
+  request.body = nlohmann::json{{"seconds", seconds}}.dump();
+  auto r = http_.perform(request);
+  crypto::wipe(request.headers.back().second);
+  crypto::wipe(credentials);
+  if (r.status == 401)
+    throw Error(ExitCode::auth, "WWW login refused by " + host_.authority,
+                "check the user name and password");
+  if (r.status != 200) fail(r, "login");
+  return parse_token(r);
+}
+
 NeuronToken NeuronClient::refresh(const std::string& jwt, int64_t seconds) {
   http_.add_secret(jwt);
   for (int attempt = 0;; ++attempt) {

@@ -28,6 +28,9 @@ class NeuronClient {
   // `answered` (if given) receives "HTTP <status> <media type>" for messages.
   nlohmann::json domain_info(std::string* answered = nullptr);
   NeuronToken login(const std::string& user, const std::string& password, int64_t seconds);
+  // WwwLogin over HTTP Basic: the server sees the password itself (the caller allows it only
+  // over https or loopback). Wrong credentials are Error(auth).
+  NeuronToken www_login(const std::string& user, const std::string& password, int64_t seconds);
   // Retries once after a short pause on a connection error or 502/503/504.
   NeuronToken refresh(const std::string& jwt, int64_t seconds);
   void logout(const std::string& jwt);

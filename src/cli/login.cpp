@@ -37,6 +37,7 @@ struct LoginOptions {
   std::string totp_secret_file;
   bool with_token = false;
   bool device = false;
+  bool www = false;
   WaitOptions wait;
 };
 
@@ -84,7 +85,9 @@ void print_result(const Context& context, const LoginOptions& options, const std
 store::Profile login_neuron(Context& context, net::HttpClient& http, const HostSpec& host,
                             const LoginOptions& options, std::string& password) {
   backends::NeuronClient neuron(http, host.origin);
-  backends::NeuronToken token = neuron.login(options.user, password, options.seconds);
+  backends::NeuronToken token = options.www
+                                    ? neuron.www_login(options.user, password, options.seconds)
+                                    : neuron.login(options.user, password, options.seconds);
   store::Profile profile =
       new_profile(context, "neuron", host.origin, options.user, token.jwt, token.clock_offset);
   profile.expires = token.expires;
@@ -249,6 +252,13 @@ void run_login(Context& context, LoginOptions options) {
       throw Error(ExitCode::usage, "no user name entered", "give -u USER");
     options.user = *typed;
   }
+  if (options.www) {
+    // WwwLogin sends the password itself (HTTP Basic): never in the clear over a network.
+    if (host.scheme == "http" && !host.loopback)
+      throw Error(ExitCode::usage, "--www sends the password itself and is refused over plain http",
+                  "use https (or the default signed login, without --www)");
+    options.kind = "neuron";
+  }
   if (!options.totp_code.empty() && !valid_totp_format(options.totp_code))
     throw Error(ExitCode::usage, "--totp-code must be 6 digits", "use the code your app shows now");
   const std::string name = profile_name_for(context, options.user, host.authority);
@@ -300,6 +310,10 @@ void register_login(CLI::App& app, Context& context) {
   auto* device = cmd->add_flag("--device", options->device,
                                "Nexterm: log in with a device code (same as device-link)");
   with_token->excludes(device);
+  cmd->add_flag("--www", options->www,
+                "Neuron WwwLogin over HTTP Basic (the server sees the password; https only)")
+      ->excludes(with_token)
+      ->excludes(device);
   add_wait_options(cmd, options->wait, /*with_qr_content=*/true);
   cmd->add_flag("--allow-http", options->allow_http, "Allow plain http to a non-loopback host");
   cmd->add_flag("--force", options->force, "Replace a profile of the same name on another URL");

@@ -190,3 +190,19 @@ TEST_CASE("--no-store --print-token prints only the token and writes nothing") {
   struct stat st {};
   CHECK(stat(f.config_dir().c_str(), &st) != 0);  // not even the folder
 }
+
+TEST_CASE("login --www: HTTP Basic to WwwLogin, one request; refused over remote http") {
+  NeuronFixture f;
+  auto r = f.login({"--www"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(f.broker.count("/Agent/Account/WwwLogin") == 1);
+  CHECK(f.broker.count("/Agent/Account/DomainInfo") == 0);
+  CHECK(f.run({"whoami"}).exit_code == 0);
+  auto wrong = f.login({"--www"}, "wrong");
+  CHECK(wrong.exit_code == 4);
+  auto remote = f.run({"login", "--www", "--host", "http://neuron.example.com", "--allow-http",
+                       "-u", kUser, "--password-stdin"},
+                      {}, "pw\n");
+  CHECK(remote.exit_code == 2);
+  CHECK(contains(remote.err, "--www"));
+}
