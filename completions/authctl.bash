@@ -12,6 +12,7 @@ _authctl_value() {
     --seconds) COMPREPLY=() ;;
     --totp-code) COMPREPLY=() ;;
     --totp-secret-file) COMPREPLY=($(compgen -f -- "$2")) ;;
+    --session-cookie) COMPREPLY=($(compgen -W "FILE -" -- "$2")) ;;
     --interval) COMPREPLY=() ;;
     --show-qr) COMPREPLY=($(compgen -W "auto always never" -- "$2")) ;;
     --qr-content) COMPREPLY=($(compgen -W "url app" -- "$2")) ;;
@@ -36,7 +37,7 @@ _authctl_value() {
 
 _authctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path= i w
-  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires --email --phone --api-key --api-secret-file --to --subject --language -X --method -f --field --input '
+  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --session-cookie --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires --email --phone --api-key --api-secret-file --to --subject --language -X --method -f --field --input '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     case "$w" in
@@ -79,7 +80,7 @@ _authctl() {
   local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color' opts= words=
   case "$path" in
     '') words='login logout refresh whoami token status switch device-link sessions apikey account send-message exec api verify-jwt completion' ;;
-    'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --www --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
+    'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --session-cookie --www --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
     'logout') opts='--all --local' ;;
     'refresh') opts='--password-stdin --password-file' ;;
     'whoami') opts='' ;;

@@ -22,6 +22,7 @@ complete -c authctl -n '__fish_seen_subcommand_from login' -l totp-code -x -d 'N
 complete -c authctl -n '__fish_seen_subcommand_from login' -l totp-secret-file -r -F -d 'Nexterm: compute TOTP codes from the base32 secret in FILE (or AUTHCTL_TOTP_SECRET)'
 complete -c authctl -n '__fish_seen_subcommand_from login' -l with-token -d 'Nexterm: read an API key (nxt_...) from stdin and store it'
 complete -c authctl -n '__fish_seen_subcommand_from login' -l device -d 'Nexterm: log in with a device code (same as device-link)'
+complete -c authctl -n '__fish_seen_subcommand_from login' -l session-cookie -x -a 'FILE -' -d 'Neuron: turn a web session (HttpSessionID cookie in FILE, or - for stdin) into a JWT'
 complete -c authctl -n '__fish_seen_subcommand_from login' -l www -d 'Neuron WwwLogin over HTTP Basic (the server sees the password; https only)'
 complete -c authctl -n '__fish_seen_subcommand_from login' -l interval -x -d 'Polling period (at least 1s)'
 complete -c authctl -n '__fish_seen_subcommand_from login' -l show-qr -x -a 'auto always never' -d 'Draw the QR code: auto (stderr is a tty), always, never'

@@ -110,6 +110,47 @@ NeuronToken NeuronClient::login(const std::string& user, const std::string& pass
   return parse_token(r);
 }
 
+NeuronToken NeuronClient::session_cookie_login(const std::string& cookie, int64_t seconds,
+                                               std::string* user) {
+  http_.add_secret(cookie);
+  auto with_cookie = [&](const std::string& path, const nlohmann::json& body) {
+    net::Request request;
+    request.method = "POST";
+    request.url = host_.origin + path;
+    request.headers = {{"Host", host_.authority},
+                       {"Content-Type", "application/json"},
+                       {"Accept", "application/json"},
+                       {"Cookie", "HttpSessionID=" + cookie}};
+    request.body = body.dump();
+    return http_.perform(request);
+  };
+  auto quick = with_cookie("/Agent/Account/QuickLogin", {{"seconds", seconds}});
+  if (quick.status == 200) {
+    NeuronToken token = parse_token(quick);
+    if (user) *user = quick.json().value("userName", std::string());
+    return token;
+  }
+  if (quick.status == 429) fail(quick, "login");
+  auto created = with_cookie("/Agent/Account/GetSessionToken", nlohmann::json::object());
+  if (created.status == 403 || created.status == 401)
+    throw Error(
+        ExitCode::auth,
+        "the web session is not logged in on " + host_.authority + ": " + created.error_text(),
+        "log in in the browser first (or sign the Quick Login), then copy the cookie again");
+  if (created.status != 200) fail(created, "login");
+  auto doc = created.json();
+  auto inner = doc.find("AccountCreated");
+  if (inner == doc.end() || !inner->is_object())
+    throw Error(ExitCode::error,
+                host_.authority + " answered GetSessionToken without AccountCreated",
+                "the server is misbehaving; retry later");
+  net::Response as_token = created;
+  as_token.body = inner->dump();
+  NeuronToken token = parse_token(as_token);
+  if (user) *user = info(token.jwt).value("userName", std::string());
+  return token;
+}
+
 NeuronToken NeuronClient::www_login(const std::string& user, const std::string& password,
                                     int64_t seconds) {
   std::string credentials = crypto::base64_encode(user + ":" + password);

@@ -28,6 +28,10 @@ class NeuronClient {
   // `answered` (if given) receives "HTTP <status> <media type>" for messages.
   nlohmann::json domain_info(std::string* answered = nullptr);
   NeuronToken login(const std::string& user, const std::string& password, int64_t seconds);
+  // A JWT for an existing web session (HttpSessionID): QuickLogin first (a session where a
+  // Quick Login was signed), else GetSessionToken (a session whose account was made with
+  // the web form). Sets *user from the answer (or from Info).
+  NeuronToken session_cookie_login(const std::string& cookie, int64_t seconds, std::string* user);
   // WwwLogin over HTTP Basic: the server sees the password itself (the caller allows it only
   // over https or loopback). Wrong credentials are Error(auth).
   NeuronToken www_login(const std::string& user, const std::string& password, int64_t seconds);

@@ -11,6 +11,7 @@
 #include "cli/device_link.hpp"
 #include "cli/password.hpp"
 #include "cli/profiles.hpp"
+#include "core/cookie.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/host.hpp"
@@ -38,6 +39,7 @@ struct LoginOptions {
   bool with_token = false;
   bool device = false;
   bool www = false;
+  std::string session_cookie;  // FILE or -
   WaitOptions wait;
 };
 
@@ -232,6 +234,39 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
   crypto::wipe(key);
 }
 
+// --session-cookie: turn an existing Neuron web session into a JWT.
+void run_session_cookie(Context& context, const HostSpec& host, const LoginOptions& options) {
+  std::string text;
+  if (options.session_cookie == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>{});
+  } else {
+    std::ifstream in(options.session_cookie, std::ios::binary);
+    if (!in)
+      throw Error(ExitCode::usage, "cannot read --session-cookie " + options.session_cookie,
+                  "give a file (or - for stdin) holding the HttpSessionID cookie");
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>{});
+  }
+  auto cookie = cookie::http_session_id(text);
+  crypto::wipe(text);
+  if (!cookie)
+    throw Error(ExitCode::usage, "no HttpSessionID cookie found in --session-cookie input",
+                "give the value, HttpSessionID=VALUE, a Cookie: line, or a cookies.txt file");
+  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
+  std::string user;
+  const auto token = backends::NeuronClient(http, host.origin)
+                         .session_cookie_login(*cookie, options.seconds, &user);
+  crypto::wipe(*cookie);
+  if (user.empty()) user = options.user.empty() ? "unknown" : options.user;
+  store::Profile profile =
+      new_profile(context, "neuron", host.origin, user, token.jwt, token.clock_offset);
+  profile.expires = token.expires;
+  profile.seconds = options.seconds;
+  const std::string name = profile_name_for(context, user, host.authority);
+  if (!options.no_store)
+    retire_replaced(context, save_profile(context, name, profile, options.force), profile);
+  print_result(context, options, name, profile);
+}
+
 void run_login(Context& context, LoginOptions options) {
   options.host = env_or(options.host, "NEURON_HOST");
   if (options.host.empty())
@@ -239,6 +274,7 @@ void run_login(Context& context, LoginOptions options) {
                 "give --host HOST[:PORT] or set NEURON_HOST");
   const HostSpec host = parse_host(options.host, options.allow_http);
   if (options.with_token) return run_with_token(context, host, options);
+  if (!options.session_cookie.empty()) return run_session_cookie(context, host, options);
   if (options.device) {
     return run_device_login(context, host, options.wait, options.force, options.no_store,
                             options.print_token);
@@ -310,6 +346,12 @@ void register_login(CLI::App& app, Context& context) {
   auto* device = cmd->add_flag("--device", options->device,
                                "Nexterm: log in with a device code (same as device-link)");
   with_token->excludes(device);
+  cmd->add_option(
+         "--session-cookie", options->session_cookie,
+         "Neuron: turn a web session (HttpSessionID cookie in FILE, or - for stdin) into a JWT")
+      ->type_name("FILE|-")
+      ->excludes(with_token)
+      ->excludes(device);
   cmd->add_flag("--www", options->www,
                 "Neuron WwwLogin over HTTP Basic (the server sees the password; https only)")
       ->excludes(with_token)

@@ -1,6 +1,8 @@
 // login against a real broker over HTTP: password sources, host and profile rules, JSON.
 #include <sys/stat.h>
 
+#include <httplib.h>
+
 #include "fixture.hpp"
 
 using namespace e2e;
@@ -205,4 +207,54 @@ TEST_CASE("login --www: HTTP Basic to WwwLogin, one request; refused over remote
                       {}, "pw\n");
   CHECK(remote.exit_code == 2);
   CHECK(contains(remote.err, "--www"));
+}
+
+TEST_CASE(
+    "login --session-cookie: GetSessionToken for a web-form session, QuickLogin after a signed "
+    "QR") {
+  NeuronFixture f;
+  // a session whose account was made with the web form
+  const std::string web = f.broker.web_form_session(kUser);
+  auto r = f.run({"login", "--host", f.broker.url(), "--session-cookie", "-"}, {},
+                 "Set-Cookie: HttpSessionID=" + web + "; Path=/; HttpOnly\n");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(f.broker.count("/Agent/Account/GetSessionToken") == 1);
+  CHECK(f.store()["current"] == f.profile_name());
+  CHECK(f.run({"whoami"}).exit_code == 0);
+
+  // a session in which the app signed a Quick Login
+  httplib::Client client("127.0.0.1", f.broker.port());
+  const std::string tab = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  auto res = client.Post("/QuickLogin",
+                         nlohmann::json{{"serviceId", ""},
+                                        {"agentApiTimeout", 3600},
+                                        {"tab", tab},
+                                        {"mode", "text"},
+                                        {"purpose", "test"}}
+                             .dump(),
+                         "application/json");
+  REQUIRE(res);
+  const std::string set_cookie = res->get_header_value("Set-Cookie");
+  REQUIRE(f.broker.sign_quick_login(tab, kUser));
+  write_file(f.tmp.file("cookie"), set_cookie + "\n");
+  f.broker.reset_counters();
+  auto q = f.run(
+      {"login", "--host", f.broker.url(), "--session-cookie", f.tmp.file("cookie"), "-p", "qr"});
+  CHECK_MESSAGE(q.exit_code == 0, q.err);
+  CHECK(f.broker.count("/Agent/Account/QuickLogin") == 1);
+  CHECK(f.broker.count("/Agent/Account/GetSessionToken") == 0);
+  CHECK(f.store()["profiles"]["qr"]["user"] == kUser);
+}
+
+TEST_CASE(
+    "login --session-cookie: a session that is not logged in (4), no cookie in the input (2)") {
+  NeuronFixture f;
+  auto none = f.run({"login", "--host", f.broker.url(), "--session-cookie", "-"}, {},
+                    "HttpSessionID=" + std::string(64, 'a') + "\n");
+  CHECK(none.exit_code == 4);
+  CHECK(contains(none.err, "not logged in"));
+  auto junk =
+      f.run({"login", "--host", f.broker.url(), "--session-cookie", "-"}, {}, "Cookie: lang=en\n");
+  CHECK(junk.exit_code == 2);
+  CHECK(read_file(f.store_path()).find("aaaaaaaa") == std::string::npos);
 }

@@ -1,0 +1,15 @@
+// The Neuron web session cookie (HttpSessionID) out of what a user may paste or export.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace authctl::cookie {
+
+// Accepts: the bare value; "HttpSessionID=VALUE" (attributes after ';' ignored); a
+// "Cookie:" or "Set-Cookie:" header line; or a Netscape cookies.txt file (curl -c, browser
+// export) with an HttpSessionID line. nullopt when none of these holds one.
+std::optional<std::string> http_session_id(std::string_view text);
+
+}  // namespace authctl::cookie
