@@ -34,8 +34,9 @@ std::string revoke(Context& context, const std::string& name, const store::Profi
   } catch (const Error& e) {
     if (e.code() == ExitCode::network)
       throw Error(ExitCode::network, std::string(e.what()) + "; profile " + name + " was kept",
-                  "retry, or forget it without the server: authctl logout --local" +
-                      std::string(context.explicit_profile().empty() ? "" : " -p " + name));
+                  // -p always: with --all, or with no current profile, a bare --local would
+                  // forget another profile or none.
+                  "retry, or forget it without the server: authctl logout --local -p " + name);
     if (e.code() == ExitCode::auth) return "the server had already ended this session";
     throw;
   }

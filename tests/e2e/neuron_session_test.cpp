@@ -214,7 +214,7 @@ TEST_CASE("logout with the server down: exit 3, profile kept, --local named") {
   f.broker.stop();
   auto r = f.run({"logout"});
   CHECK(r.exit_code == 3);
-  CHECK(contains(r.err, "logout --local"));
+  CHECK(contains(r.err, "logout --local -p " + f.profile_name()));
   CHECK(f.store()["profiles"].size() == 1);
   auto local = f.run({"logout", "--local"});
   CHECK(local.exit_code == 0);
