@@ -25,6 +25,8 @@ _authctl_value() {
     --phone) COMPREPLY=() ;;
     --api-key) COMPREPLY=() ;;
     --api-secret-file) COMPREPLY=($(compgen -f -- "$2")) ;;
+    --remote) COMPREPLY=() ;;
+    --purpose) COMPREPLY=() ;;
     --to) COMPREPLY=() ;;
     --subject) COMPREPLY=() ;;
     --language) COMPREPLY=() ;;
@@ -37,7 +39,7 @@ _authctl_value() {
 
 _authctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path= i w
-  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --session-cookie --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires --email --phone --api-key --api-secret-file --to --subject --language -X --method -f --field --input '
+  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --session-cookie --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires --email --phone --api-key --api-secret-file --remote --purpose --to --subject --language -X --method -f --field --input '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     case "$w" in
@@ -66,6 +68,7 @@ _authctl() {
            'account verify-email') path="${path:+$path }$w" ;;
            'account verify-phone') path="${path:+$path }$w" ;;
            'account resend-codes') path="${path:+$path }$w" ;;
+           'remote-quick-login') path="${path:+$path }$w" ;;
            'send-message') path="${path:+$path }$w" ;;
            'exec') path="${path:+$path }$w" ;;
            'api') path="${path:+$path }$w" ;;
@@ -79,7 +82,7 @@ _authctl() {
   fi
   local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color' opts= words=
   case "$path" in
-    '') words='login logout refresh whoami token status switch device-link sessions apikey account send-message exec api verify-jwt completion' ;;
+    '') words='login logout refresh whoami token status switch device-link sessions apikey account remote-quick-login send-message exec api verify-jwt completion' ;;
     'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --session-cookie --www --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
     'logout') opts='--all --local' ;;
     'refresh') opts='--password-stdin --password-file' ;;
@@ -103,6 +106,7 @@ _authctl() {
     'account verify-email') opts='' ;;
     'account verify-phone') opts='' ;;
     'account resend-codes') opts='' ;;
+    'remote-quick-login') opts='--remote --purpose --wait --interval --allow-http' ;;
     'send-message') opts='--to --subject --language' ;;
     'exec') opts='--min-valid' ;;
     'api') opts='-X --method -f --field --input -i --include' ;;

@@ -1,5 +1,7 @@
 #include "backends/neuron.hpp"
 
+#include <strings.h>
+
 #include <chrono>
 #include <thread>
 
@@ -149,6 +151,46 @@ NeuronToken NeuronClient::session_cookie_login(const std::string& cookie, int64_
   NeuronToken token = parse_token(as_token);
   if (user) *user = info(token.jwt).value("userName", std::string());
   return token;
+}
+
+std::string NeuronClient::prepare_remote_quick_login(const std::string& jwt) {
+  http_.add_secret(jwt);
+  auto r = post("/Agent/Account/PrepareRemoteQuickLogin", nlohmann::json::object(), jwt);
+  if (r.status != 200) fail(r, "remote login preparation");
+  auto doc = r.json();
+  if (!doc.is_object() || !doc.contains("legalId") || !doc["legalId"].is_string())
+    throw Error(ExitCode::error, host_.authority + " answered without a legalId",
+                "the server is misbehaving; retry later");
+  return doc["legalId"].get<std::string>();
+}
+
+NeuronClient::RemoteOutcome NeuronClient::remote_quick_login(const std::string& legal_id,
+                                                             const std::string& purpose,
+                                                             std::string& cookie) {
+  if (!cookie.empty()) http_.add_secret(cookie);
+  net::Request request;
+  request.method = "POST";
+  request.url = host_.origin + "/Agent/Account/RemoteQuickLogin";
+  // Deliberately no Authorization: the home token must never reach another Neuron.
+  request.headers = {{"Host", host_.authority},
+                     {"Content-Type", "application/json"},
+                     {"Accept", "application/json"}};
+  if (!cookie.empty()) request.headers.emplace_back("Cookie", "HttpSessionID=" + cookie);
+  request.body = nlohmann::json{{"legalId", legal_id}, {"purpose", purpose}}.dump();
+  auto r = http_.perform(request);
+  for (const auto& [name, value] : r.headers) {
+    // Keep the web session exactly as the server set it.
+    if (name.size() == 10 && strncasecmp(name.c_str(), "set-cookie", 10) == 0 &&
+        value.rfind("HttpSessionID=", 0) == 0) {
+      cookie = value.substr(
+          14, value.find(';') == std::string::npos ? std::string::npos : value.find(';') - 14);
+      http_.add_secret(cookie);
+    }
+  }
+  if (r.status != 200) fail(r, "remote login");
+  auto doc = r.json();
+  return RemoteOutcome{doc.value("loggedIn", false) == true,
+                       doc.value("petitionSent", false) == true};
 }
 
 NeuronToken NeuronClient::www_login(const std::string& user, const std::string& password,

@@ -32,6 +32,16 @@ class NeuronClient {
   // Quick Login was signed), else GetSessionToken (a session whose account was made with
   // the web form). Sets *user from the answer (or from Info).
   NeuronToken session_cookie_login(const std::string& cookie, int64_t seconds, std::string* user);
+  // PrepareRemoteQuickLogin on the user's own Neuron: the legal id to present elsewhere.
+  std::string prepare_remote_quick_login(const std::string& jwt);
+  struct RemoteOutcome {
+    bool logged_in = false;
+    bool petition_sent = false;
+  };
+  // RemoteQuickLogin on THIS (remote) Neuron: no JWT, the web session in `cookie` (updated
+  // from Set-Cookie; empty: a new session).
+  RemoteOutcome remote_quick_login(const std::string& legal_id, const std::string& purpose,
+                                   std::string& cookie);
   // WwwLogin over HTTP Basic: the server sees the password itself (the caller allows it only
   // over https or loopback). Wrong credentials are Error(auth).
   NeuronToken www_login(const std::string& user, const std::string& password, int64_t seconds);

@@ -44,6 +44,7 @@ std::unique_ptr<CLI::App> build_app(Context& context) {
   register_sessions(*app, context);
   register_apikey(*app, context);
   register_account(*app, context);
+  register_remote_quick_login(*app, context);
   register_send_message(*app, context);
   register_exec(*app, context);
   register_api(*app, context);

@@ -22,6 +22,7 @@ void register_sessions(CLI::App& app, Context& context);
 void register_apikey(CLI::App& app, Context& context);
 void register_exec(CLI::App& app, Context& context);
 void register_account(CLI::App& app, Context& context);
+void register_remote_quick_login(CLI::App& app, Context& context);
 void register_send_message(CLI::App& app, Context& context);
 void register_api(CLI::App& app, Context& context);
 void register_verify_jwt(CLI::App& app, Context& context);

@@ -26,6 +26,9 @@ bool wait_until(const WaitPlan& plan, const std::function<bool()>& poll) {
           until - std::chrono::steady_clock::now(), std::chrono::milliseconds(250));
       sleep_interruptible(std::chrono::duration_cast<std::chrono::milliseconds>(step));
     }
+    // Out of time before a whole interval passed: give up rather than ask early (the
+    // interval is a promise to the server, e.g. no petition more often than every 10 s).
+    if (timeutil::now() >= plan.deadline && std::chrono::steady_clock::now() < until) return false;
   }
 }
 

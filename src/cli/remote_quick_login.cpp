@@ -1,0 +1,116 @@
+// authctl remote-quick-login --remote HOST: log in on another Neuron with the identity of
+// this profile's account (PrepareRemoteQuickLogin here, RemoteQuickLogin there, signed in
+// the app). The remote web session's cookie is kept in the profile, per remote host.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "backends/neuron.hpp"
+#include "cli/commands.hpp"
+#include "cli/password.hpp"
+#include "core/error.hpp"
+#include "core/host.hpp"
+#include "core/timeutil.hpp"
+#include "term/tty.hpp"
+#include "term/waiter.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+constexpr int64_t kMinInterval = 10;  // asking again may send the user another petition
+
+struct RemoteOptions {
+  std::string remote, purpose, wait, interval;
+  bool allow_http = false;
+};
+
+void run_remote(Context& context, const RemoteOptions& options) {
+  const HostSpec remote = parse_host(options.remote, options.allow_http);
+  auto [selected, kind_checked] = context.selected_profile("neuron", "remote-quick-login");
+  (void)kind_checked;
+  std::string name;
+  const store::Profile profile = fresh_profile(context, 60, PasswordOptions{}, name);
+  const std::string purpose =
+      options.purpose.empty() ? "Log in to " + remote.authority + " from authctl" : options.purpose;
+
+  net::HttpClient home_http(context.client_options(profile.url, profile.cacert));
+  const std::string legal_id =
+      backends::NeuronClient(home_http, profile.url).prepare_remote_quick_login(profile.token);
+
+  std::string cookie;
+  if (auto all = profile.extra.find("remote_cookies");
+      all != profile.extra.end() && all->is_object())
+    cookie = all->value(remote.origin, std::string());
+  net::HttpClient remote_http(context.client_options(remote.origin, context.global.cacert));
+  backends::NeuronClient remote_neuron(remote_http, remote.origin);
+  auto remember = [&] {
+    context.open_store().update([&](store::Credentials& credentials) {
+      auto it = credentials.profiles.find(name);
+      if (it == credentials.profiles.end()) return false;
+      it->second.extra["remote_cookies"][remote.origin] = cookie;
+      return true;
+    });
+  };
+  auto outcome = remote_neuron.remote_quick_login(legal_id, purpose, cookie);
+  remember();
+  if (!outcome.logged_in && !options.wait.empty()) {
+    std::cerr << "A signing petition was sent to your app: sign it to log in on "
+              << remote.authority << "\n";
+    const int64_t interval =
+        options.interval.empty() ? kMinInterval : parse_duration_or_throw(options.interval);
+    term::WaitPlan plan;
+    plan.interval = std::chrono::seconds(interval);
+    plan.deadline = timeutil::now() + parse_duration_or_throw(options.wait);
+    plan.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
+    plan.label = "Waiting for the signature";
+    bool first = true;
+    const bool done = term::wait_until(plan, [&] {
+      if (first) {  // the answer above is fresh: wait an interval before asking again
+        first = false;
+        return false;
+      }
+      outcome = remote_neuron.remote_quick_login(legal_id, purpose, cookie);
+      return outcome.logged_in;
+    });
+    remember();
+    if (!done)
+      throw Error(ExitCode::expired, "the petition was not signed in time",
+                  "sign it in the app and run the command again");
+  }
+  if (context.global.json) {
+    context.print_json({{"remote", remote.origin},
+                        {"logged_in", outcome.logged_in},
+                        {"petition_sent", outcome.petition_sent}});
+  } else if (outcome.logged_in) {
+    std::cerr << "Logged in on " << remote.authority << " as " << profile.user << "\n";
+  } else {
+    std::cerr << "A signing petition was sent to your app: sign it to log in on "
+              << remote.authority << " (run again, or use --wait, to see the outcome)\n";
+  }
+}
+
+}  // namespace
+
+void register_remote_quick_login(CLI::App& app, Context& context) {
+  auto options = std::make_shared<RemoteOptions>();
+  auto* cmd =
+      app.add_subcommand("remote-quick-login",
+                         "Neuron: log in on another Neuron with this account (signed in the app)");
+  cmd->add_option("--remote", options->remote,
+                  "The other Neuron: HOST[:PORT] or https://HOST[:PORT]")
+      ->required()
+      ->type_name("HOST");
+  cmd->add_option("--purpose", options->purpose, "Why, as the app shows it")->type_name("TEXT");
+  cmd->add_option("--wait", options->wait, "Wait this long for the signature")
+      ->check(duration_validator(24 * 3600, 1))
+      ->type_name("DURATION");
+  cmd->add_option("--interval", options->interval,
+                  "How often to ask again while waiting (at least 10s)")
+      ->check(duration_validator(3600, kMinInterval))
+      ->type_name("DURATION");
+  cmd->add_flag("--allow-http", options->allow_http, "Allow plain http to a non-loopback remote");
+  cmd->callback([&context, options] { run_remote(context, *options); });
+}
+
+}  // namespace authctl::cli
