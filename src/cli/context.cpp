@@ -58,12 +58,17 @@ std::pair<std::string, store::Profile> Context::selected_profile() const {
 std::pair<std::string, store::Profile> Context::selected_profile(const std::string& kind,
                                                                  const std::string& command) const {
   auto selected = selected_profile();
-  if (selected.second.kind != kind)
-    throw Error(ExitCode::usage,
-                command + " works with " + kind + " profiles; " + selected.first + " is a " +
-                    selected.second.kind + " profile",
-                "choose a " + kind + " profile with -p NAME");
+  require_kind(selected.first, selected.second, kind, command);
   return selected;
+}
+
+void Context::require_kind(const std::string& name, const store::Profile& profile,
+                           const std::string& kind, const std::string& command) {
+  if (profile.kind != kind)
+    throw Error(ExitCode::usage,
+                command + " works with " + kind + " profiles; " + name + " is a " + profile.kind +
+                    " profile",
+                "choose a " + kind + " profile with -p NAME");
 }
 
 net::ClientOptions Context::client_options(const std::string& url,

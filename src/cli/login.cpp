@@ -43,12 +43,6 @@ struct LoginOptions {
   WaitOptions wait;
 };
 
-std::string env_or(const std::string& value, const char* name) {
-  if (!value.empty()) return value;
-  const char* env = getenv(name);
-  return env ? env : "";
-}
-
 // Nexterm answers GET /api/service/version with JSON; Neuron answers DomainInfo.
 std::string detect_kind(net::HttpClient& http, const HostSpec& host) {
   std::string nexterm, neuron;
@@ -268,7 +262,6 @@ void run_session_cookie(Context& context, const HostSpec& host, const LoginOptio
 }
 
 void run_login(Context& context, LoginOptions options) {
-  options.host = env_or(options.host, "NEURON_HOST");
   if (options.host.empty())
     throw Error(ExitCode::usage, "login needs --host",
                 "give --host HOST[:PORT] or set NEURON_HOST");
@@ -279,7 +272,6 @@ void run_login(Context& context, LoginOptions options) {
     return run_device_login(context, host, options.wait, options.force, options.no_store,
                             options.print_token);
   }
-  options.user = env_or(options.user, "NEURON_USER");
   if (options.user.empty()) {
     if (!context.can_prompt())
       throw Error(ExitCode::usage, "login needs a user name", "give -u USER or set NEURON_USER");
@@ -324,12 +316,15 @@ void run_login(Context& context, LoginOptions options) {
 void register_login(CLI::App& app, Context& context) {
   auto options = std::make_shared<LoginOptions>();
   auto* cmd = app.add_subcommand("login", "Log in and store the session as a profile");
-  cmd->add_option("--host", options->host, "HOST[:PORT] or https://HOST[:PORT] (env NEURON_HOST)")
+  cmd->add_option("--host", options->host, "HOST[:PORT] or https://HOST[:PORT]")
+      ->envname("NEURON_HOST")
       ->type_name("HOST");
   cmd->add_option("--kind", options->kind, "Server kind; detected when omitted")
       ->check(CLI::IsMember({"neuron", "nexterm"}).description(""))
       ->type_name("neuron|nexterm");
-  cmd->add_option("-u,--user", options->user, "User name (env NEURON_USER)")->type_name("NAME");
+  cmd->add_option("-u,--user", options->user, "User name")
+      ->envname("NEURON_USER")
+      ->type_name("NAME");
   add_password_options(cmd, options->password);
   cmd->add_option("--seconds", options->seconds, "Neuron token lifetime, 1..3600 (default 3600)")
       ->check(CLI::Range(1, 3600).description(""))

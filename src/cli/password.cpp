@@ -57,11 +57,13 @@ std::optional<std::string> password_without_prompt(const PasswordOptions& option
 }
 
 store::Profile fresh_profile(Context& context, int64_t min_valid, const PasswordOptions& password,
-                             std::string& name) {
+                             std::string& name, const std::string& kind,
+                             const std::string& command) {
   store::Store store = context.open_store();
   const auto credentials = store.load();
   name = context.select_profile(credentials);
   store::Profile profile = *credentials.find(name);
+  if (!kind.empty()) Context::require_kind(name, profile, kind, command);
   // The common case needs no lock and no request: the stored token is fresh enough.
   if (backends::usable_without_refresh(profile, min_valid, timeutil::now())) return profile;
   return backends::ensure_valid(

@@ -24,8 +24,10 @@ std::optional<std::string> password_without_prompt(const PasswordOptions& option
 // The selected profile with a token valid for at least min_valid (refreshed under the store
 // lock when needed, or logged in again with a password available without a prompt).
 // Returns the profile name in `name`.
+// With `kind` given, a profile of another kind is refused (Error(usage)) before any request.
 store::Profile fresh_profile(Context& context, int64_t min_valid, const PasswordOptions& password,
-                             std::string& name);
+                             std::string& name, const std::string& kind = {},
+                             const std::string& command = {});
 
 // As above, else a prompt when a person can be asked; else Error(auth, exit 4) naming the
 // four ways, at once (never a hang).

@@ -27,10 +27,9 @@ struct RemoteOptions {
 
 void run_remote(Context& context, const RemoteOptions& options) {
   const HostSpec remote = parse_host(options.remote, options.allow_http);
-  auto [selected, kind_checked] = context.selected_profile("neuron", "remote-quick-login");
-  (void)kind_checked;
   std::string name;
-  const store::Profile profile = fresh_profile(context, 60, PasswordOptions{}, name);
+  const store::Profile profile =
+      fresh_profile(context, 60, PasswordOptions{}, name, "neuron", "remote-quick-login");
   const std::string purpose =
       options.purpose.empty() ? "Log in to " + remote.authority + " from authctl" : options.purpose;
 

@@ -22,10 +22,9 @@ void run_send_message(Context& context, const SendOptions& options) {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>{});
   if (text.empty())
     throw Error(ExitCode::usage, "the message is empty", "give TEXT, or - to read it from stdin");
-  auto [selected, kind_checked] = context.selected_profile("neuron", "send-message");
-  (void)kind_checked;
   std::string name;
-  const store::Profile profile = fresh_profile(context, 60, PasswordOptions{}, name);
+  const store::Profile profile =
+      fresh_profile(context, 60, PasswordOptions{}, name, "neuron", "send-message");
   nlohmann::json message = {{"to", options.to}, {"message", text}};
   if (!options.subject.empty()) message["subject"] = options.subject;
   if (!options.language.empty()) message["language"] = options.language;

@@ -81,8 +81,6 @@ class HttpClient {
   // Values to hide from the trace wherever they appear (passwords, tokens).
   void add_secret(std::string secret);
 
-  const ClientOptions& options() const { return options_; }
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
