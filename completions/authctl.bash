@@ -13,6 +13,7 @@ _authctl_value() {
     --totp-code) COMPREPLY=() ;;
     --totp-secret-file) COMPREPLY=($(compgen -f -- "$2")) ;;
     --session-cookie) COMPREPLY=($(compgen -W "FILE -" -- "$2")) ;;
+    --purpose) COMPREPLY=() ;;
     --interval) COMPREPLY=() ;;
     --show-qr) COMPREPLY=($(compgen -W "auto always never" -- "$2")) ;;
     --qr-content) COMPREPLY=($(compgen -W "url app" -- "$2")) ;;
@@ -26,7 +27,6 @@ _authctl_value() {
     --api-key) COMPREPLY=() ;;
     --api-secret-file) COMPREPLY=($(compgen -f -- "$2")) ;;
     --remote) COMPREPLY=() ;;
-    --purpose) COMPREPLY=() ;;
     --to) COMPREPLY=() ;;
     --subject) COMPREPLY=() ;;
     --language) COMPREPLY=() ;;
@@ -39,7 +39,7 @@ _authctl_value() {
 
 _authctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path= i w
-  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --session-cookie --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires --email --phone --api-key --api-secret-file --remote --purpose --to --subject --language -X --method -f --field --input '
+  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --session-cookie --purpose --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires --email --phone --api-key --api-secret-file --remote --to --subject --language -X --method -f --field --input '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     case "$w" in
@@ -83,7 +83,7 @@ _authctl() {
   local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color' opts= words=
   case "$path" in
     '') words='login logout refresh whoami token status switch device-link sessions apikey account remote-quick-login send-message exec api verify-jwt completion' ;;
-    'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --session-cookie --www --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
+    'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --session-cookie --www --qr --purpose --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
     'logout') opts='--all --local' ;;
     'refresh') opts='--password-stdin --password-file' ;;
     'whoami') opts='' ;;

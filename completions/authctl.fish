@@ -24,6 +24,8 @@ complete -c authctl -n '__fish_seen_subcommand_from login' -l with-token -d 'Nex
 complete -c authctl -n '__fish_seen_subcommand_from login' -l device -d 'Nexterm: log in with a device code (same as device-link)'
 complete -c authctl -n '__fish_seen_subcommand_from login' -l session-cookie -x -a 'FILE -' -d 'Neuron: turn a web session (HttpSessionID cookie in FILE, or - for stdin) into a JWT'
 complete -c authctl -n '__fish_seen_subcommand_from login' -l www -d 'Neuron WwwLogin over HTTP Basic (the server sees the password; https only)'
+complete -c authctl -n '__fish_seen_subcommand_from login' -l qr -d 'Neuron Quick Login: scan a QR code with the app, no password'
+complete -c authctl -n '__fish_seen_subcommand_from login' -l purpose -x -d '--qr: why, as the app shows it'
 complete -c authctl -n '__fish_seen_subcommand_from login' -l interval -x -d 'Polling period (at least 1s)'
 complete -c authctl -n '__fish_seen_subcommand_from login' -l show-qr -x -a 'auto always never' -d 'Draw the QR code: auto (stderr is a tty), always, never'
 complete -c authctl -n '__fish_seen_subcommand_from login' -l qr-content -x -a 'url app' -d 'What the QR code holds: the url, or the app link'

@@ -7,6 +7,7 @@
 
 #include "core/crypto.hpp"
 #include "core/error.hpp"
+#include "core/jwt.hpp"
 #include "core/timeutil.hpp"
 
 namespace authctl::backends {
@@ -14,17 +15,42 @@ namespace authctl::backends {
 NeuronClient::NeuronClient(net::HttpClient& http, const std::string& origin)
     : http_(http), host_(parse_host(origin, /*allow_http=*/true)) {}
 
-net::Response NeuronClient::post(const std::string& path, const nlohmann::json& body,
-                                 const std::string& jwt) {
+net::Request NeuronClient::json_post(const std::string& path, const nlohmann::json& body) const {
   net::Request request;
   request.method = "POST";
   request.url = host_.origin + path;
   request.headers = {{"Host", host_.authority},
                      {"Content-Type", "application/json"},
                      {"Accept", "application/json"}};
-  if (!jwt.empty()) request.headers.emplace_back("Authorization", "Bearer " + jwt);
   request.body = body.dump();
+  return request;
+}
+
+net::Response NeuronClient::post(const std::string& path, const nlohmann::json& body,
+                                 const std::string& jwt) {
+  net::Request request = json_post(path, body);
+  if (!jwt.empty()) request.headers.emplace_back("Authorization", "Bearer " + jwt);
   return http_.perform(request);
+}
+
+net::Response NeuronClient::web_post(const std::string& path, const nlohmann::json& body,
+                                     std::string& cookie) {
+  if (!cookie.empty()) http_.add_secret(cookie);
+  // Deliberately never an Authorization header: a web session stands on its cookie alone,
+  // and a home token must never reach another Neuron.
+  net::Request request = json_post(path, body);
+  if (!cookie.empty()) request.headers.emplace_back("Cookie", "HttpSessionID=" + cookie);
+  net::Response r = http_.perform(request);
+  for (const auto& [name, value] : r.headers) {
+    // Keep the web session exactly as the server set it.
+    if (name.size() == 10 && strncasecmp(name.c_str(), "set-cookie", 10) == 0 &&
+        value.rfind("HttpSessionID=", 0) == 0) {
+      const size_t end = value.find(';');
+      cookie = value.substr(14, end == std::string::npos ? std::string::npos : end - 14);
+      http_.add_secret(cookie);
+    }
+  }
+  return r;
 }
 
 void NeuronClient::fail(const net::Response& r, const std::string& what) {
@@ -114,26 +140,15 @@ NeuronToken NeuronClient::login(const std::string& user, const std::string& pass
 
 NeuronToken NeuronClient::session_cookie_login(const std::string& cookie, int64_t seconds,
                                                std::string* user) {
-  http_.add_secret(cookie);
-  auto with_cookie = [&](const std::string& path, const nlohmann::json& body) {
-    net::Request request;
-    request.method = "POST";
-    request.url = host_.origin + path;
-    request.headers = {{"Host", host_.authority},
-                       {"Content-Type", "application/json"},
-                       {"Accept", "application/json"},
-                       {"Cookie", "HttpSessionID=" + cookie}};
-    request.body = body.dump();
-    return http_.perform(request);
-  };
-  auto quick = with_cookie("/Agent/Account/QuickLogin", {{"seconds", seconds}});
+  std::string session = cookie;
+  auto quick = web_post("/Agent/Account/QuickLogin", {{"seconds", seconds}}, session);
   if (quick.status == 200) {
     NeuronToken token = parse_token(quick);
     if (user) *user = quick.json().value("userName", std::string());
     return token;
   }
   if (quick.status == 429) fail(quick, "login");
-  auto created = with_cookie("/Agent/Account/GetSessionToken", nlohmann::json::object());
+  auto created = web_post("/Agent/Account/GetSessionToken", nlohmann::json::object(), session);
   if (created.status == 403 || created.status == 401)
     throw Error(
         ExitCode::auth,
@@ -153,6 +168,49 @@ NeuronToken NeuronClient::session_cookie_login(const std::string& cookie, int64_
   return token;
 }
 
+std::string NeuronClient::quick_login_code(const std::string& tab, const std::string& purpose,
+                                           int64_t seconds, std::string& cookie,
+                                           std::string& service_id) {
+  const bool first = service_id.empty();
+  nlohmann::json body = {
+      {"serviceId", service_id}, {"tab", tab}, {"mode", "text"}, {"purpose", purpose}};
+  if (first) {
+    body["agentApiTimeout"] = seconds;
+    cookie.clear();  // the first call opens a new web session
+  }
+  auto r = web_post("/QuickLogin", body, cookie);
+  if (r.status == 404 || r.status == 405)
+    throw Error(ExitCode::error,
+                host_.authority + " has no Quick Login (/QuickLogin answered " + r.summary() + ")",
+                "--qr needs a Neuron; for Nexterm use --device");
+  if (r.status != 200) fail(r, "QR login");
+  auto doc = r.json();
+  if (!doc.is_object() || !doc.contains("signUrl") || !doc["signUrl"].is_string())
+    throw Error(ExitCode::error, host_.authority + " answered /QuickLogin without a signUrl",
+                "the server is misbehaving; retry later");
+  if (first) {
+    // Unconfirmed whether a real Neuron always sends serviceId; without it a fresh code
+    // means a new session, which the caller handles by starting over.
+    if (doc.contains("serviceId") && doc["serviceId"].is_string())
+      service_id = doc["serviceId"].get<std::string>();
+    if (cookie.empty())
+      throw Error(ExitCode::error,
+                  host_.authority + " answered /QuickLogin without an HttpSessionID cookie",
+                  "the server is misbehaving; retry later");
+  }
+  return doc["signUrl"].get<std::string>();
+}
+
+NeuronToken NeuronClient::quick_login_token(const std::string& cookie, int64_t seconds,
+                                            std::string* user) {
+  std::string session = cookie;
+  auto r = web_post("/Agent/Account/QuickLogin", {{"seconds", seconds}}, session);
+  if (r.status != 200) fail(r, "QR login");
+  NeuronToken token = parse_token(r);
+  if (user) *user = r.json().value("userName", std::string());
+  return token;
+}
+
 std::string NeuronClient::prepare_remote_quick_login(const std::string& jwt) {
   http_.add_secret(jwt);
   auto r = post("/Agent/Account/PrepareRemoteQuickLogin", nlohmann::json::object(), jwt);
@@ -166,27 +224,11 @@ std::string NeuronClient::prepare_remote_quick_login(const std::string& jwt) {
 
 NeuronClient::RemoteOutcome NeuronClient::remote_quick_login(const std::string& legal_id,
                                                              const std::string& purpose,
-                                                             std::string& cookie) {
-  if (!cookie.empty()) http_.add_secret(cookie);
-  net::Request request;
-  request.method = "POST";
-  request.url = host_.origin + "/Agent/Account/RemoteQuickLogin";
-  // Deliberately no Authorization: the home token must never reach another Neuron.
-  request.headers = {{"Host", host_.authority},
-                     {"Content-Type", "application/json"},
-                     {"Accept", "application/json"}};
-  if (!cookie.empty()) request.headers.emplace_back("Cookie", "HttpSessionID=" + cookie);
-  request.body = nlohmann::json{{"legalId", legal_id}, {"purpose", purpose}}.dump();
-  auto r = http_.perform(request);
-  for (const auto& [name, value] : r.headers) {
-    // Keep the web session exactly as the server set it.
-    if (name.size() == 10 && strncasecmp(name.c_str(), "set-cookie", 10) == 0 &&
-        value.rfind("HttpSessionID=", 0) == 0) {
-      cookie = value.substr(
-          14, value.find(';') == std::string::npos ? std::string::npos : value.find(';') - 14);
-      http_.add_secret(cookie);
-    }
-  }
+                                                             std::string& cookie,
+                                                             const std::string& tab_id) {
+  nlohmann::json body = {{"legalId", legal_id}, {"purpose", purpose}};
+  if (!tab_id.empty()) body["tabId"] = tab_id;
+  auto r = web_post("/Agent/Account/RemoteQuickLogin", body, cookie);
   if (r.status != 200) fail(r, "remote login");
   auto doc = r.json();
   return RemoteOutcome{doc.value("loggedIn", false) == true,
@@ -198,14 +240,8 @@ NeuronToken NeuronClient::www_login(const std::string& user, const std::string& 
   std::string credentials = crypto::base64_encode(user + ":" + password);
   http_.add_secret(password);
   http_.add_secret(credentials);
-  net::Request request;
-  request.method = "POST";
-  request.url = host_.origin + "/Agent/Account/WwwLogin";
-  request.headers = {{"Host", host_.authority},
-                     {"Content-Type", "application/json"},
-                     {"Accept", "application/json"},
-                     {"Authorization", "Basic " + credentials}};
-  request.body = nlohmann::json{{"seconds", seconds}}.dump();
+  net::Request request = json_post("/Agent/Account/WwwLogin", {{"seconds", seconds}});
+  request.headers.emplace_back("Authorization", "Basic " + credentials);
   auto r = http_.perform(request);
   crypto::wipe(request.headers.back().second);
   crypto::wipe(credentials);
@@ -326,6 +362,24 @@ std::string NeuronClient::send_text_message(const std::string& jwt, const nlohma
                 "check the recipient's JID, then retry");
   auto id = doc.find("id");
   return id != doc.end() && id->is_string() ? id->get<std::string>() : std::string();
+}
+
+NeuronToken NeuronClient::adopt_token(const std::string& jwt, int64_t seconds, std::string* user) {
+  http_.add_secret(jwt);
+  const int64_t local_now = timeutil::now();
+  auto r = post("/Agent/Account/Info", nlohmann::json::object(), jwt);
+  if (r.status != 200) fail(r, "QR login");
+  auto doc = r.json();
+  NeuronToken token;
+  token.jwt = jwt;
+  if (auto date = timeutil::parse_http_date(r.header("Date")))
+    token.clock_offset = *date - local_now;
+  token.expires = local_now + token.clock_offset + seconds;
+  if (auto claims = jwt::decode_claims(jwt); claims && claims->contains("exp")) {
+    if (auto exp = timeutil::parse_time_value((*claims)["exp"])) token.expires = *exp;
+  }
+  if (user && doc.is_object()) *user = doc.value("userName", std::string());
+  return token;
 }
 
 nlohmann::json NeuronClient::info(const std::string& jwt) {

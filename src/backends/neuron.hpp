@@ -32,6 +32,20 @@ class NeuronClient {
   // Quick Login was signed), else GetSessionToken (a session whose account was made with
   // the web form). Sets *user from the answer (or from Info).
   NeuronToken session_cookie_login(const std::string& cookie, int64_t seconds, std::string* user);
+  // POST /QuickLogin (session mode, mode text) for tab `tab`: a code to sign in the app.
+  // The first call sends no cookie and an empty serviceId; both are then set from the
+  // answer (the cookie exactly as received). Later calls give them back for a fresh code.
+  // Returns the signUrl (tagsign:DOMAIN,KEY). `seconds`: the token lifetime to ask for.
+  std::string quick_login_code(const std::string& tab, const std::string& purpose, int64_t seconds,
+                               std::string& cookie, std::string& service_id);
+  // Agent/Account/QuickLogin: the JWT of a web session in which a Quick Login was signed.
+  // Sets *user from the answer. Call it only after the signature: before, it counts as a
+  // failed login.
+  NeuronToken quick_login_token(const std::string& cookie, int64_t seconds, std::string* user);
+  // A JWT handed over in a SignatureReceivedBE event (AgentApiToken): checked with Info,
+  // which also gives the user name and the server clock. It comes without `expires`, so
+  // its `exp` claim is taken (else issue time + `seconds`).
+  NeuronToken adopt_token(const std::string& jwt, int64_t seconds, std::string* user);
   // PrepareRemoteQuickLogin on the user's own Neuron: the legal id to present elsewhere.
   std::string prepare_remote_quick_login(const std::string& jwt);
   struct RemoteOutcome {
@@ -40,8 +54,9 @@ class NeuronClient {
   };
   // RemoteQuickLogin on THIS (remote) Neuron: no JWT, the web session in `cookie` (updated
   // from Set-Cookie; empty: a new session).
+  // `tab_id`: a tab registered on this Neuron's /ClientEvents that is told of the outcome.
   RemoteOutcome remote_quick_login(const std::string& legal_id, const std::string& purpose,
-                                   std::string& cookie);
+                                   std::string& cookie, const std::string& tab_id = {});
   // WwwLogin over HTTP Basic: the server sees the password itself (the caller allows it only
   // over https or loopback). Wrong credentials are Error(auth).
   NeuronToken www_login(const std::string& user, const std::string& password, int64_t seconds);
@@ -71,8 +86,13 @@ class NeuronClient {
   const HostSpec& host() const { return host_; }
 
  private:
+  // A JSON POST to `path` with the Host, Content-Type and Accept every call sends.
+  net::Request json_post(const std::string& path, const nlohmann::json& body) const;
   net::Response post(const std::string& path, const nlohmann::json& body,
                      const std::string& jwt = {});
+  // A POST in a web session: the cookie sent unchanged (none when empty), and a new
+  // HttpSessionID from Set-Cookie taken into `cookie`.
+  net::Response web_post(const std::string& path, const nlohmann::json& body, std::string& cookie);
   NeuronToken parse_token(const net::Response& response);
   // Throws the Error for a non-2xx answer. `what` names the action ("login", "refresh").
   [[noreturn]] void fail(const net::Response& response, const std::string& what);

@@ -14,7 +14,6 @@
 #include "core/error.hpp"
 #include "core/timeutil.hpp"
 #include "net/url.hpp"
-#include "term/qr.hpp"
 #include "term/tty.hpp"
 #include "term/waiter.hpp"
 
@@ -24,54 +23,6 @@ namespace {
 
 constexpr int64_t kLoginInterval = 4;  // s; Nexterm gives none, its own clients use 3-5 s
 constexpr int64_t kPhoneInterval = 3;
-
-int64_t interval_seconds(const WaitOptions& options, int64_t fallback) {
-  if (options.interval.empty()) return fallback;
-  return parse_duration_or_throw(options.interval);
-}
-
-// How long and how often to poll: --interval (else the flow's default), until the code's
-// expiry or --wait, whichever is first; a spinner only on a terminal and not with --json.
-term::WaitPlan wait_plan(const Context& context, const WaitOptions& options,
-                         int64_t default_interval, int64_t local_expiry, std::string label) {
-  term::WaitPlan plan;
-  plan.interval = std::chrono::seconds(interval_seconds(options, default_interval));
-  plan.deadline =
-      options.wait.empty()
-          ? local_expiry
-          : std::min(local_expiry, timeutil::now() + parse_duration_or_throw(options.wait));
-  plan.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
-  plan.label = std::move(label);
-  return plan;
-}
-
-bool want_qr(const WaitOptions& options) {
-  if (options.show_qr == "always") return true;
-  if (options.show_qr == "never") return false;
-  return term::is_tty(STDERR_FILENO);
-}
-
-void show_qr(const Context& context, const WaitOptions& options, const std::string& payload) {
-  if (!want_qr(options)) return;
-  const std::string qr = term::render_qr(payload, term::qr_style_for_locale(), context.colors());
-  const size_t columns = term::terminal_columns(STDERR_FILENO);
-  size_t width = 0;
-  bool in_escape = false;  // colour codes take no room
-  for (unsigned char c : qr.substr(0, qr.find('\n'))) {
-    if (c == 0x1b)
-      in_escape = true;
-    else if (in_escape)
-      in_escape = c != 'm';
-    else
-      width += (c & 0xC0) != 0x80;
-  }
-  if (columns && width > columns) {  // a wrapped QR code cannot be scanned
-    term::warn("the terminal is too narrow for the QR code (" + std::to_string(width) +
-               " columns needed); use the link instead");
-    return;
-  }
-  std::cerr << qr;
-}
 
 std::string upper_code(std::string code) {
   for (char& c : code) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
@@ -168,28 +119,6 @@ void run_phone(Context& context, const WaitOptions& options) {
 }
 
 }  // namespace
-
-void add_wait_options(CLI::App* command, WaitOptions& options, bool with_qr_content) {
-  command->add_option("--interval", options.interval, "Polling period (at least 1s)")
-      ->check(duration_validator(3600, 1))
-      ->type_name("DURATION");
-  command
-      ->add_option("--show-qr", options.show_qr,
-                   "Draw the QR code: auto (stderr is a tty), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}).description(""))
-      ->type_name("auto|always|never");
-  if (with_qr_content)
-    command
-        ->add_option("--qr-content", options.qr_content,
-                     "What the QR code holds: the url, or the app link")
-        ->check(CLI::IsMember({"url", "app"}).description(""))
-        ->type_name("url|app");
-  command
-      ->add_option("--wait", options.wait,
-                   "How long to wait for approval (default: the code's lifetime)")
-      ->check(duration_validator(24 * 3600))
-      ->type_name("DURATION");
-}
 
 void run_device_login(Context& context, const HostSpec& host, const WaitOptions& options,
                       bool force, bool no_store, bool print_token) {

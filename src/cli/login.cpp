@@ -1,5 +1,6 @@
 // authctl login: log in and store the session as a profile. Neuron: HMAC-signed password
-// login. Nexterm: password (+ TOTP), an API key (--with-token), or a device code (--device).
+// login, Quick Login with a QR code (--qr), WwwLogin (--www) or a web session cookie.
+// Nexterm: password (+ TOTP), an API key (--with-token), or a device code (--device).
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "cli/device_link.hpp"
 #include "cli/password.hpp"
 #include "cli/profiles.hpp"
+#include "cli/qr_login.hpp"
 #include "core/cookie.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
@@ -39,6 +41,8 @@ struct LoginOptions {
   bool with_token = false;
   bool device = false;
   bool www = false;
+  bool qr = false;
+  std::string purpose;         // --qr: shown in the app
   std::string session_cookie;  // FILE or -
   WaitOptions wait;
 };
@@ -54,8 +58,9 @@ std::string detect_kind(net::HttpClient& http, const HostSpec& host) {
               "check --host, or give --kind");
 }
 
+// `event`: for the JSON lines of a waiting login ("logged_in"), null otherwise.
 void print_result(const Context& context, const LoginOptions& options, const std::string& name,
-                  const store::Profile& profile) {
+                  const store::Profile& profile, const char* event = nullptr) {
   const int64_t server_now = timeutil::now() + profile.clock_offset;
   if (context.global.json) {
     nlohmann::json out = {
@@ -67,6 +72,7 @@ void print_result(const Context& context, const LoginOptions& options, const std
                                        : nlohmann::json(nullptr)}};
     if (profile.enabled) out["enabled"] = *profile.enabled;
     if (options.print_token) out["token"] = profile.token;
+    if (event) out["event"] = event;
     context.print_json(out);
     return;
   }
@@ -268,6 +274,15 @@ void run_login(Context& context, LoginOptions options) {
   const HostSpec host = parse_host(options.host, options.allow_http);
   if (options.with_token) return run_with_token(context, host, options);
   if (!options.session_cookie.empty()) return run_session_cookie(context, host, options);
+  if (options.qr) {
+    if (options.kind == "nexterm")
+      throw Error(ExitCode::usage, "--qr is the Neuron's Quick Login",
+                  "for Nexterm, use --device (or --passkey)");
+    const QrLoginResult result =
+        run_qr_login(context, host, options.wait,
+                     {options.purpose, options.seconds, options.force, options.no_store});
+    return print_result(context, options, result.name, result.profile, "logged_in");
+  }
   if (options.device) {
     return run_device_login(context, host, options.wait, options.force, options.no_store,
                             options.print_token);
@@ -341,16 +356,27 @@ void register_login(CLI::App& app, Context& context) {
   auto* device = cmd->add_flag("--device", options->device,
                                "Nexterm: log in with a device code (same as device-link)");
   with_token->excludes(device);
-  cmd->add_option(
-         "--session-cookie", options->session_cookie,
-         "Neuron: turn a web session (HttpSessionID cookie in FILE, or - for stdin) into a JWT")
-      ->type_name("FILE|-")
-      ->excludes(with_token)
-      ->excludes(device);
-  cmd->add_flag("--www", options->www,
-                "Neuron WwwLogin over HTTP Basic (the server sees the password; https only)")
-      ->excludes(with_token)
-      ->excludes(device);
+  auto* session_cookie =
+      cmd->add_option(
+             "--session-cookie", options->session_cookie,
+             "Neuron: turn a web session (HttpSessionID cookie in FILE, or - for stdin) into a JWT")
+          ->type_name("FILE|-")
+          ->excludes(with_token)
+          ->excludes(device);
+  auto* www =
+      cmd->add_flag("--www", options->www,
+                    "Neuron WwwLogin over HTTP Basic (the server sees the password; https only)")
+          ->excludes(with_token)
+          ->excludes(device);
+  auto* qr = cmd->add_flag("--qr", options->qr,
+                           "Neuron Quick Login: scan a QR code with the app, no password")
+                 ->excludes(with_token)
+                 ->excludes(device)
+                 ->excludes(www)
+                 ->excludes(session_cookie);
+  cmd->add_option("--purpose", options->purpose, "--qr: why, as the app shows it")
+      ->needs(qr)
+      ->type_name("TEXT");
   add_wait_options(cmd, options->wait, /*with_qr_content=*/true);
   cmd->add_flag("--allow-http", options->allow_http, "Allow plain http to a non-loopback host");
   cmd->add_flag("--force", options->force, "Replace a profile of the same name on another URL");

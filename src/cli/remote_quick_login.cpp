@@ -1,10 +1,13 @@
 // authctl remote-quick-login --remote HOST: log in on another Neuron with the identity of
 // this profile's account (PrepareRemoteQuickLogin here, RemoteQuickLogin there, signed in
-// the app). The remote web session's cookie is kept in the profile, per remote host.
+// the app). The remote web session's cookie is kept in the profile, per remote host;
+// --wait learns the outcome from the remote's /ClientEvents.
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
 
+#include "backends/client_events.hpp"
 #include "backends/neuron.hpp"
 #include "cli/commands.hpp"
 #include "cli/password.hpp"
@@ -30,6 +33,8 @@ void run_remote(Context& context, const RemoteOptions& options) {
   std::string name;
   const store::Profile profile =
       fresh_profile(context, 60, PasswordOptions{}, name, "neuron", "remote-quick-login");
+  const int64_t interval =
+      options.interval.empty() ? kMinInterval : parse_duration_or_throw(options.interval);
   const std::string purpose =
       options.purpose.empty() ? "Log in to " + remote.authority + " from authctl" : options.purpose;
 
@@ -51,28 +56,64 @@ void run_remote(Context& context, const RemoteOptions& options) {
       return true;
     });
   };
-  auto outcome = remote_neuron.remote_quick_login(legal_id, purpose, cookie);
+  // With --wait, the outcome comes through the remote's /ClientEvents: a tab registered
+  // with the remote web session and named (tabId) in the petition. Without a session yet,
+  // the petition call makes one and the tab registers right after it (the user needs far
+  // longer than that to sign). Without an event channel, ask again every --interval.
+  const std::string tab = options.wait.empty() ? std::string() : backends::make_tab_id();
+  std::optional<backends::ClientEvents> events;
+  auto listen = [&] {
+    events.emplace(remote_http, remote.origin, tab, cookie);
+    try {
+      events->register_tab();
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::error) throw;
+      events.reset();
+      term::note(std::string(e.what()) + "; asking again every " + std::to_string(interval) +
+                 "s instead");
+    }
+  };
+  if (!tab.empty() && !cookie.empty()) listen();
+  auto outcome = remote_neuron.remote_quick_login(legal_id, purpose, cookie, tab);
   remember();
   if (!outcome.logged_in && !options.wait.empty()) {
+    if (!events) listen();
     std::cerr << "A signing petition was sent to your app: sign it to log in on "
               << remote.authority << "\n";
-    const int64_t interval =
-        options.interval.empty() ? kMinInterval : parse_duration_or_throw(options.interval);
     term::WaitPlan plan;
     plan.interval = std::chrono::seconds(interval);
     plan.deadline = timeutil::now() + parse_duration_or_throw(options.wait);
     plan.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
     plan.label = "Waiting for the signature";
-    bool first = true;
-    const bool done = term::wait_until(plan, [&] {
-      if (first) {  // the answer above is fresh: wait an interval before asking again
-        first = false;
-        return false;
+    bool done = false;
+    if (events) {
+      std::optional<nlohmann::json> signature;
+      done = term::wait_for_event(plan, [&](std::chrono::milliseconds step) {
+        signature = events->wait_for_signature(step);
+        return signature.has_value();
+      });
+      if (done) {
+        // The petition's contract state; anything but approval means the user refused.
+        const std::string state = signature->is_object() && (*signature)["State"].is_string()
+                                      ? (*signature)["State"].get<std::string>()
+                                      : std::string("Approved");
+        if (state != "Approved" && state != "Signed")
+          throw Error(ExitCode::auth, "the petition was not approved in the app (" + state + ")",
+                      "run the command again and sign it in the app");
+        outcome.logged_in = true;  // the session is logged in once signed: no need to ask
       }
-      outcome = remote_neuron.remote_quick_login(legal_id, purpose, cookie);
-      return outcome.logged_in;
-    });
-    remember();
+    } else {
+      bool first = true;
+      done = term::wait_until(plan, [&] {
+        if (first) {  // the answer above is fresh: wait an interval before asking again
+          first = false;
+          return false;
+        }
+        outcome = remote_neuron.remote_quick_login(legal_id, purpose, cookie);
+        return outcome.logged_in;
+      });
+      remember();
+    }
     if (!done)
       throw Error(ExitCode::expired, "the petition was not signed in time",
                   "sign it in the app and run the command again");

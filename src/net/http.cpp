@@ -236,7 +236,8 @@ void prepare(CURL* easy, const ClientOptions& options, Exchange& x) {
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, x.errbuf);
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_seconds);
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT, options.timeout_seconds);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT,
+                   request.timeout_seconds > 0 ? request.timeout_seconds : options.timeout_seconds);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options.insecure ? 0L : 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options.insecure ? 0L : 2L);
   if (!options.cacert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.cacert.c_str());
@@ -386,6 +387,98 @@ std::vector<Outcome> HttpClient::perform_all(const std::vector<Request>& request
   }
   curl_multi_cleanup(multi);
   return outcomes;
+}
+
+struct PendingRequest::State {
+  const ClientOptions* options = nullptr;
+  const std::vector<std::string>* secrets = nullptr;
+  Request request;
+  Exchange exchange;
+  CURL* easy = nullptr;
+  CURLM* multi = nullptr;
+  bool added = false;  // easy is in multi
+  bool done = false;
+  CURLcode result = CURLE_OK;
+
+  // One round of libcurl work; notes the end of the transfer.
+  void perform() {
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      done = true;
+      result = msg->data.result;
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &exchange.response.status);
+      trace_response_body(*options, exchange, *secrets);
+    }
+  }
+};
+
+PendingRequest::PendingRequest(HttpClient& client) : state_(new State) {
+  State& s = *state_;
+  s.options = &client.options_;
+  s.secrets = &client.impl_->secrets;
+  s.easy = curl_easy_init();
+  s.multi = curl_multi_init();
+  if (!s.easy || !s.multi) throw Error(ExitCode::error, "libcurl failed to initialise");
+}
+
+PendingRequest::~PendingRequest() {
+  if (state_->multi && state_->easy && state_->added)
+    curl_multi_remove_handle(state_->multi, state_->easy);
+  if (state_->easy) curl_easy_cleanup(state_->easy);
+  if (state_->multi) curl_multi_cleanup(state_->multi);
+}
+
+void PendingRequest::start(Request request) {
+  State& s = *state_;
+  if (s.added) curl_multi_remove_handle(s.multi, s.easy);
+  s.added = false;
+  s.done = false;
+  s.result = CURLE_OK;
+  s.request = std::move(request);
+  curl_slist_free_all(s.exchange.headers);
+  s.exchange.headers = nullptr;
+  s.exchange.response = Response{};
+  s.exchange.transfer = Transfer{};
+  s.exchange.errbuf[0] = '\0';
+  s.exchange.request = &s.request;
+  s.exchange.transfer.secrets = s.secrets;
+  prepare(s.easy, *s.options, s.exchange);
+  curl_multi_add_handle(s.multi, s.easy);
+  s.added = true;
+  s.perform();
+}
+
+bool PendingRequest::advance(std::chrono::milliseconds wait) {
+  State& s = *state_;
+  const auto until = std::chrono::steady_clock::now() + wait;
+  while (s.added && !s.done) {
+    s.perform();
+    if (s.done) break;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    curl_multi_poll(s.multi, nullptr, 0, static_cast<int>(left.count()), nullptr);
+  }
+  return s.done;
+}
+
+bool PendingRequest::sent() const {
+  if (!state_->added || state_->done) return state_->done;
+  curl_off_t uploaded = 0;
+  curl_easy_getinfo(state_->easy, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+  long header_bytes = 0;  // set once the request line and headers went out
+  curl_easy_getinfo(state_->easy, CURLINFO_REQUEST_SIZE, &header_bytes);
+  return header_bytes > 0 && uploaded >= static_cast<curl_off_t>(state_->request.body.size());
+}
+
+Response PendingRequest::response() {
+  State& s = *state_;
+  if (!s.done) throw Error(ExitCode::error, "internal error: the request has not finished");
+  if (s.result != CURLE_OK) throw transfer_error(s.result, s.exchange, *s.options);
+  return std::move(s.exchange.response);
 }
 
 }  // namespace authctl::net

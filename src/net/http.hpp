@@ -5,6 +5,7 @@
 // all requests of a command, so its connections are reused.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,7 @@ struct Request {
   std::string url;
   Headers headers;  // a "Host" header here replaces the one derived from the URL
   std::string body;
+  long timeout_seconds = 0;  // whole request; 0: the client's (a long poll needs longer)
 };
 
 struct Response {
@@ -82,9 +84,35 @@ class HttpClient {
   void add_secret(std::string secret);
 
  private:
+  friend class PendingRequest;
   struct Impl;
   std::unique_ptr<Impl> impl_;
   ClientOptions options_;
+};
+
+// One request left running while the caller does other things: a long poll that must stay
+// open while a QR code is shown, other requests go out and Ctrl-C is watched. It has its own
+// connection, driven in steps through libcurl's multi interface (no threads). Options,
+// trace and secrets are the client's, which must outlive it.
+class PendingRequest {
+ public:
+  explicit PendingRequest(HttpClient& client);
+  ~PendingRequest();  // abandons an unfinished transfer
+  PendingRequest(const PendingRequest&) = delete;
+  PendingRequest& operator=(const PendingRequest&) = delete;
+
+  // Starts sending `request`, abandoning any earlier one (the connection is kept for reuse).
+  void start(Request request);
+  // Lets the transfer run for at most `wait`. True once it has ended (answer or error).
+  bool advance(std::chrono::milliseconds wait);
+  // True once the whole request (headers and body) has been handed to the network.
+  bool sent() const;
+  // The answer, once advance() returned true; throws the transfer's Error (as perform()).
+  Response response();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace authctl::net

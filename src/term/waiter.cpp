@@ -32,4 +32,17 @@ bool wait_until(const WaitPlan& plan, const std::function<bool()>& poll) {
   }
 }
 
+bool wait_for_event(const WaitPlan& plan,
+                    const std::function<bool(std::chrono::milliseconds)>& listen) {
+  InterruptGuard guard;
+  Spinner spinner(plan.spinner);
+  for (;;) {
+    throw_if_interrupted();
+    const int64_t left = plan.deadline - timeutil::now();
+    if (left <= 0) return false;
+    spinner.update(plan.label + " (" + timeutil::format_duration(left) + " left, Ctrl-C to stop)");
+    if (listen(std::chrono::milliseconds(250))) return true;
+  }
+}
+
 }  // namespace authctl::term

@@ -21,4 +21,10 @@ struct WaitPlan {
 // Error(interrupted) on Ctrl-C.
 bool wait_until(const WaitPlan& plan, const std::function<bool()>& poll);
 
+// The same for event-driven waits (long polls): `listen(max)` waits at most `max` for the
+// event and returns true once it came; between calls the spinner is redrawn and Ctrl-C and
+// the deadline are checked. `plan.interval` is not used.
+bool wait_for_event(const WaitPlan& plan,
+                    const std::function<bool(std::chrono::milliseconds)>& listen);
+
 }  // namespace authctl::term

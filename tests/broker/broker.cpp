@@ -1866,6 +1866,15 @@ bool Broker::sign_quick_login(const std::string& ref, const std::string& user, b
   return true;
 }
 
+Broker::QuickLoginRequest Broker::quick_login_request(const std::string& ref) const {
+  Impl& m = *impl_;
+  std::lock_guard<std::mutex> lock(m.mu);
+  auto code = m.find_code_locked(ref);
+  if (code == m.ql_codes.end()) return {};
+  const QuickLoginService& service = m.ql_services.at(code->second.service);
+  return {service.tab, service.session, service.purpose, service.agent_api_timeout};
+}
+
 bool Broker::decline_quick_login(const std::string& ref) {
   Impl& m = *impl_;
   std::lock_guard<std::mutex> lock(m.mu);

@@ -189,6 +189,13 @@ class Broker {
   // with_token and the request gave agentApiTimeout > 0, else "" (IoTGateway's empty event).
   // False when no unexpired code matches (codes live 300 s of broker clock) or no such user.
   bool sign_quick_login(const std::string& ref, const std::string& user, bool with_token = false);
+  // Who asked for a pending Quick Login code (`ref` as for sign_quick_login): the tab id
+  // and the web session (HttpSessionID value) given to /QuickLogin; empty when none.
+  struct QuickLoginRequest {
+    std::string tab, session, purpose;
+    int64_t agent_api_timeout = 0;
+  };
+  QuickLoginRequest quick_login_request(const std::string& ref) const;
   // The user declines in the app: the code is gone, and nothing else happens (no event).
   // True when a pending code matched.
   bool decline_quick_login(const std::string& ref);

@@ -1,4 +1,6 @@
 // remote-quick-login against two brokers: the user's own Neuron and a remote one.
+#include <thread>
+
 #include "fixture.hpp"
 
 using namespace e2e;
@@ -24,7 +26,59 @@ TEST_CASE("remote-quick-login: petition sent, the remote cookie kept, logged in 
   CHECK(contains(home.run({"remote-quick-login", "--remote", remote.url()}).err, "Logged in on"));
 }
 
-TEST_CASE("remote-quick-login --wait: asks again every --interval until signed, or exit 6") {
+TEST_CASE("remote-quick-login --wait: the outcome through the remote's /ClientEvents") {
+  NeuronFixture home;
+  testbroker::Broker remote;
+  remote.start();
+  remote.set_client_events_wait_ms(200);  // NOP rounds while waiting
+  REQUIRE(home.login().exit_code == 0);
+  auto cookie_of = [&] {
+    return home.store()["profiles"][home.profile_name()]["remote_cookies"].value(remote.url(),
+                                                                                 std::string());
+  };
+  // No remote session yet: the petition call makes one, the tab registers right after it.
+  // Then with a session: the tab registers first. Either way, one petition and the event.
+  for (int round = 0; round < 2; ++round) {
+    CAPTURE(round);
+    const int before = remote.count("/Agent/Account/RemoteQuickLogin");
+    const int polls = remote.count("/ClientEvents");
+    if (round == 1) REQUIRE(!cookie_of().empty());
+    Process p(Invocation{
+        {"remote-quick-login", "--remote", remote.url(), "--wait", "30s", "--json"}, home.env, ""});
+    REQUIRE(p.wait_for_err("petition was sent"));
+    REQUIRE(!cookie_of().empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CHECK(remote.count("/ClientEvents") > polls);
+    REQUIRE(remote.sign_remote_petition(cookie_of(), kUser));
+    auto r = p.wait();
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(nlohmann::json::parse(r.out)["logged_in"] == true);
+    // Learned from the event, not by asking again (that would send another petition).
+    CHECK(remote.count("/Agent/Account/RemoteQuickLogin") == before + 1);
+    // A new round needs a session that is not logged in yet.
+    if (round == 0) {
+      auto store = home.store();
+      store["profiles"][home.profile_name()]["remote_cookies"][remote.url()] = "fresh-session-1";
+      write_file(home.store_path(), store.dump());
+    }
+  }
+}
+
+TEST_CASE("remote-quick-login --wait without an event channel asks again instead") {
+  NeuronFixture home;
+  testbroker::Broker remote;
+  remote.start();
+  REQUIRE(home.login().exit_code == 0);
+  remote.inject_fault("/ClientEvents", testbroker::Fault::redirect, 5);
+  auto r = home.run({"remote-quick-login", "--remote", remote.url(), "--wait", "2s"});
+  CHECK(r.exit_code == 6);
+  CHECK(contains(r.err, "the event channel of"));
+  CHECK(contains(r.err, "asking again every 10s"));
+  CHECK(remote.count("/Agent/Account/RemoteQuickLogin") == 1);  // no faster than every 10 s
+}
+
+TEST_CASE(
+    "remote-quick-login --wait: exit 6 when not signed in time; --interval under 10s refused") {
   NeuronFixture home;
   testbroker::Broker remote;
   remote.start();

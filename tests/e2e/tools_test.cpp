@@ -79,9 +79,10 @@ TEST_CASE("api on Nexterm: an integer code in a 200 body is exit 1; 429 is 5") {
   CHECK(f.run({"api", "/api/accounts/me"}).exit_code == 5);
   // Neuron-only commands refuse a Nexterm profile before any request
   f.broker.reset_counters();
-  for (auto args : std::vector<std::vector<std::string>>{
-           {"send-message", "--to", "bob@x", "hi"}, {"remote-quick-login", "--remote", f.broker.url()},
-           {"verify-jwt"}}) {
+  for (auto args :
+       std::vector<std::vector<std::string>>{{"send-message", "--to", "bob@x", "hi"},
+                                             {"remote-quick-login", "--remote", f.broker.url()},
+                                             {"verify-jwt"}}) {
     auto r = f.run(args);
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "works with neuron profiles"));
