@@ -367,7 +367,8 @@ void register_login(CLI::App& app, Context& context) {
       cmd->add_flag("--www", options->www,
                     "Neuron WwwLogin over HTTP Basic (the server sees the password; https only)")
           ->excludes(with_token)
-          ->excludes(device);
+          ->excludes(device)
+          ->excludes(session_cookie);
   auto* qr = cmd->add_flag("--qr", options->qr,
                            "Neuron Quick Login: scan a QR code with the app, no password")
                  ->excludes(with_token)

@@ -46,6 +46,7 @@ class Process {
   std::string next_line(int timeout_ms = 10000);
   // Waits until stderr contains `text` (or timeout); returns whether it did.
   bool wait_for_err(const std::string& text, int timeout_ms = 10000);
+  const std::string& err_so_far() const { return err_; }
   void signal(int sig);
   Result wait();  // everything read so far is included
 

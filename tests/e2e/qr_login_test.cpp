@@ -5,6 +5,7 @@
 #include <regex>
 #include <thread>
 
+#include "core/jwt.hpp"
 #include "fixture.hpp"
 #include "qr_decode.hpp"
 #include "waiting_output.hpp"
@@ -113,6 +114,27 @@ TEST_CASE("login --qr: the JWT handed over in the event is used as it is") {
   const int64_t iat = who["claims"]["iat"];
   CHECK(exp - iat == 600);
   CHECK(f.store()["profiles"][f.profile_name()]["expires"] == exp);
+}
+
+TEST_CASE("login --qr --no-store --print-token: the token on stdout, nothing written") {
+  NeuronFixture f;
+  Process p(qr_login(f, {"--no-store", "--print-token"}));
+  REQUIRE(p.wait_for_err("tagsign:"));
+  REQUIRE(p.wait_for_err("\n", 2000));
+  std::smatch m;
+  const std::string err = p.err_so_far();
+  REQUIRE(std::regex_search(err, m, std::regex("tagsign:[^\\s]+")));
+  const std::string link = m.str();
+  REQUIRE(
+      soon([&] { return f.broker.client_tab_registered(f.broker.quick_login_request(link).tab); }));
+  REQUIRE(f.broker.sign_quick_login(link, kUser));
+  auto r = p.wait();
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(contains(r.err, "nothing stored"));
+  const std::string token = r.out.substr(0, r.out.find('\n'));
+  REQUIRE(authctl::jwt::decode_claims(token).has_value());
+  CHECK((*authctl::jwt::decode_claims(token))["sub"] == kUser);
+  CHECK(!store_exists(f));
 }
 
 TEST_CASE("login --qr: declined in the app -> no event -> exit 6 at --wait, nothing stored") {

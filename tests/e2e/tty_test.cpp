@@ -1,4 +1,4 @@
-// The no-echo password prompt, seen through a real pseudo-terminal.
+// The no-echo password prompt and what waiting commands draw, seen through a real pty.
 #include <poll.h>
 #include <pty.h>
 #include <sys/wait.h>
@@ -85,4 +85,18 @@ TEST_CASE("a terminal is not used when --no-input or CI=true says so") {
       run_on_pty({"login", "--host", f.broker.url(), "-u", kUser}, env, "Password for", kPassword);
   CHECK(ci.exit_code == 4);
   CHECK(f.broker.count("/Agent/Account/Login") == 0);
+}
+
+TEST_CASE("login --qr on a terminal: the QR code by default, then a countdown spinner") {
+  NeuronFixture f;
+  f.broker.set_client_events_wait_ms(300);
+  auto run = run_on_pty({"login", "--qr", "--host", f.broker.url(), "--wait", "2s"}, f.env,
+                        "\x01never shown", "");
+  CHECK(run.exit_code == 6);
+  CHECK(contains(run.screen, "scan this QR code"));
+  CHECK(contains(run.screen, "tagsign:localhost,"));
+  CHECK(contains(run.screen, "\u2584"));  // half blocks: the QR code is drawn
+  CHECK(contains(run.screen, "Waiting for the signature ("));
+  CHECK(contains(run.screen, "left, Ctrl-C to stop)"));
+  CHECK(contains(run.screen, "not signed in time"));
 }
