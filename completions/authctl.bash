@@ -13,6 +13,8 @@ _authctl_value() {
     --totp-code) COMPREPLY=() ;;
     --totp-secret-file) COMPREPLY=($(compgen -f -- "$2")) ;;
     --session-cookie) COMPREPLY=($(compgen -W "FILE -" -- "$2")) ;;
+    --passkey-file) COMPREPLY=($(compgen -f -- "$2")) ;;
+    --passphrase-file) COMPREPLY=($(compgen -f -- "$2")) ;;
     --purpose) COMPREPLY=() ;;
     --interval) COMPREPLY=() ;;
     --show-qr) COMPREPLY=($(compgen -W "auto always never" -- "$2")) ;;
@@ -21,6 +23,7 @@ _authctl_value() {
     --min-valid) COMPREPLY=() ;;
     --idle-for) COMPREPLY=() ;;
     --parallel) COMPREPLY=() ;;
+    --name) COMPREPLY=() ;;
     --expires) COMPREPLY=() ;;
     --email) COMPREPLY=() ;;
     --phone) COMPREPLY=() ;;
@@ -39,7 +42,7 @@ _authctl_value() {
 
 _authctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path= i w
-  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --session-cookie --purpose --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --expires --email --phone --api-key --api-secret-file --remote --to --subject --language -X --method -f --field --input '
+  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --session-cookie --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --name --expires --email --phone --api-key --api-secret-file --remote --to --subject --language -X --method -f --field --input '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     case "$w" in
@@ -59,6 +62,11 @@ _authctl() {
            'sessions') path="${path:+$path }$w" ;;
            'sessions list') path="${path:+$path }$w" ;;
            'sessions kill') path="${path:+$path }$w" ;;
+           'passkey') path="${path:+$path }$w" ;;
+           'passkey add') path="${path:+$path }$w" ;;
+           'passkey list') path="${path:+$path }$w" ;;
+           'passkey rename') path="${path:+$path }$w" ;;
+           'passkey remove') path="${path:+$path }$w" ;;
            'apikey') path="${path:+$path }$w" ;;
            'apikey create') path="${path:+$path }$w" ;;
            'apikey list') path="${path:+$path }$w" ;;
@@ -82,8 +90,8 @@ _authctl() {
   fi
   local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color' opts= words=
   case "$path" in
-    '') words='login logout refresh whoami token status switch device-link sessions apikey account remote-quick-login send-message exec api verify-jwt completion' ;;
-    'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --session-cookie --www --qr --purpose --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
+    '') words='login logout refresh whoami token status switch device-link sessions passkey apikey account remote-quick-login send-message exec api verify-jwt completion' ;;
+    'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --session-cookie --www --qr --passkey --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
     'logout') opts='--all --local' ;;
     'refresh') opts='--password-stdin --password-file' ;;
     'whoami') opts='' ;;
@@ -97,6 +105,11 @@ _authctl() {
     'sessions') opts=''; words='list kill' ;;
     'sessions list') opts='--idle-for' ;;
     'sessions kill') opts='--others --idle-for --yes --dry-run --parallel' ;;
+    'passkey') opts=''; words='add list rename remove' ;;
+    'passkey add') opts='--name --passphrase-file' ;;
+    'passkey list') opts='' ;;
+    'passkey rename') opts='' ;;
+    'passkey remove') opts='--local' ;;
     'apikey') opts=''; words='create list revoke' ;;
     'apikey create') opts='--expires' ;;
     'apikey list') opts='' ;;

@@ -54,6 +54,20 @@ struct ApiKey {
   std::string token;  // only from create
 };
 
+struct PasskeyInfo {
+  int64_t id = 0;  // the server's row id (not the credential id)
+  std::string name;
+  std::optional<int64_t> created_at;
+};
+
+// What a passkey login gives: the session token, or that the challenge was not valid
+// (301: the caller starts over once with fresh options).
+struct PasskeyLogin {
+  std::string token;
+  bool stale_challenge = false;
+  int64_t clock_offset = 0;
+};
+
 bool is_nexterm_api_key(const std::string& token);  // "nxt_" + 64 hex
 
 class NextermClient {
@@ -90,6 +104,24 @@ class NextermClient {
                         const std::optional<std::string>& expires_at);
   std::vector<ApiKey> api_keys(const std::string& token);
   void revoke_api_key(const std::string& token, int64_t id);
+
+  // Passkeys (nexterm-passkeys.md; in nexterm_passkeys.cpp). `origin` is sent as given and
+  // must be what clientDataJSON carries.
+  // register/options: the creation options ({challenge, rp:{id}, user, ...}).
+  nlohmann::json passkey_register_options(const std::string& token, const std::string& origin);
+  // register/verify: false when the challenge was not valid (301; start over once).
+  // 302/303 are Error(error) with the server's message.
+  bool passkey_register_verify(const std::string& token, const std::string& origin,
+                               const std::string& name, const nlohmann::json& credential);
+  std::vector<PasskeyInfo> passkeys(const std::string& token);
+  void rename_passkey(const std::string& token, int64_t id, const std::string& name);
+  // false when the server has no such passkey (308/309).
+  bool delete_passkey(const std::string& token, int64_t id);
+  // auth/passkey/options: {rpId, challenge, ...}. Unknown user (201) and no passkeys (304)
+  // are Error(auth).
+  nlohmann::json passkey_login_options(const std::string& origin, const std::string& user);
+  // auth/passkey/verify. 305/306/307 are Error(auth); 429 Error(rate_limited).
+  PasskeyLogin passkey_login_verify(const std::string& origin, const nlohmann::json& assertion);
 
   const HostSpec& host() const { return host_; }
 

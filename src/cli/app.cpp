@@ -42,6 +42,7 @@ std::unique_ptr<CLI::App> build_app(Context& context) {
   register_switch(*app, context);
   register_device_link(*app, context);
   register_sessions(*app, context);
+  register_passkey(*app, context);
   register_apikey(*app, context);
   register_account(*app, context);
   register_remote_quick_login(*app, context);

@@ -26,6 +26,7 @@ void register_remote_quick_login(CLI::App& app, Context& context);
 void register_send_message(CLI::App& app, Context& context);
 void register_api(CLI::App& app, Context& context);
 void register_verify_jwt(CLI::App& app, Context& context);
+void register_passkey(CLI::App& app, Context& context);
 void register_completion(CLI::App& app, Context& context);
 
 // The whole command tree, with the global options: used by main() and by `completion`.

@@ -10,6 +10,8 @@
 #include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "cli/device_link.hpp"
+#include "cli/passkey_login.hpp"
+#include "cli/passphrase.hpp"
 #include "cli/password.hpp"
 #include "cli/profiles.hpp"
 #include "cli/qr_login.hpp"
@@ -42,8 +44,11 @@ struct LoginOptions {
   bool device = false;
   bool www = false;
   bool qr = false;
-  std::string purpose;         // --qr: shown in the app
-  std::string session_cookie;  // FILE or -
+  bool passkey = false;
+  std::string passkey_file;     // --passkey-file (else AUTHCTL_PASSKEY_FILE)
+  std::string passphrase_file;  // the key file's passphrase
+  std::string purpose;          // --qr: shown in the app
+  std::string session_cookie;   // FILE or -
   WaitOptions wait;
 };
 
@@ -268,6 +273,20 @@ void run_session_cookie(Context& context, const HostSpec& host, const LoginOptio
 }
 
 void run_login(Context& context, LoginOptions options) {
+  if (options.passkey) {
+    if (options.kind == "neuron")
+      throw Error(ExitCode::usage, "--passkey is a Nexterm login",
+                  "for a Neuron, use --qr or a password");
+    PasskeyLoginRequest request;
+    if (!options.host.empty()) request.host = parse_host(options.host, options.allow_http);
+    request.user = options.user;
+    request.key_file = options.passkey_file;
+    request.passphrase_file = options.passphrase_file;
+    request.force = options.force;
+    request.no_store = options.no_store;
+    const PasskeyLoginResult result = run_passkey_login(context, request);
+    return print_result(context, options, result.name, result.profile);
+  }
   if (options.host.empty())
     throw Error(ExitCode::usage, "login needs --host",
                 "give --host HOST[:PORT] or set NEURON_HOST");
@@ -375,6 +394,19 @@ void register_login(CLI::App& app, Context& context) {
                  ->excludes(device)
                  ->excludes(www)
                  ->excludes(session_cookie);
+  auto* passkey = cmd->add_flag("--passkey", options->passkey,
+                                "Nexterm: log in with a passkey made by passkey add (no "
+                                "password, no TOTP)")
+                      ->excludes(with_token)
+                      ->excludes(device)
+                      ->excludes(www)
+                      ->excludes(session_cookie)
+                      ->excludes(qr);
+  cmd->add_option("--passkey-file", options->passkey_file,
+                  "--passkey: the key file to use (or AUTHCTL_PASSKEY_FILE)")
+      ->needs(passkey)
+      ->type_name("FILE");
+  add_passphrase_option(cmd, options->passphrase_file)->needs(passkey);
   cmd->add_option("--purpose", options->purpose, "--qr: why, as the app shows it")
       ->needs(qr)
       ->type_name("TEXT");

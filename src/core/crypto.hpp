@@ -13,8 +13,11 @@ namespace authctl::crypto {
 std::string base64_encode(std::string_view bytes);
 // Standard Base64 with padding; nullopt when the input is not valid Base64.
 std::optional<std::string> base64_decode(std::string_view text);
-// URL-safe Base64 without padding (JWT segments), decoded via the standard alphabet.
+// URL-safe Base64 without padding (JWT segments, WebAuthn), via the standard alphabet.
 std::optional<std::string> base64url_decode(std::string_view text);
+std::string base64url_encode(std::string_view bytes);
+
+std::string sha256(std::string_view data);  // raw 32 bytes
 
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
 // Base64(HMAC-SHA256(UTF-8 key, UTF-8 data)): the Neuron signature.

@@ -25,33 +25,6 @@ Error corrupt(const std::string& path, const std::string& what) {
                "it was left unchanged; repair it, or move it aside and log in again");
 }
 
-// Opens an existing store entry without following symlinks; -1 with errno ENOENT if absent.
-int open_private(const std::string& path, int flags, bool is_dir) {
-  int fd = open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return -1;
-    if (errno == ELOOP || (is_dir && errno == ENOTDIR)) {
-      struct stat st {};
-      if (lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) refuse_symlink(path);
-    }
-    throw_io("cannot open", path);
-  }
-  struct stat st {};
-  if (fstat(fd, &st) != 0) {
-    close(fd);
-    throw_io("cannot stat", path);
-  }
-  try {
-    if (is_dir != S_ISDIR(st.st_mode) || (!is_dir && !S_ISREG(st.st_mode)))
-      throw Error(ExitCode::error, path + (is_dir ? " is not a folder" : " is not a regular file"));
-    check_private(st, path, is_dir);
-  } catch (...) {
-    close(fd);
-    throw;
-  }
-  return fd;
-}
-
 }  // namespace
 
 const Profile* Credentials::find(const std::string& name) const {

@@ -2009,6 +2009,14 @@ std::string Broker::device_poll_token_for(const std::string& code) const {
   return impl_->nexterm->device_poll_token_for(code);
 }
 
+std::vector<NextermPasskeyInfo> Broker::nexterm_passkeys(const std::string& user) const {
+  return impl_->nexterm->passkeys(user);
+}
+
+bool Broker::nexterm_set_passkey_sign_count(int passkey_id, uint32_t sign_count) {
+  return impl_->nexterm->set_passkey_sign_count(passkey_id, sign_count);
+}
+
 void Broker::set_production_mode(bool on) {
   impl_->nexterm->set_production_mode(on);
 }

@@ -71,6 +71,9 @@
 //   POST /_test/nexterm/device/claim {token} -> {claimed}
 //   GET  /_test/nexterm/device/poll-token?code=C -> {token}
 //   POST /_test/nexterm/settings {productionMode?,registrationOpen?,passwordLogin?}
+//   GET  /_test/nexterm/passkeys?user=U -> [{id,name,credentialId,signCount,createdAt}]
+//        (by row id; credentialId base64url, createdAt broker-clock Unix ms)
+//   POST /_test/nexterm/passkeys/sign-count {id,signCount} -> {updated} (false: no such row)
 #pragma once
 
 #include <cstdint>
@@ -113,6 +116,15 @@ struct NextermSessionInfo {
   std::string user_agent;
   int64_t last_activity = 0;     // broker clock, Unix seconds
   int64_t last_activity_ms = 0;  // the same in milliseconds
+};
+
+// A Nexterm passkey row as the server stores it.
+struct NextermPasskeyInfo {
+  int id = 0;  // row id (what the list, PATCH and DELETE routes use)
+  std::string name;
+  std::string credential_id;  // base64url without padding, as in the WebAuthn responses
+  uint32_t sign_count = 0;    // the stored counter the next assertion is checked against
+  int64_t created_ms = 0;     // broker clock, Unix milliseconds
 };
 
 // An XMPP text message as Xmpp/SendTextMessage accepted it.
@@ -245,6 +257,10 @@ class Broker {
   // Polls like the phone app in the link flow; true when it received a session token.
   bool device_claim(const std::string& poll_token);
   std::string device_poll_token_for(const std::string& code) const;  // "" when unknown
+  // USER's passkeys, by row id.
+  std::vector<NextermPasskeyInfo> nexterm_passkeys(const std::string& user) const;
+  // Sets a passkey's stored signCount (for the counter rule); false when no such row id.
+  bool nexterm_set_passkey_sign_count(int passkey_id, uint32_t sign_count);
   // Unknown GET routes answer 200 text/html index.html, error pages lose their details.
   void set_production_mode(bool on);
   void set_registration_open(bool on);       // self-registration (default off)

@@ -1,0 +1,167 @@
+// NextermClient's passkey routes (nexterm-passkeys.md): registration, list, rename, delete,
+// and the passkey login, with the spec's error codes mapped to exit codes.
+#include "backends/nexterm.hpp"
+#include "core/error.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::backends {
+
+namespace {
+
+int soft_code(const net::Response& r) {
+  auto soft = soft_error(r);
+  return soft && r.status == 200 ? soft->code : 0;
+}
+
+std::string soft_message(const net::Response& r) {
+  auto soft = soft_error(r);
+  return soft ? soft->message : std::string();
+}
+
+}  // namespace
+
+nlohmann::json NextermClient::passkey_register_options(const std::string& token,
+                                                       const std::string& origin) {
+  nlohmann::json body = {{"origin", origin}};
+  auto doc = expect_json(send("POST", "/api/accounts/passkeys/register/options", token, &body),
+                         "passkey registration");
+  if (!doc.is_object() || !doc.contains("challenge") || !doc["challenge"].is_string() ||
+      !doc.contains("rp") || !doc["rp"].is_object() || !doc["rp"].contains("id") ||
+      !doc["rp"]["id"].is_string())
+    throw Error(ExitCode::error,
+                host_.authority +
+                    " answered passkey registration options without challenge "
+                    "and rp.id",
+                "the server is misbehaving (or too old for passkeys); check its version");
+  return doc;
+}
+
+bool NextermClient::passkey_register_verify(const std::string& token, const std::string& origin,
+                                            const std::string& name,
+                                            const nlohmann::json& credential) {
+  nlohmann::json body = {{"origin", origin}, {"name", name}, {"response", credential}};
+  auto r = send("POST", "/api/accounts/passkeys/register/verify", token, &body);
+  switch (soft_code(r)) {
+    case 301:
+      return false;
+    case 302:
+      throw Error(ExitCode::error,
+                  host_.authority + " could not verify the new passkey's attestation" +
+                      (soft_message(r).empty() ? "" : ": " + soft_message(r)),
+                  "retry; if it persists, report it with authctl -v output");
+    case 303:
+      throw Error(ExitCode::error,
+                  host_.authority + " rejected the new passkey: " + soft_message(r),
+                  "retry with authctl passkey add (a new key and credential id)");
+    default:
+      break;
+  }
+  auto doc = expect_json(r, "passkey registration");
+  if (doc.is_object() && doc.contains("verified") && doc["verified"] != true)
+    throw Error(ExitCode::error, host_.authority + " did not verify the new passkey",
+                "retry with authctl passkey add");
+  return true;
+}
+
+std::vector<PasskeyInfo> NextermClient::passkeys(const std::string& token) {
+  auto doc = expect_json(send("GET", "/api/accounts/passkeys", token), "passkey list");
+  if (!doc.is_array())
+    throw Error(ExitCode::error, host_.authority + " answered the passkey list with a non-list",
+                "the server is misbehaving; retry later");
+  std::vector<PasskeyInfo> out;
+  for (const auto& item : doc) {
+    if (!item.is_object() || !item.contains("id") || !item["id"].is_number_integer()) continue;
+    PasskeyInfo info;
+    info.id = item["id"].get<int64_t>();
+    if (item.contains("name") && item["name"].is_string()) info.name = item["name"];
+    if (item.contains("createdAt") && !item["createdAt"].is_null())
+      info.created_at = timeutil::parse_time_value(item["createdAt"]);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+void NextermClient::rename_passkey(const std::string& token, int64_t id, const std::string& name) {
+  nlohmann::json body = {{"name", name}};
+  auto r = send("PATCH", "/api/accounts/passkeys/" + std::to_string(id), token, &body);
+  if (soft_code(r) == 308)
+    throw Error(ExitCode::error, "no passkey " + std::to_string(id) + " on " + host_.authority,
+                "see the ids with authctl passkey list");
+  expect_json(r, "passkey rename");
+}
+
+bool NextermClient::delete_passkey(const std::string& token, int64_t id) {
+  auto r = send("DELETE", "/api/accounts/passkeys/" + std::to_string(id), token);
+  if (soft_code(r) == 308 || (soft_error(r) && soft_error(r)->code == 309)) return false;
+  expect_json(r, "passkey removal");
+  return true;
+}
+
+nlohmann::json NextermClient::passkey_login_options(const std::string& origin,
+                                                    const std::string& user) {
+  nlohmann::json body = {{"origin", origin}};
+  if (!user.empty()) body["username"] = user;
+  auto r = send("POST", "/api/auth/passkey/options", "", &body);
+  switch (soft_code(r)) {
+    case 201:
+      throw Error(ExitCode::auth, "no user " + user + " on " + host_.authority,
+                  "check -u, or leave it out: the passkey file names its user");
+    case 304:
+      throw Error(ExitCode::auth,
+                  (user.empty() ? std::string("the account") : user) + " has no passkeys on " +
+                      host_.authority,
+                  "log in another way and register one with authctl passkey add");
+    default:
+      break;
+  }
+  auto doc = expect_json(r, "passkey login");
+  if (!doc.is_object() || !doc.contains("challenge") || !doc["challenge"].is_string() ||
+      !doc.contains("rpId") || !doc["rpId"].is_string())
+    throw Error(ExitCode::error,
+                host_.authority + " answered passkey login options without challenge and rpId",
+                "the server is misbehaving (or too old for passkeys); check its version");
+  return doc;
+}
+
+PasskeyLogin NextermClient::passkey_login_verify(const std::string& origin,
+                                                 const nlohmann::json& assertion) {
+  nlohmann::json body = {{"origin", origin}, {"response", assertion}};
+  const int64_t local_now = timeutil::now();
+  auto r = send("POST", "/api/auth/passkey/verify", "", &body);
+  PasskeyLogin result;
+  if (auto date = timeutil::parse_http_date(r.header("Date")))
+    result.clock_offset = *date - local_now;
+  const std::string said = soft_message(r);
+  switch (soft_code(r)) {
+    case 301:
+      result.stale_challenge = true;
+      return result;
+    case 305:
+      throw Error(ExitCode::auth, host_.authority + " does not know this passkey (removed there?)",
+                  "log in another way, then register a new one with authctl passkey add "
+                  "(and remove the old key file: authctl passkey remove ID --local)");
+    case 306:
+      throw Error(ExitCode::auth,
+                  host_.authority + " could not verify the passkey's signature" +
+                      (said.empty() ? "" : ": " + said),
+                  "the key file may not belong to this passkey; register a new one with "
+                  "authctl passkey add");
+    case 307:
+      throw Error(
+          ExitCode::auth,
+          "passkey login rejected by " + host_.authority + (said.empty() ? "" : ": " + said),
+          "check that --host is the URL the passkey was registered with");
+    default:
+      break;
+  }
+  auto doc = expect_json(r, "passkey login");
+  if (!doc.is_object() || !doc.contains("token") || !doc["token"].is_string() ||
+      doc["token"].get<std::string>().empty())
+    throw Error(ExitCode::error, host_.authority + " answered the passkey login without a token",
+                "the server is misbehaving; retry later");
+  result.token = doc["token"].get<std::string>();
+  http_.add_secret(result.token);
+  return result;
+}
+
+}  // namespace authctl::backends

@@ -1,0 +1,237 @@
+// authctl passkey: authctl as a software authenticator for Nexterm (nexterm-passkeys.md).
+// `add` makes a P-256 key and registers it; `list`, `rename` and `remove` manage the
+// account's passkeys on the server (and, with remove --local, this machine's key file).
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <set>
+
+#include "backends/nexterm.hpp"
+#include "cli/commands.hpp"
+#include "cli/passphrase.hpp"
+#include "core/crypto.hpp"
+#include "core/error.hpp"
+#include "core/p256_key.hpp"
+#include "core/timeutil.hpp"
+#include "core/webauthn.hpp"
+#include "store/passkey_file.hpp"
+#include "term/tty.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+constexpr size_t kMaxName = 50;  // the server's limit
+
+struct AddOptions {
+  std::string name;
+  std::string passphrase_file;
+};
+
+std::string checked_name(const std::string& name) {
+  if (name.empty() || name.size() > kMaxName)
+    throw Error(ExitCode::usage, "a passkey name must be 1 to 50 characters",
+                "give a shorter --name");
+  return name;
+}
+
+std::string default_name() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0 || !*host) return "authctl";
+  return std::string("authctl on ") + host;
+}
+
+nlohmann::json time_or_null(const std::optional<int64_t>& t) {
+  return t ? nlohmann::json(timeutil::format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+// This machine's key files for the profile's server, by the row id they recorded.
+std::vector<store::PasskeyRecord> local_keys(const Context& context, const std::string& origin) {
+  return store::find_passkey_files(store::passkeys_dir(context.open_store().dir()), origin, "");
+}
+
+// Removes the key file unless registration completed (released).
+class KeyFileGuard {
+ public:
+  explicit KeyFileGuard(std::string path) : path_(std::move(path)) {}
+  ~KeyFileGuard() {
+    if (!path_.empty()) unlink(path_.c_str());
+  }
+  void release() { path_.clear(); }
+
+ private:
+  std::string path_;
+};
+
+void run_add(Context& context, const AddOptions& options) {
+  auto [profile_name, profile] = context.selected_profile("nexterm", "passkey add");
+  const std::string name =
+      checked_name(options.name.empty() ? default_name().substr(0, kMaxName) : options.name);
+  std::optional<std::string> passphrase = new_passphrase(context, options.passphrase_file);
+  const std::string origin = profile.url;  // the server URL's origin, as stored
+
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  backends::NextermClient nexterm(http, profile.url);
+  std::set<int64_t> before;
+  for (const auto& p : nexterm.passkeys(profile.token)) before.insert(p.id);
+
+  crypto::P256Key key = crypto::P256Key::generate();
+  const std::string credential_id = crypto::random_bytes(32);
+  nlohmann::json options_doc = nexterm.passkey_register_options(profile.token, origin);
+
+  store::PasskeyRecord record;
+  record.origin = origin;
+  record.rp_id = options_doc["rp"]["id"].get<std::string>();
+  record.credential_id = crypto::base64url_encode(credential_id);
+  record.user = profile.user;
+  record.server_url = profile.url;
+  record.private_key_pem = key.to_pem(passphrase);
+  if (passphrase) crypto::wipe(*passphrase);
+  // Written before the server learns of the key, so that a registered passkey always has
+  // its key on disk; removed again if registration does not complete.
+  record.path = store::create_passkey_file(store::passkeys_dir(context.open_store().dir()), record);
+  KeyFileGuard guard(record.path);
+
+  bool registered = false;
+  for (int attempt = 0; attempt < 2 && !registered; ++attempt) {
+    if (attempt > 0) {  // the challenge had expired or was used: once more, fresh options
+      options_doc = nexterm.passkey_register_options(profile.token, origin);
+      record.rp_id = options_doc["rp"]["id"].get<std::string>();
+    }
+    const nlohmann::json credential = webauthn::registration_credential(
+        key, credential_id, record.rp_id, options_doc["challenge"].get<std::string>(), origin);
+    registered = nexterm.passkey_register_verify(profile.token, origin, name, credential);
+  }
+  if (!registered)
+    throw Error(ExitCode::auth,
+                nexterm.host().authority + " refused the registration challenge twice",
+                "check the clocks and retry authctl passkey add");
+  guard.release();
+
+  // The list gives row ids only: ours is the one that was not there before.
+  for (const auto& p : nexterm.passkeys(profile.token)) {
+    if (!before.count(p.id) && p.name == name && (!record.row_id || p.id > *record.row_id))
+      record.row_id = p.id;
+  }
+  store::update_passkey_file(record);
+
+  term::warn("Nexterm lets a passkey login skip TOTP: guard " + record.path +
+             " like a password and TOTP secret together");
+  if (context.global.json) {
+    context.print_json({{"id", record.row_id ? nlohmann::json(*record.row_id) : nullptr},
+                        {"name", name},
+                        {"user", profile.user},
+                        {"url", profile.url},
+                        {"file", record.path},
+                        {"encrypted", crypto::pem_is_encrypted(record.private_key_pem)}});
+    return;
+  }
+  std::cerr << "Registered passkey " << (record.row_id ? std::to_string(*record.row_id) : "?")
+            << " (" << name << ") for " << profile.user << " on " << nexterm.host().authority
+            << "; key file " << record.path
+            << (crypto::pem_is_encrypted(record.private_key_pem) ? " (encrypted)" : "") << "\n"
+            << "Log in with it: authctl login --passkey --host " << profile.url << "\n";
+}
+
+void run_list(Context& context) {
+  auto [profile_name, profile] = context.selected_profile("nexterm", "passkey list");
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  auto passkeys = backends::NextermClient(http, profile.url).passkeys(profile.token);
+  const auto local = local_keys(context, profile.url);
+  auto local_file = [&](int64_t id) -> std::string {
+    for (const auto& r : local)
+      if (r.row_id && *r.row_id == id && r.user == profile.user) return r.path;
+    return {};
+  };
+  if (context.global.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& p : passkeys) {
+      const std::string file = local_file(p.id);
+      list.push_back({{"id", p.id},
+                      {"name", p.name},
+                      {"created_at", time_or_null(p.created_at)},
+                      {"key_file", file.empty() ? nlohmann::json(nullptr) : nlohmann::json(file)}});
+    }
+    context.print_json({{"passkeys", list}});
+    return;
+  }
+  if (passkeys.empty()) {
+    std::cerr << "No passkeys (register one with authctl passkey add)\n";
+    return;
+  }
+  const int64_t now = timeutil::now() + profile.clock_offset;
+  std::cout << term::pad("ID", 6) << term::pad("NAME", 32) << term::pad("CREATED", 14)
+            << "KEY ON THIS MACHINE\n";
+  for (const auto& p : passkeys) {
+    const std::string file = local_file(p.id);
+    std::cout << term::pad(std::to_string(p.id), 6) << term::pad(p.name, 32)
+              << term::pad(p.created_at ? timeutil::format_relative(*p.created_at, now) : "-", 14)
+              << (file.empty() ? "-" : file) << "\n";
+  }
+}
+
+void run_rename(Context& context, int64_t id, const std::string& new_name) {
+  auto [profile_name, profile] = context.selected_profile("nexterm", "passkey rename");
+  const std::string name = checked_name(new_name);
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  backends::NextermClient(http, profile.url).rename_passkey(profile.token, id, name);
+  std::cerr << "Renamed passkey " << id << " to " << name << "\n";
+}
+
+void run_remove(Context& context, int64_t id, bool local) {
+  auto [profile_name, profile] = context.selected_profile("nexterm", "passkey remove");
+  std::vector<store::PasskeyRecord> files;
+  if (local) {
+    for (auto& r : local_keys(context, profile.url))
+      if (r.row_id && *r.row_id == id && r.user == profile.user) files.push_back(std::move(r));
+  }
+  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  const bool on_server =
+      backends::NextermClient(http, profile.url).delete_passkey(profile.token, id);
+  // Already gone there: with --local, this machine's key is still cleaned up.
+  if (!on_server && files.empty())
+    throw Error(ExitCode::error, "no passkey " + std::to_string(id) + " on " + profile.url,
+                "see the ids with authctl passkey list");
+  for (const auto& r : files) {
+    if (unlink(r.path.c_str()) != 0)
+      throw Error(ExitCode::error, "cannot remove " + r.path, "remove it by hand");
+  }
+  if (on_server)
+    std::cerr << "Removed passkey " << id << " from " << profile.url << "\n";
+  else
+    std::cerr << "Passkey " << id << " was not on " << profile.url << " (any more)\n";
+  for (const auto& r : files) std::cerr << "Removed the key file " << r.path << "\n";
+  if (local && files.empty())
+    std::cerr << "No key file on this machine recorded passkey " << id << "\n";
+}
+
+}  // namespace
+
+void register_passkey(CLI::App& app, Context& context) {
+  auto add = std::make_shared<AddOptions>();
+  auto id = std::make_shared<int64_t>(0);
+  auto new_name = std::make_shared<std::string>();
+  auto local = std::make_shared<bool>(false);
+  auto* cmd =
+      app.add_subcommand("passkey", "Nexterm: software passkeys (authctl is the authenticator)");
+  cmd->require_subcommand(1);
+  auto* a = cmd->add_subcommand("add", "Make a P-256 key and register it as a passkey");
+  a->add_option("--name", add->name, "The passkey's name on the server (1-50 characters)")
+      ->type_name("NAME");
+  add_passphrase_option(a, add->passphrase_file);
+  a->callback([&context, add] { run_add(context, *add); });
+  auto* l = cmd->add_subcommand("list", "List the account's passkeys");
+  l->callback([&context] { run_list(context); });
+  auto* r = cmd->add_subcommand("rename", "Rename a passkey");
+  r->add_option("id", *id, "The passkey's id (see passkey list)")->required()->type_name("ID");
+  r->add_option("name", *new_name, "The new name (1-50 characters)")->required()->type_name("NAME");
+  r->callback([&context, id, new_name] { run_rename(context, *id, *new_name); });
+  auto* d = cmd->add_subcommand("remove", "Delete a passkey on the server");
+  d->add_option("id", *id, "The passkey's id (see passkey list)")->required()->type_name("ID");
+  d->add_flag("--local", *local, "Also delete this machine's key file for it");
+  d->callback([&context, id, local] { run_remove(context, *id, *local); });
+}
+
+}  // namespace authctl::cli

@@ -1,0 +1,106 @@
+#include "cli/passkey_login.hpp"
+
+#include <cstdlib>
+
+#include "backends/nexterm.hpp"
+#include "cli/passphrase.hpp"
+#include "cli/profiles.hpp"
+#include "core/crypto.hpp"
+#include "core/error.hpp"
+#include "core/p256_key.hpp"
+#include "core/webauthn.hpp"
+#include "store/passkey_file.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+// The key file to use: the one given, else the only one in passkeys/ for the host (and user).
+store::PasskeyRecord choose_key_file(const Context& context, const PasskeyLoginRequest& request) {
+  std::string given = request.key_file;
+  if (given.empty()) {
+    if (const char* env = getenv("AUTHCTL_PASSKEY_FILE"); env && *env) given = env;
+  }
+  if (!given.empty()) {
+    store::PasskeyRecord record = store::read_passkey_file(given, /*follow_symlink=*/true);
+    if (request.host && request.host->origin != record.origin)
+      throw Error(ExitCode::usage,
+                  "the passkey file " + given + " is for " + record.origin + ", not " +
+                      request.host->origin,
+                  "leave out --host, or give the key file of that server");
+    if (!request.user.empty() && request.user != record.user)
+      throw Error(ExitCode::usage,
+                  "the passkey file " + given + " is " + record.user + "'s, not " + request.user,
+                  "leave out -u, or give that user's key file");
+    return record;
+  }
+  const std::string dir = store::passkeys_dir(context.open_store().dir());
+  std::vector<std::string> problems;
+  // Without --host: the keys of every server (and the file names its server).
+  std::vector<store::PasskeyRecord> found = store::find_passkey_files(
+      dir, request.host ? request.host->origin : std::string(), request.user, &problems);
+  if (found.size() > 1) {
+    std::string list;
+    for (const auto& r : found) list += (list.empty() ? "" : ", ") + r.path;
+    throw Error(ExitCode::usage, "more than one passkey file matches: " + list,
+                "choose one with --passkey-file FILE" +
+                    std::string(request.host ? "" : ", or give --host") +
+                    (request.user.empty() ? " or -u USER" : ""));
+  }
+  if (found.empty()) {
+    const std::string where = request.host ? " for " + request.host->origin : "";
+    throw Error(ExitCode::auth,
+                "no passkey on this machine" + where +
+                    (request.user.empty() ? "" : " and user " + request.user) +
+                    (problems.empty() ? "" : " (skipped: " + problems.front() + ")"),
+                "log in another way and run authctl passkey add (or give --passkey-file)");
+  }
+  return found.front();
+}
+
+}  // namespace
+
+PasskeyLoginResult run_passkey_login(Context& context, const PasskeyLoginRequest& request) {
+  const store::PasskeyRecord record = choose_key_file(context, request);
+  const HostSpec host = request.host ? *request.host : parse_host(record.origin, true);
+  std::optional<std::string> passphrase;
+  if (crypto::pem_is_encrypted(record.private_key_pem))
+    passphrase = existing_passphrase(context, request.passphrase_file, record.path);
+  // Unlocked before any request: a wrong passphrase costs the server nothing.
+  const crypto::P256Key key = crypto::P256Key::from_pem(record.private_key_pem, passphrase);
+  if (passphrase) crypto::wipe(*passphrase);
+  const auto credential_id = crypto::base64url_decode(record.credential_id);
+  if (!credential_id || credential_id->empty())
+    throw Error(ExitCode::error, "the passkey file " + record.path + " has a bad credential id",
+                "register a new passkey with authctl passkey add");
+  const std::string name = profile_name_for(context, record.user, host.authority);
+  if (!request.no_store) prepare_store(context, name, host.origin, request.force);
+
+  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
+  backends::NextermClient nexterm(http, host.origin);
+  backends::PasskeyLogin login;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const nlohmann::json options = nexterm.passkey_login_options(record.origin, record.user);
+    // signCount 0: the key file is never written here, so parallel jobs cannot collide.
+    const nlohmann::json assertion =
+        webauthn::assertion_credential(key, *credential_id, options["rpId"].get<std::string>(),
+                                       options["challenge"].get<std::string>(), record.origin, 0);
+    login = nexterm.passkey_login_verify(record.origin, assertion);
+    if (!login.stale_challenge) break;
+  }
+  if (login.token.empty())
+    throw Error(ExitCode::auth, host.authority + " refused the login challenge twice",
+                "check the clocks and retry");
+  const nlohmann::json me = nexterm.me(login.token);
+  PasskeyLoginResult result;
+  result.profile = new_profile(context, "nexterm", host.origin, me.value("username", record.user),
+                               login.token, login.clock_offset);
+  result.profile.extra["passkey_file"] = record.path;
+  result.name = profile_name_for(context, result.profile.user, host.authority);
+  if (!request.no_store)
+    retire_replaced(context, save_profile(context, result.name, result.profile, request.force),
+                    result.profile);
+  return result;
+}
+
+}  // namespace authctl::cli

@@ -1,0 +1,173 @@
+#include "core/p256_key.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+
+#include <cstring>
+
+#include "core/error.hpp"
+
+namespace authctl::crypto {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what) {
+  ERR_clear_error();
+  throw Error(ExitCode::error, what + " failed in OpenSSL");
+}
+
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+struct CtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+struct BnFree {
+  void operator()(BIGNUM* b) const { BN_free(b); }
+};
+
+// The passphrase callback: never a terminal prompt (OpenSSL's default would ask on /dev/tty).
+int passphrase_cb(char* buf, int size, int, void* user) {
+  const auto* passphrase = static_cast<const std::optional<std::string>*>(user);
+  if (!passphrase || !*passphrase) return -1;
+  const std::string& p = **passphrase;
+  if (static_cast<int>(p.size()) > size) return -1;
+  std::memcpy(buf, p.data(), p.size());
+  return static_cast<int>(p.size());
+}
+
+std::string coordinate(EVP_PKEY* key, const char* name) {
+  BIGNUM* raw = nullptr;
+  if (EVP_PKEY_get_bn_param(key, name, &raw) != 1) fail("reading the public key");
+  std::unique_ptr<BIGNUM, BnFree> bn(raw);
+  std::string out(32, '\0');
+  if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char*>(out.data()), 32) != 32)
+    fail("reading the public key");
+  return out;
+}
+
+}  // namespace
+
+struct P256Key::Impl {
+  EVP_PKEY* key = nullptr;
+  ~Impl() { EVP_PKEY_free(key); }
+};
+
+P256Key::P256Key(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+P256Key::P256Key(P256Key&&) noexcept = default;
+P256Key& P256Key::operator=(P256Key&&) noexcept = default;
+P256Key::~P256Key() = default;
+
+P256Key P256Key::generate() {
+  auto impl = std::make_unique<Impl>();
+  impl->key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  if (!impl->key) fail("generating a P-256 key");
+  return P256Key(std::move(impl));
+}
+
+P256Key P256Key::from_pem(std::string_view pem, const std::optional<std::string>& passphrase) {
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) fail("reading the key");
+  auto impl = std::make_unique<Impl>();
+  impl->key = PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_cb,
+                                      const_cast<std::optional<std::string>*>(&passphrase));
+  ERR_clear_error();
+  if (!impl->key) {
+    if (pem_is_encrypted(pem))
+      throw Error(ExitCode::auth,
+                  passphrase ? "wrong passphrase for the passkey's private key"
+                             : "the passkey's private key is encrypted and no passphrase was given",
+                  "give it with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE");
+    throw Error(ExitCode::error, "the passkey file holds no readable private key",
+                "the file is damaged: remove it and register a new passkey (passkey add)");
+  }
+  char group[64] = {0};
+  size_t len = 0;
+  if (EVP_PKEY_get_utf8_string_param(impl->key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                     &len) != 1 ||
+      std::string(group) != "prime256v1")
+    throw Error(ExitCode::error, "the passkey file's key is not a P-256 key",
+                "register a new passkey with authctl passkey add");
+  return P256Key(std::move(impl));
+}
+
+std::string P256Key::to_pem(const std::optional<std::string>& passphrase) const {
+  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  if (!bio) fail("writing the key");
+  int ok = passphrase ? PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->key, EVP_aes_256_cbc(),
+                                                      const_cast<char*>(passphrase->data()),
+                                                      static_cast<int>(passphrase->size()), nullptr,
+                                                      nullptr)
+                      : PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->key, nullptr, nullptr, 0,
+                                                      nullptr, nullptr);
+  if (ok != 1) fail("writing the key");
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  std::string pem(data, static_cast<size_t>(n));
+  OPENSSL_cleanse(data, static_cast<size_t>(n));
+  return pem;
+}
+
+std::string P256Key::public_x() const {
+  return coordinate(impl_->key, OSSL_PKEY_PARAM_EC_PUB_X);
+}
+
+std::string P256Key::public_y() const {
+  return coordinate(impl_->key, OSSL_PKEY_PARAM_EC_PUB_Y);
+}
+
+std::string P256Key::sign_der(std::string_view data) const {
+  std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
+  size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, impl_->key) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size()) != 1)
+    fail("signing");
+  std::string signature(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &len,
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1)
+    fail("signing");
+  signature.resize(len);
+  return signature;
+}
+
+bool p256_verify_der(std::string_view x, std::string_view y, std::string_view data,
+                     std::string_view signature) {
+  if (x.size() != 32 || y.size() != 32) return false;
+  std::string point = "\x04" + std::string(x) + std::string(y);
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  OSSL_PARAM* params = nullptr;
+  EVP_PKEY* key = nullptr;
+  EVP_PKEY_CTX* from = nullptr;
+  bool valid = false;
+  if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
+      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) &&
+      (params = OSSL_PARAM_BLD_to_param(bld)) &&
+      (from = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr)) &&
+      EVP_PKEY_fromdata_init(from) == 1 &&
+      EVP_PKEY_fromdata(from, &key, EVP_PKEY_PUBLIC_KEY, params) == 1) {
+    std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
+    valid = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
+            EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                             signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                             data.size()) == 1;
+  }
+  EVP_PKEY_free(key);
+  EVP_PKEY_CTX_free(from);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(bld);
+  ERR_clear_error();
+  return valid;
+}
+
+bool pem_is_encrypted(std::string_view pem) {
+  return pem.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string_view::npos ||
+         pem.find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos;
+}
+
+}  // namespace authctl::crypto

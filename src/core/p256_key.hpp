@@ -1,0 +1,45 @@
+// A P-256 (secp256r1) key pair through OpenSSL: what a software passkey holds. Generation,
+// PKCS#8 PEM in and out (AES-256 encrypted when a passphrase is given), the public point,
+// and ES256 signatures in DER form, as WebAuthn wants them (nexterm-passkeys.md).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace authctl::crypto {
+
+class P256Key {
+ public:
+  static P256Key generate();  // EVP_PKEY_Q_keygen
+  // Reads a PKCS#8 PEM private key. An encrypted one needs `passphrase`: a wrong or missing
+  // one is Error(auth); anything else that is not a P-256 key is Error(error).
+  static P256Key from_pem(std::string_view pem, const std::optional<std::string>& passphrase);
+
+  P256Key(P256Key&&) noexcept;
+  P256Key& operator=(P256Key&&) noexcept;
+  ~P256Key();
+
+  // PKCS#8 PEM; encrypted (PBES2, AES-256-CBC) when a passphrase is given.
+  std::string to_pem(const std::optional<std::string>& passphrase) const;
+  // The public point's coordinates, 32 bytes each, big-endian, left-padded.
+  std::string public_x() const;
+  std::string public_y() const;
+  // ECDSA with SHA-256 over `data`, DER encoded (EVP_DigestSign).
+  std::string sign_der(std::string_view data) const;
+
+ private:
+  struct Impl;
+  explicit P256Key(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Whether `signature` (DER) is a valid ES256 signature of `data` by the public key (x, y).
+bool p256_verify_der(std::string_view x, std::string_view y, std::string_view data,
+                     std::string_view signature);
+
+// Whether a PEM text holds an encrypted private key (it then needs a passphrase).
+bool pem_is_encrypted(std::string_view pem);
+
+}  // namespace authctl::crypto

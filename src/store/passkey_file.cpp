@@ -1,0 +1,189 @@
+#include "store/passkey_file.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "store/atomic_file.hpp"
+#include "store/file_checks.hpp"
+
+namespace authctl::store {
+
+namespace {
+
+constexpr size_t kMaxKeyFile = 64 * 1024;
+
+nlohmann::json to_json(const PasskeyRecord& r) {
+  return {{"version", 1},
+          {"origin", r.origin},
+          {"rpId", r.rp_id},
+          {"credentialId", r.credential_id},
+          {"rowId", r.row_id ? nlohmann::json(*r.row_id) : nlohmann::json(nullptr)},
+          {"user", r.user},
+          {"serverUrl", r.server_url},
+          {"privateKey", r.private_key_pem}};
+}
+
+PasskeyRecord from_json(const std::string& text, const std::string& path) {
+  auto bad = [&](const std::string& why) {
+    return Error(ExitCode::error, "the passkey file " + path + " is not valid: " + why,
+                 "remove it (authctl passkey remove ID --local) and run authctl passkey add");
+  };
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_object()) throw bad("not a JSON object");
+  PasskeyRecord r;
+  auto text_field = [&](const char* name, std::string& out) {
+    auto it = doc.find(name);
+    if (it == doc.end() || !it->is_string() || it->get<std::string>().empty())
+      throw bad(std::string("no ") + name);
+    out = it->get<std::string>();
+  };
+  text_field("origin", r.origin);
+  text_field("rpId", r.rp_id);
+  text_field("credentialId", r.credential_id);
+  text_field("user", r.user);
+  text_field("serverUrl", r.server_url);
+  text_field("privateKey", r.private_key_pem);
+  if (auto it = doc.find("rowId"); it != doc.end() && !it->is_null()) {
+    if (!it->is_number_integer()) throw bad("rowId is not an integer");
+    r.row_id = it->get<int64_t>();
+  }
+  r.path = path;
+  return r;
+}
+
+std::string file_name_for(const PasskeyRecord& r) {
+  std::string host =
+      r.origin.substr(r.origin.find("://") == std::string::npos ? 0 : r.origin.find("://") + 3);
+  std::string name = r.user + "@" + host + "-" + r.credential_id.substr(0, 8);
+  for (char& c : name)
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '@' && c != '-') c = '_';
+  return name + ".json";
+}
+
+void ensure_private_dir(const std::string& dir) {
+  struct stat st {};
+  if (lstat(dir.c_str(), &st) != 0) {
+    const std::string parent = dir.substr(0, dir.find_last_of('/'));
+    if (!parent.empty() && lstat(parent.c_str(), &st) != 0 && mkdir(parent.c_str(), 0700) != 0 &&
+        errno != EEXIST)
+      throw_io("cannot create", parent);
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw_io("cannot create", dir);
+  }
+  int fd = open_private(dir, O_RDONLY | O_DIRECTORY, true);
+  if (fd >= 0) close(fd);
+}
+
+}  // namespace
+
+std::string passkeys_dir(const std::string& config_dir) {
+  return config_dir + "/passkeys";
+}
+
+std::string create_passkey_file(const std::string& dir, const PasskeyRecord& record) {
+  ensure_private_dir(dir);
+  const std::string path = dir + "/" + file_name_for(record);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST)
+      throw Error(ExitCode::error, path + " already exists", "remove it, or try again");
+    throw_io("cannot create", path);
+  }
+  const std::string text = to_json(record).dump(2) + "\n";
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      close(fd);
+      unlink(path.c_str());
+      throw_io("cannot write", path);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0 || close(fd) != 0) {
+    unlink(path.c_str());
+    throw_io("cannot write", path);
+  }
+  return path;
+}
+
+void update_passkey_file(const PasskeyRecord& record) {
+  AtomicFile file(record.path);
+  file.write(to_json(record).dump(2) + "\n");
+  file.commit();
+}
+
+PasskeyRecord read_passkey_file(const std::string& path, bool follow_symlink) {
+  int fd = -1;
+  if (follow_symlink) {
+    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT)
+        throw Error(ExitCode::usage, "no passkey file " + path, "check --passkey-file");
+      throw_io("cannot open", path);
+    }
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      close(fd);
+      throw Error(ExitCode::error, path + " is not a regular file", "check --passkey-file");
+    }
+    try {
+      check_private(st, path, false);
+    } catch (...) {
+      close(fd);
+      throw;
+    }
+  } else {
+    fd = open_private(path, O_RDONLY, false);
+    if (fd < 0) throw Error(ExitCode::error, "no passkey file " + path, "run authctl passkey add");
+  }
+  std::string text;
+  try {
+    text = read_all(fd, path, kMaxKeyFile);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  close(fd);
+  return from_json(text, path);
+}
+
+std::vector<PasskeyRecord> find_passkey_files(const std::string& dir, const std::string& origin,
+                                              const std::string& user,
+                                              std::vector<std::string>* problems) {
+  std::vector<PasskeyRecord> found;
+  int dir_fd = open_private(dir, O_RDONLY | O_DIRECTORY, true);
+  if (dir_fd < 0) return found;
+  DIR* listing = fdopendir(dir_fd);
+  if (!listing) {
+    close(dir_fd);
+    throw_io("cannot list", dir);
+  }
+  std::vector<std::string> names;
+  while (dirent* entry = readdir(listing)) {
+    std::string name = entry->d_name;
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) names.push_back(name);
+  }
+  closedir(listing);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    try {
+      PasskeyRecord r = read_passkey_file(dir + "/" + name, false);
+      if ((origin.empty() || r.origin == origin) && (user.empty() || r.user == user))
+        found.push_back(std::move(r));
+    } catch (const Error& e) {
+      if (problems) problems->push_back(e.what());
+    }
+  }
+  return found;
+}
+
+}  // namespace authctl::store
