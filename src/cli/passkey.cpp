@@ -17,6 +17,7 @@
 #include "core/timeutil.hpp"
 #include "core/webauthn.hpp"
 #include "store/passkey_file.hpp"
+#include "term/interrupt.hpp"
 #include "term/tty.hpp"
 
 namespace authctl::cli {
@@ -96,6 +97,7 @@ void run_add(Context& context, const AddOptions& options) {
 
   bool registered = false;
   for (int attempt = 0; attempt < 2 && !registered; ++attempt) {
+    term::throw_if_interrupted();
     if (attempt > 0) {  // the challenge had expired or was used: once more, fresh options
       options_doc = nexterm.passkey_register_options(profile.token, origin);
       record.rp_id = options_doc["rp"]["id"].get<std::string>();
@@ -115,7 +117,7 @@ void run_add(Context& context, const AddOptions& options) {
     if (!before.count(p.id) && p.name == name && (!record.row_id || p.id > *record.row_id))
       record.row_id = p.id;
   }
-  store::update_passkey_file(record);
+  store::update_passkey_file(record);  // done: a Ctrl-C from here on changes nothing
 
   term::warn("Nexterm lets a passkey login skip TOTP: guard " + record.path +
              " like a password and TOTP secret together");

@@ -303,7 +303,7 @@ void for_each_connected_socket(Fn fn) {
 
 // --- JSON schema ---------------------------------------------------------------------------
 
-enum class Type { string, integer, boolean };
+enum class Type { string, integer, boolean, any };
 struct Field {
   const char* name;
   Type type;
@@ -320,7 +320,7 @@ std::string check_schema(const json& j, std::initializer_list<Field> fields) {
       if (f.required) return std::string("Missing property: ") + f.name + ".";
       continue;
     }
-    bool ok = (f.type == Type::string && it->is_string()) ||
+    bool ok = f.type == Type::any || (f.type == Type::string && it->is_string()) ||
               (f.type == Type::integer && it->is_number_integer()) ||
               (f.type == Type::boolean && it->is_boolean());
     if (!ok) return std::string("Invalid type of property: ") + f.name + ".";
@@ -410,6 +410,12 @@ struct Broker::Impl {
   std::vector<std::string> hosts;
   std::map<std::string, Failures> failures;  // by client IP
   std::map<std::string, std::deque<std::pair<Fault, int>>> faults;
+  struct CannedAnswer {
+    int status = 200;
+    std::string body;
+    int times = 1;
+  };
+  std::map<std::string, std::deque<CannedAnswer>> answers;  // inject_answer, by path
   int64_t clock_offset = 0;
   int latency = 0;
 
@@ -1463,6 +1469,17 @@ struct Broker::Impl {
       b->inject_fault((*j)["path"], *fault, j->value("times", 1));
       ok(r);
     });
+    s.Post("/_test/answer", [b, ok](const Request& q, Response& r) {
+      auto j = control_body(q, r);
+      if (!j) return;
+      std::string err = check_schema(*j, {{"path", Type::string, true},
+                                          {"status", Type::integer, true},
+                                          {"body", Type::any, true},
+                                          {"times", Type::integer, false}});
+      if (!err.empty()) return send_error(q, r, 400, err);
+      b->inject_answer((*j)["path"], (*j)["status"], (*j)["body"].dump(), j->value("times", 1));
+      ok(r);
+    });
     s.Post("/_test/reset-failures", [b, ok](const Request&, Response& r) {
       b->reset_failures();
       ok(r);
@@ -1585,6 +1602,7 @@ struct Broker::Impl {
     // Test controls count under their own path and get neither latency nor faults.
     s.set_pre_routing_handler([this](const Request& req, Response& res) {
       Fault fault = Fault::none;
+      std::optional<CannedAnswer> canned;
       int ms = 0;
       bool control = is_control(req.path);
       std::string alias = opts.kind == Kind::nexterm ? nexterm_route_alias(req.path) : "";
@@ -1594,10 +1612,20 @@ struct Broker::Impl {
         if (!alias.empty()) ++counters[alias];
         if (!control) {
           fault = take_fault_locked(req.path, alias);
+          if (auto it = answers.find(req.path); fault == Fault::none && it != answers.end()) {
+            canned = it->second.front();
+            if (--it->second.front().times <= 0) it->second.pop_front();
+            if (it->second.empty()) answers.erase(it);
+          }
           ms = latency;
         }
       }
       if (ms > 0) sleep_ms(ms);
+      if (canned) {
+        res.status = canned->status;
+        res.set_content(canned->body, "application/json; charset=utf-8");
+        return HandlerResponse::Handled;
+      }
       if (fault == Fault::none) return HandlerResponse::Unhandled;
       apply_fault(fault, req, res);
       return HandlerResponse::Handled;
@@ -1819,6 +1847,14 @@ void Broker::advance_clock(int64_t seconds) {
 void Broker::set_latency_ms(int ms) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->latency = ms > 0 ? ms : 0;
+}
+
+void Broker::inject_answer(const std::string& path, int status, const std::string& json_body,
+                           int times) {
+  if (json::parse(json_body, nullptr, false).is_discarded())
+    throw std::invalid_argument("inject_answer: the body is not JSON");
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (times > 0) impl_->answers[path].push_back({status, json_body, times});
 }
 
 void Broker::inject_fault(const std::string& path, Fault fault, int times) {

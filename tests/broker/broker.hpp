@@ -43,6 +43,7 @@
 //   POST /_test/clock {advance:seconds} -> {now}          GET  /_test/clock -> {now}
 //   POST /_test/latency {ms}                              POST /_test/reset-failures
 //   POST /_test/fault {path, fault:"drop_connection"|"html_error"|..., times?}
+//   POST /_test/answer {path, status, body (JSON), times?}
 //   GET  /_test/email-code?email=E -> {code}              GET  /_test/phone-code?phone=P
 //   POST /_test/token {user, seconds?} -> {jwt, expires}  GET  /_test/hosts -> [host...]
 //   POST /_test/reset-rate-limits
@@ -188,6 +189,11 @@ class Broker {
   // Faults for a path queue up; Fault::none (or times <= 0) clears that path's queue.
   // An exact path's faults are used before "*"'s; "*" never applies to /_test/ paths.
   void inject_fault(const std::string& path, Fault fault, int times = 1);
+  // The next `times` requests to `path` get this JSON answer instead of the route's: for
+  // answers the real server gives that an honest client cannot provoke (e.g. Nexterm's
+  // 302 "attestation did not verify"). Counted and delayed like any request.
+  void inject_answer(const std::string& path, int status, const std::string& json_body,
+                     int times = 1);
   void reset_failures();  // forget failed-signature counts and blocks (and rate limits)
 
   // --- Neuron web sessions, Quick Login, remote quick login, messages ---

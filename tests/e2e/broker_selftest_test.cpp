@@ -530,6 +530,16 @@ TEST_CASE("the /_test/ control endpoints") {
 
   ctl("/_test/fault", {{"path", "/Agent/Account/DomainInfo"}, {"fault", "html_error"}});
   CHECK(f.cli.Get("/Agent/Account/DomainInfo")->status == 500);
+  ctl("/_test/answer", {{"path", "/Agent/Account/DomainInfo"},
+                        {"status", 418},
+                        {"body", {{"canned", true}}},
+                        {"times", 2}});
+  for (int i = 0; i < 2; ++i) {
+    auto canned = f.cli.Get("/Agent/Account/DomainInfo");
+    CHECK(canned->status == 418);
+    CHECK(json::parse(canned->body)["canned"] == true);
+  }
+  CHECK(f.cli.Get("/Agent/Account/DomainInfo")->status == 200);  // used up
   CHECK(f.cli
             .Post("/_test/fault", json{{"path", "*"}, {"fault", "nonsense"}}.dump(),
                   "application/json")

@@ -263,6 +263,45 @@ TEST_CASE("a stale challenge (301) is retried once with fresh options, then exit
   CHECK(f.broker.count("/api/auth/passkey/verify") == 4);
 }
 
+TEST_CASE("passkey add: the server's refusals (302, 303) exit 1 with its message; key removed") {
+  PasskeyFixture f;
+  REQUIRE(f.login_dev().exit_code == 0);
+  f.broker.inject_answer("/api/accounts/passkeys/register/verify", 200,
+                         R"({"code":302,"message":"Attestation could not be verified"})");
+  auto attestation = f.run({"passkey", "add"});
+  CHECK(attestation.exit_code == 1);
+  CHECK(contains(attestation.err, "could not verify the new passkey's attestation"));
+  f.broker.inject_answer("/api/accounts/passkeys/register/verify", 200,
+                         R"({"code":303,"message":"Validation error"})");
+  auto rejected = f.run({"passkey", "add"});
+  CHECK(rejected.exit_code == 1);
+  CHECK(contains(rejected.err, "rejected the new passkey: Validation error"));
+  CHECK(f.key_files().empty());
+  // 309: a non-integer id, as the server answers it.
+  f.broker.inject_answer("/api/accounts/passkeys/7", 400,
+                         R"({"code":309,"message":"Invalid passkey id"})");
+  CHECK(f.run({"passkey", "remove", "7"}).exit_code == 1);
+}
+
+TEST_CASE("passkey add: a stale registration challenge (301) is retried once") {
+  PasskeyFixture f;
+  REQUIRE(f.login_dev().exit_code == 0);
+  f.broker.set_latency_ms(300);
+  std::thread expire([&f] {
+    while (f.broker.count("/api/accounts/passkeys/register/verify") < 1)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    f.broker.advance_clock(301);
+  });
+  auto add = f.run({"passkey", "add", "--json"});
+  expire.join();
+  CHECK_MESSAGE(add.exit_code == 0, add.err);
+  CHECK(f.broker.count("/api/accounts/passkeys/register/options") == 2);
+  CHECK(f.broker.count("/api/accounts/passkeys/register/verify") == 2);
+  REQUIRE(f.broker.nexterm_passkeys(kDev).size() == 1);
+  CHECK(f.key_files().size() == 1);
+  CHECK(nlohmann::json::parse(add.out)["id"] == f.broker.nexterm_passkeys(kDev)[0].id);
+}
+
 TEST_CASE("passkey login errors: bad signature, counter rule, rate limit, server down") {
   PasskeyFixture f;
   REQUIRE(f.login_dev().exit_code == 0);

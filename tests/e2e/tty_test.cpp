@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "fixture.hpp"
+#include "nexterm_fixture.hpp"
 
 using namespace e2e;
 
@@ -17,10 +17,11 @@ struct PtyRun {
   int exit_code = -1;
 };
 
-// Runs authctl on a new pty; when `prompt` shows up, types `answer` and Enter.
+// Runs authctl on a new pty; each time the next prompt shows up (after the previous
+// answer), types its answer and Enter.
 PtyRun run_on_pty(const std::vector<std::string>& args,
-                  const std::map<std::string, std::string>& env, const std::string& prompt,
-                  const std::string& answer) {
+                  const std::map<std::string, std::string>& env,
+                  const std::vector<std::pair<std::string, std::string>>& dialogue) {
   std::vector<std::string> argv_storage{authctl_binary()};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<std::string> env_storage{"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "TERM=dumb"};
@@ -38,7 +39,7 @@ PtyRun run_on_pty(const std::vector<std::string>& args,
     _exit(127);
   }
   PtyRun run;
-  bool answered = false;
+  size_t answered = 0, seen = 0;  // answers typed; screen bytes already matched
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{master, POLLIN, 0};
@@ -47,10 +48,14 @@ PtyRun run_on_pty(const std::vector<std::string>& args,
     ssize_t n = read(master, buf, sizeof buf);
     if (n <= 0) break;  // EIO: the child closed the terminal
     run.screen.append(buf, static_cast<size_t>(n));
-    if (!answered && run.screen.find(prompt) != std::string::npos) {
-      answered = true;
-      std::string line = answer + "\r";
-      (void)!write(master, line.data(), line.size());
+    if (answered < dialogue.size()) {
+      size_t at = run.screen.find(dialogue[answered].first, seen);
+      if (at != std::string::npos) {
+        seen = at + dialogue[answered].first.size();
+        std::string line = dialogue[answered].second + "\r";
+        (void)!write(master, line.data(), line.size());
+        ++answered;
+      }
     }
   }
   close(master);
@@ -58,6 +63,12 @@ PtyRun run_on_pty(const std::vector<std::string>& args,
   waitpid(pid, &status, 0);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return run;
+}
+
+PtyRun run_on_pty(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env, const std::string& prompt,
+                  const std::string& answer) {
+  return run_on_pty(args, env, {{prompt, answer}});
 }
 
 }  // namespace
@@ -99,4 +110,28 @@ TEST_CASE("login --qr on a terminal: the QR code by default, then a countdown sp
   CHECK(contains(run.screen, "Waiting for the signature ("));
   CHECK(contains(run.screen, "left, Ctrl-C to stop)"));
   CHECK(contains(run.screen, "not signed in time"));
+}
+
+TEST_CASE("passkey add on a terminal: the passphrase asked twice without echo; login asks it") {
+  NextermFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  const std::string phrase = "pty passphrase 42";
+  auto differ = run_on_pty({"passkey", "add"}, f.env,
+                           {{"Passphrase for the passkey", phrase}, {"again", "something else"}});
+  CHECK(differ.exit_code == 2);
+  CHECK(contains(differ.screen, "differ"));
+  CHECK(f.broker.nexterm_passkeys(kAdmin).empty());
+
+  auto add = run_on_pty({"passkey", "add"}, f.env,
+                        {{"Passphrase for the passkey", phrase}, {"again", phrase}});
+  CHECK_MESSAGE(add.exit_code == 0, add.screen);
+  CHECK_FALSE(contains(add.screen, phrase));
+  CHECK(contains(add.screen, "(encrypted)"));
+  REQUIRE(f.run({"logout"}).exit_code == 0);
+
+  auto login = run_on_pty({"login", "--passkey", "--host", f.broker.url()}, f.env,
+                          {{"Passphrase for ", phrase}});
+  CHECK_MESSAGE(login.exit_code == 0, login.screen);
+  CHECK_FALSE(contains(login.screen, phrase));
+  CHECK(contains(login.screen, "Logged in to"));
 }
