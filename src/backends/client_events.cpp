@@ -1,5 +1,6 @@
 #include "backends/client_events.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
@@ -84,6 +85,11 @@ ClientEvents::Answer ClientEvents::take_answer() {
     retry_at_ = std::chrono::steady_clock::now() + kRetryPause;
     return Answer::failed;
   }
+  if (answer.status == 429 ||
+      (answer.status == 403 && answer.error_text().find("blocked") != std::string::npos))
+    throw Error(ExitCode::rate_limited,
+                host_.authority + " is limiting this client: " + answer.error_text(),
+                "wait a while, then retry");
   if (answer.status != 200)
     throw Error(ExitCode::error,
                 "the event channel of " + host_.authority + " failed: HTTP " +

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <set>
 
 #include "backends/nexterm.hpp"
@@ -90,11 +91,21 @@ void run_add(Context& context, const AddOptions& options) {
   record.server_url = profile.url;
   record.private_key_pem = key.to_pem(passphrase);
   if (passphrase) crypto::wipe(*passphrase);
+  // Ctrl-C from here on only sets a flag, checked between requests: the key file must go
+  // if the passkey was not registered, and stay if it was.
+  term::InterruptGuard interrupt_guard;
   // Written before the server learns of the key, so that a registered passkey always has
   // its key on disk; removed again if registration does not complete.
   record.path = store::create_passkey_file(store::passkeys_dir(context.open_store().dir()), record);
   KeyFileGuard guard(record.path);
 
+  // The new rows of the list with our name (the list gives row ids only).
+  auto new_rows = [&] {
+    std::vector<int64_t> ids;
+    for (const auto& p : nexterm.passkeys(profile.token))
+      if (!before.count(p.id) && p.name == name) ids.push_back(p.id);
+    return ids;
+  };
   bool registered = false;
   for (int attempt = 0; attempt < 2 && !registered; ++attempt) {
     term::throw_if_interrupted();
@@ -104,7 +115,22 @@ void run_add(Context& context, const AddOptions& options) {
     }
     const nlohmann::json credential = webauthn::registration_credential(
         key, credential_id, record.rp_id, options_doc["challenge"].get<std::string>(), origin);
-    registered = nexterm.passkey_register_verify(profile.token, origin, name, credential);
+    try {
+      registered = nexterm.passkey_register_verify(profile.token, origin, name, credential);
+    } catch (const Error& e) {
+      // No answer (or an unreadable one): the server may have registered it all the same.
+      if (e.code() != ExitCode::network && e.code() != ExitCode::error) throw;
+      try {
+        registered = !new_rows().empty();
+      } catch (const Error&) {
+        guard.release();
+        term::warn("could not tell whether " + nexterm.host().authority +
+                   " registered the passkey; if authctl passkey list does not show it, remove " +
+                   record.path);
+        throw e;
+      }
+      if (!registered) throw;
+    }
   }
   if (!registered)
     throw Error(ExitCode::auth,
@@ -112,11 +138,13 @@ void run_add(Context& context, const AddOptions& options) {
                 "check the clocks and retry authctl passkey add");
   guard.release();
 
-  // The list gives row ids only: ours is the one that was not there before.
-  for (const auto& p : nexterm.passkeys(profile.token)) {
-    if (!before.count(p.id) && p.name == name && (!record.row_id || p.id > *record.row_id))
-      record.row_id = p.id;
-  }
+  const std::vector<int64_t> ids = new_rows();
+  if (ids.size() == 1)
+    record.row_id = ids.front();
+  else  // several adds with this name at once: guessing could pair a file with another key
+    term::warn("cannot tell which of the new passkeys named '" + name +
+               "' is this one: the key file records no id (passkey remove --local will not "
+               "find it)");
   store::update_passkey_file(record);  // done: a Ctrl-C from here on changes nothing
 
   term::warn("Nexterm lets a passkey login skip TOTP: guard " + record.path +

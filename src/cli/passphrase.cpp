@@ -51,10 +51,11 @@ std::optional<std::string> new_passphrase(const Context& context, const std::str
 
 std::string existing_passphrase(const Context& context, const std::string& file,
                                 const std::string& key_path) {
-  if (auto given = passphrase_without_prompt(file)) return *given;
+  // Moved out rather than copied, so no stray copy is left unwiped (best effort).
+  if (auto given = passphrase_without_prompt(file)) return std::move(*given);
   if (context.can_prompt()) {
     auto typed = term::prompt_secret("Passphrase for " + key_path + ": ");
-    if (typed && !typed->empty()) return *typed;
+    if (typed && !typed->empty()) return std::move(*typed);
   }
   throw Error(ExitCode::auth, "the passkey's key file " + key_path + " is encrypted",
               "give its passphrase with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE");

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "backends/client_events.hpp"
 #include "backends/neuron.hpp"

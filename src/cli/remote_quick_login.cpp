@@ -73,11 +73,14 @@ void run_remote(Context& context, const RemoteOptions& options) {
                  "s instead");
     }
   };
+  const std::string stored_cookie = cookie;
   if (!tab.empty() && !cookie.empty()) listen();
   auto outcome = remote_neuron.remote_quick_login(legal_id, purpose, cookie, tab);
   remember();
   if (!outcome.logged_in && !options.wait.empty()) {
-    if (!events) listen();
+    // No session before this call, or the remote replaced an expired one: the petition
+    // belongs to the session in the new cookie, so the tab must be registered with it.
+    if (!events || cookie != stored_cookie) listen();
     std::cerr << "A signing petition was sent to your app: sign it to log in on "
               << remote.authority << "\n";
     term::WaitPlan plan;

@@ -1,5 +1,7 @@
 #include "core/webauthn.hpp"
 
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.hpp"

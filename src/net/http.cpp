@@ -421,7 +421,11 @@ PendingRequest::PendingRequest(HttpClient& client) : state_(new State) {
   s.secrets = &client.impl_->secrets;
   s.easy = curl_easy_init();
   s.multi = curl_multi_init();
-  if (!s.easy || !s.multi) throw Error(ExitCode::error, "libcurl failed to initialise");
+  if (!s.easy || !s.multi) {  // the destructor does not run for a throwing constructor
+    if (s.easy) curl_easy_cleanup(s.easy);
+    if (s.multi) curl_multi_cleanup(s.multi);
+    throw Error(ExitCode::error, "libcurl failed to initialise");
+  }
 }
 
 PendingRequest::~PendingRequest() {

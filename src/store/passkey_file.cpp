@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 
 #include <nlohmann/json.hpp>
@@ -97,20 +98,31 @@ std::string create_passkey_file(const std::string& dir, const PasskeyRecord& rec
     throw_io("cannot create", path);
   }
   const std::string text = to_json(record).dump(2) + "\n";
+  auto fail = [&](const char* what) {
+    const int saved = errno;  // close() and unlink() may change it
+    close(fd);
+    unlink(path.c_str());
+    errno = saved;
+    throw_io(what, path);
+  };
   size_t done = 0;
   while (done < text.size()) {
     ssize_t n = write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      close(fd);
-      unlink(path.c_str());
-      throw_io("cannot write", path);
-    }
+    if (n < 0) fail("cannot write");
     done += static_cast<size_t>(n);
   }
-  if (fsync(fd) != 0 || close(fd) != 0) {
+  if (fsync(fd) != 0) fail("cannot write");
+  if (close(fd) != 0) {
+    const int saved = errno;
     unlink(path.c_str());
+    errno = saved;
     throw_io("cannot write", path);
+  }
+  // The new name itself must survive a crash too.
+  if (int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
+    fsync(dir_fd);
+    close(dir_fd);
   }
   return path;
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <thread>
 
@@ -49,6 +50,14 @@ struct PasskeyFixture : NextermFixture {
   }
   std::string profile() const { return std::string(kDev) + "@" + host(); }
 };
+
+bool wait_until(const std::function<bool()>& condition) {
+  for (int i = 0; i < 500; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
 
 int mode_of(const std::string& path) {
   struct stat st {};
@@ -281,6 +290,58 @@ TEST_CASE("passkey add: the server's refusals (302, 303) exit 1 with its message
   f.broker.inject_answer("/api/accounts/passkeys/7", 400,
                          R"({"code":309,"message":"Invalid passkey id"})");
   CHECK(f.run({"passkey", "remove", "7"}).exit_code == 1);
+}
+
+TEST_CASE(
+    "passkey add and Ctrl-C: before the key exists nothing is left; during the "
+    "registration it completes and keeps its key") {
+  PasskeyFixture f;
+  REQUIRE(f.login_dev().exit_code == 0);
+  f.broker.set_latency_ms(800);
+  {
+    Process early(f.invocation({"passkey", "add"}));
+    REQUIRE(
+        wait_until([&] { return f.broker.count("/api/accounts/passkeys/register/options") > 0; }));
+    early.signal(SIGINT);
+    CHECK(early.wait().exit_code == 130);
+    CHECK(f.key_files().empty());
+  }
+  {
+    Process late(f.invocation({"passkey", "add", "--json"}));
+    REQUIRE(
+        wait_until([&] { return f.broker.count("/api/accounts/passkeys/register/verify") > 0; }));
+    REQUIRE(f.key_files().size() == 1);
+    late.signal(SIGINT);
+    auto r = late.wait();
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    REQUIRE(f.broker.nexterm_passkeys(kDev).size() == 1);
+    REQUIRE(f.key_files().size() == 1);
+    CHECK(nlohmann::json::parse(read_file(f.key_files()[0]))["rowId"] ==
+          f.broker.nexterm_passkeys(kDev)[0].id);
+  }
+}
+
+TEST_CASE(
+    "passkey add: an answer lost in registration; the list then decides, or the file "
+    "stays with a warning") {
+  PasskeyFixture f;
+  REQUIRE(f.login_dev().exit_code == 0);
+  // The verify never answers in time and the server did not register: the list says so.
+  f.broker.inject_fault("/api/accounts/passkeys/register/verify", testbroker::Fault::slow_body);
+  auto lost = f.run({"passkey", "add", "--timeout", "1"});
+  CHECK(lost.exit_code == 3);
+  CHECK(f.key_files().empty());
+  // And when the list cannot be had either, nobody can tell: the key file stays.
+  f.broker.inject_fault("/api/accounts/passkeys/register/verify", testbroker::Fault::slow_body);
+  std::thread break_list([&f] {
+    wait_until([&] { return f.broker.count("/api/accounts/passkeys/register/options") > 1; });
+    f.broker.inject_fault("/api/accounts/passkeys", testbroker::Fault::service_unavailable);
+  });
+  auto unknown = f.run({"passkey", "add", "--timeout", "1"});
+  break_list.join();
+  CHECK(unknown.exit_code == 3);
+  CHECK(contains(unknown.err, "could not tell whether"));
+  CHECK(f.key_files().size() == 1);
 }
 
 TEST_CASE("passkey add: a stale registration challenge (301) is retried once") {
