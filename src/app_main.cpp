@@ -23,6 +23,15 @@ extern "C" __attribute__((visibility("default"))) int authctl_app_main(int argc,
       command += " " + at->get_name();
     }
     std::string what = e.what();
+    // CLI11 says "Could not convert: id = abc": say which value is wrong for what.
+    const std::string convert = "Could not convert: ";
+    if (what.rfind(convert, 0) == 0 && what.find(" = ") != std::string::npos) {
+      const size_t eq = what.find(" = ");
+      what = "'" + what.substr(eq + 3) + "' is not a valid " +
+             what.substr(convert.size(), eq - convert.size());
+    }
+    if (!what.empty() && what[0] >= 'A' && what[0] <= 'Z' && what.compare(0, 2, "ID") != 0)
+      what[0] = static_cast<char>(what[0] - 'A' + 'a');  // "A subcommand is required"
     if (command == "authctl") {
       // "A subcommand is required" also when the word given is not a command: name it.
       for (int i = 1; i < argc; ++i) {

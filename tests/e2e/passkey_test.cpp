@@ -424,7 +424,12 @@ TEST_CASE("passkey add: the key file is removed when registration fails; usage e
   CHECK(f.broker.nexterm_passkeys(kDev).empty());
 
   CHECK(f.run({"passkey", "add", "--name", std::string(51, 'n')}).exit_code == 2);
-  CHECK(f.run({"passkey"}).exit_code == 2);
+  auto empty = f.run({"passkey"});
+  CHECK(empty.exit_code == 2);
+  CHECK(contains(empty.err, "authctl: a subcommand is required: see authctl passkey --help"));
+  auto not_id = f.run({"passkey", "rename", "abc", "x"});
+  CHECK(not_id.exit_code == 2);
+  CHECK(contains(not_id.err, "'abc' is not a valid id: see authctl passkey rename --help"));
   CHECK(f.run({"login", "--passkey", "--with-token", "--host", f.broker.url()}).exit_code == 2);
   CHECK(f.run({"login", "--passkey-file", "x", "--host", f.broker.url()}).exit_code == 2);
 
