@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/timeutil.hpp"
 #include "net/url.hpp"
+#include "term/interrupt.hpp"
 #include "term/tty.hpp"
 #include "term/waiter.hpp"
 
@@ -78,12 +79,50 @@ void run_status(Context& context, const std::string& raw_code) {
     std::cout << status << "\n";
 }
 
+// The sessions of the account that are not in `before` and carry this client's User-Agent:
+// what device/authorize just made for the phone.
+std::vector<int64_t> new_sessions(backends::NextermClient& nexterm, const std::string& token,
+                                  const std::vector<backends::NextermSession>& before,
+                                  const std::string& user_agent) {
+  std::vector<int64_t> ids;
+  for (const auto& s : nexterm.sessions(token)) {
+    bool known = false;
+    for (const auto& b : before) known = known || b.id == s.id;
+    if (!known && !s.current && s.user_agent == user_agent) ids.push_back(s.id);
+  }
+  return ids;
+}
+
 void run_phone(Context& context, const WaitOptions& options) {
   auto [name, profile] = context.selected_profile("nexterm", "device-link phone");
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
+  net::ClientOptions client = context.client_options(profile.url, profile.cacert);
+  net::HttpClient http(client);
   backends::NextermClient nexterm(http, profile.url);
+  // device/authorize makes the phone's session at once: if the app never claims it, it is
+  // ended again, so that nothing is left behind (API keys cannot list sessions: skipped).
+  const bool can_clean_up = !backends::is_nexterm_api_key(profile.token);
+  std::vector<backends::NextermSession> before;
+  if (can_clean_up) before = nexterm.sessions(profile.token);
+  // From here a Ctrl-C must reach the clean-up below, not kill the process.
+  term::InterruptGuard interrupt_guard;
   const backends::DeviceCode device = nexterm.device_create("mobile", profile.token);
   nexterm.device_authorize(profile.token, device.code);
+  // Taken right away, so that sessions made later (another login here) are never touched.
+  const std::vector<int64_t> phone_sessions =
+      can_clean_up ? new_sessions(nexterm, profile.token, before, client.user_agent)
+                   : std::vector<int64_t>{};
+  auto end_unclaimed = [&] {
+    if (phone_sessions.empty()) return;
+    try {
+      const auto failed = nexterm.delete_sessions(profile.token, phone_sessions, 1);
+      size_t ended = 0;
+      for (const auto& f : failed) ended += !f.has_value();
+      if (ended) term::note("Ended the session made for the phone, which was never claimed");
+    } catch (const Error& e) {
+      term::warn(std::string("could not end the unclaimed phone session: ") + e.what() +
+                 " (see authctl sessions list)");
+    }
+  };
   // The link carries the poll token, a secret: it is only ever drawn, never printed.
   const std::string link =
       "nexterm://devicelink?token=" + device.poll_token + "&server=" + net::url_encode(profile.url);
@@ -103,11 +142,18 @@ void run_phone(Context& context, const WaitOptions& options) {
   const term::WaitPlan plan =
       wait_plan(context, options, kPhoneInterval, local_expiry, "Waiting for the app");
   std::string status;
-  bool done = term::wait_until(plan, [&] {
-    status = nexterm.link_status(profile.token, device.code);
-    return status == "claimed" || status == "expired";
-  });
+  bool done = false;
+  try {
+    done = term::wait_until(plan, [&] {
+      status = nexterm.link_status(profile.token, device.code);
+      return status == "claimed" || status == "expired";
+    });
+  } catch (const Error& e) {
+    if (e.code() == ExitCode::interrupted) end_unclaimed();
+    throw;
+  }
   if (!done || status == "expired") {
+    end_unclaimed();
     if (context.global.json) context.print_json({{"event", "expired"}});
     throw Error(ExitCode::expired, "the link code expired before the app used it",
                 "run authctl device-link phone again");

@@ -9,8 +9,6 @@ namespace authctl::term {
 
 namespace {
 volatile std::sig_atomic_t g_interrupted = 0;
-struct sigaction g_old_int {
-}, g_old_term{};
 void on_signal(int) {
   g_interrupted = 1;
 }
@@ -20,13 +18,13 @@ InterruptGuard::InterruptGuard() {
   struct sigaction action {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, &g_old_int);
-  sigaction(SIGTERM, &action, &g_old_term);
+  sigaction(SIGINT, &action, &old_int_);
+  sigaction(SIGTERM, &action, &old_term_);
 }
 
 InterruptGuard::~InterruptGuard() {
-  sigaction(SIGINT, &g_old_int, nullptr);
-  sigaction(SIGTERM, &g_old_term, nullptr);
+  sigaction(SIGINT, &old_int_, nullptr);
+  sigaction(SIGTERM, &old_term_, nullptr);
 }
 
 bool interrupted() {

@@ -2,17 +2,24 @@
 // wakes up for it, so the loop can stop cleanly (exit 130) without a half-written store.
 #pragma once
 
+#include <signal.h>
+
 #include <chrono>
 
 namespace authctl::term {
 
-// Installs the flag-setting SIGINT/SIGTERM handler for the object's lifetime.
+// Installs the flag-setting SIGINT/SIGTERM handler for the object's lifetime. Guards nest:
+// each restores what it replaced, and a Ctrl-C seen by an outer one stays seen.
 class InterruptGuard {
  public:
   InterruptGuard();
   ~InterruptGuard();
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
 };
 
 bool interrupted();

@@ -165,12 +165,25 @@ TEST_CASE("device-link phone: authorized code, QR for the app, claimed -> exit 0
   CHECK(p.wait().exit_code == 0);
   CHECK(done["event"] == "claimed");
 
+  const size_t with_phone = f.broker.nexterm_sessions(kAdmin).size();  // ours + the phone's
   Process late(
       f.invocation({"device-link", "phone", "--json", "--interval", "1s", "--show-qr", "never"}));
   json_line(late);
+  CHECK(f.broker.nexterm_sessions(kAdmin).size() == with_phone + 1);  // made at authorize
   f.broker.advance_clock(601);
   CHECK(json_line(late)["event"] == "expired");
-  CHECK(late.wait().exit_code == 6);
+  auto expired = late.wait();
+  CHECK(expired.exit_code == 6);
+  CHECK(contains(expired.err, "Ended the session made for the phone"));
+  CHECK(f.broker.nexterm_sessions(kAdmin).size() == with_phone);  // nothing left behind
+
+  Process stopped(
+      f.invocation({"device-link", "phone", "--json", "--interval", "1s", "--show-qr", "never"}));
+  json_line(stopped);
+  stopped.signal(SIGINT);
+  CHECK(stopped.wait().exit_code == 130);
+  CHECK(f.broker.nexterm_sessions(kAdmin).size() == with_phone);
+  CHECK(f.run({"whoami"}).exit_code == 0);  // our own session untouched
 }
 
 TEST_CASE("device-link phone draws the devicelink QR, and the trace hides its token") {
