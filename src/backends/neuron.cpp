@@ -229,6 +229,11 @@ NeuronClient::RemoteOutcome NeuronClient::remote_quick_login(const std::string& 
   nlohmann::json body = {{"legalId", legal_id}, {"purpose", purpose}};
   if (!tab_id.empty()) body["tabId"] = tab_id;
   auto r = web_post("/Agent/Account/RemoteQuickLogin", body, cookie);
+  if (r.status == 404 || r.status == 405)
+    throw Error(ExitCode::error,
+                host_.authority + " has no remote quick login (RemoteQuickLogin answered " +
+                    r.summary() + ")",
+                "--remote must be a Neuron");
   if (r.status != 200) fail(r, "remote login");
   auto doc = r.json();
   return RemoteOutcome{doc.value("loggedIn", false) == true,

@@ -155,6 +155,9 @@ void run_phone(Context& context, const WaitOptions& options) {
   if (!done || status == "expired") {
     end_unclaimed();
     if (context.global.json) context.print_json({{"event", "expired"}});
+    if (!done && timeutil::now() < local_expiry)
+      throw Error(ExitCode::expired, "the app did not use the link within --wait " + options.wait,
+                  "run authctl device-link phone again (with a longer --wait)");
     throw Error(ExitCode::expired, "the link code expired before the app used it",
                 "run authctl device-link phone again");
   }
@@ -263,7 +266,18 @@ void register_device_link(CLI::App& app, Context& context) {
   auto* phone =
       cmd->add_subcommand("phone", "Link the Nexterm mobile app to this session with a QR code");
   add_wait_options(phone, options->phone, false);
-  phone->callback([&context, options] { run_phone(context, options->phone); });
+  phone->callback([&context, options, cmd] {
+    // Options of device-link itself would be silently ignored here: say so. (Counted, not
+    // read: the parent's values are not stored yet when this runs.)
+    auto given = [cmd](const char* name) { return cmd->get_option(name)->count() > 0; };
+    if (given("--host"))
+      throw Error(ExitCode::usage, "device-link phone links the selected profile's server",
+                  "leave out --host (choose the profile with -p NAME)");
+    if (given("--qr-content") || given("--wait") || given("--interval") || given("--show-qr"))
+      throw Error(ExitCode::usage, "give device-link phone's options after 'phone'",
+                  "e.g. authctl device-link phone --wait 2m (--qr-content is not one of them)");
+    run_phone(context, options->phone);
+  });
 
   cmd->callback([&context, options, cmd] {
     if (!cmd->get_subcommands().empty()) return;  // a subcommand ran

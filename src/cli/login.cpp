@@ -272,7 +272,20 @@ void run_session_cookie(Context& context, const HostSpec& host, const LoginOptio
   print_result(context, options, name, profile);
 }
 
+// --passkey and --qr need no secret: a password or TOTP option given with them is a mistake
+// worth saying (it would otherwise be silently ignored).
+void refuse_secrets_for(const LoginOptions& options, const char* flag) {
+  const bool password = options.password.from_stdin || !options.password.file.empty();
+  const bool totp = !options.totp_code.empty() || !options.totp_secret_file.empty();
+  if (password || totp)
+    throw Error(
+        ExitCode::usage, std::string(flag) + " needs no " + (password ? "password" : "TOTP code"),
+        std::string("leave out the ") + (password ? "--password-*" : "--totp-*") + " option");
+}
+
 void run_login(Context& context, LoginOptions options) {
+  if (options.passkey) refuse_secrets_for(options, "--passkey");
+  if (options.qr) refuse_secrets_for(options, "--qr");
   if (options.passkey) {
     if (options.kind == "neuron")
       throw Error(ExitCode::usage, "--passkey is a Nexterm login",

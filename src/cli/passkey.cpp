@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "backends/nexterm.hpp"
@@ -28,14 +29,14 @@ namespace {
 constexpr size_t kMaxName = 50;  // the server's limit
 
 struct AddOptions {
-  std::string name;
+  std::optional<std::string> name;  // --name, when given (an empty one is refused)
   std::string passphrase_file;
 };
 
 std::string checked_name(const std::string& name) {
   if (name.empty() || name.size() > kMaxName)
     throw Error(ExitCode::usage, "a passkey name must be 1 to 50 characters",
-                "give a shorter --name");
+                "give --name with 1 to 50 characters");
   return name;
 }
 
@@ -50,8 +51,9 @@ nlohmann::json time_or_null(const std::optional<int64_t>& t) {
 }
 
 // This machine's key files for the profile's server, by the row id they recorded.
-std::vector<store::PasskeyRecord> local_keys(const Context& context, const std::string& origin) {
-  return store::find_passkey_files(store::passkeys_dir(context.open_store().dir()), origin, "");
+std::vector<store::PasskeyRecord> local_keys(const Context& context, const std::string& origin,
+                                             const std::string& user) {
+  return store::find_passkey_files(store::passkeys_dir(context.open_store().dir()), origin, user);
 }
 
 // Removes the key file unless registration completed (released).
@@ -68,9 +70,9 @@ class KeyFileGuard {
 };
 
 void run_add(Context& context, const AddOptions& options) {
-  auto [profile_name, profile] = context.selected_profile("nexterm", "passkey add");
   const std::string name =
-      checked_name(options.name.empty() ? default_name().substr(0, kMaxName) : options.name);
+      checked_name(options.name ? *options.name : default_name().substr(0, kMaxName));
+  auto [profile_name, profile] = context.selected_profile("nexterm", "passkey add");
   std::optional<std::string> passphrase = new_passphrase(context, options.passphrase_file);
   const std::string origin = profile.url;  // the server URL's origin, as stored
 
@@ -162,14 +164,18 @@ void run_add(Context& context, const AddOptions& options) {
             << " (" << name << ") for " << profile.user << " on " << nexterm.host().authority
             << "; key file " << record.path
             << (crypto::pem_is_encrypted(record.private_key_pem) ? " (encrypted)" : "") << "\n"
-            << "Log in with it: authctl login --passkey --host " << profile.url << "\n";
+            << "Log in with it: authctl login --passkey "
+            << (local_keys(context, profile.url, profile.user).size() > 1
+                    ? "--passkey-file " + record.path
+                    : "--host " + profile.url)
+            << "\n";
 }
 
 void run_list(Context& context) {
   auto [profile_name, profile] = context.selected_profile("nexterm", "passkey list");
   net::HttpClient http(context.client_options(profile.url, profile.cacert));
   auto passkeys = backends::NextermClient(http, profile.url).passkeys(profile.token);
-  const auto local = local_keys(context, profile.url);
+  const auto local = local_keys(context, profile.url, profile.user);
   auto local_file = [&](int64_t id) -> std::string {
     for (const auto& r : local)
       if (r.row_id && *r.row_id == id && r.user == profile.user) return r.path;
@@ -207,34 +213,51 @@ void run_rename(Context& context, int64_t id, const std::string& new_name) {
   const std::string name = checked_name(new_name);
   net::HttpClient http(context.client_options(profile.url, profile.cacert));
   backends::NextermClient(http, profile.url).rename_passkey(profile.token, id, name);
-  std::cerr << "Renamed passkey " << id << " to " << name << "\n";
+  if (context.global.json)
+    context.print_json({{"id", id}, {"name", name}});
+  else
+    std::cerr << "Renamed passkey " << id << " to " << name << "\n";
 }
 
 void run_remove(Context& context, int64_t id, bool local) {
   auto [profile_name, profile] = context.selected_profile("nexterm", "passkey remove");
-  std::vector<store::PasskeyRecord> files;
-  if (local) {
-    for (auto& r : local_keys(context, profile.url))
-      if (r.row_id && *r.row_id == id && r.user == profile.user) files.push_back(std::move(r));
-  }
+  std::vector<store::PasskeyRecord> files;  // this machine's key files for passkey `id`
+  for (auto& r : local_keys(context, profile.url, profile.user))
+    if (r.row_id && *r.row_id == id) files.push_back(std::move(r));
   net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  const bool on_server =
-      backends::NextermClient(http, profile.url).delete_passkey(profile.token, id);
+  backends::NextermClient nexterm(http, profile.url);
+  const bool on_server = nexterm.delete_passkey(profile.token, id);
   // Already gone there: with --local, this machine's key is still cleaned up.
-  if (!on_server && files.empty())
-    throw Error(ExitCode::error, "no passkey " + std::to_string(id) + " on " + profile.url,
+  if (!on_server && (!local || files.empty()))
+    throw Error(ExitCode::error,
+                "no passkey " + std::to_string(id) + " on " + nexterm.host().authority,
                 "see the ids with authctl passkey list");
-  for (const auto& r : files) {
-    if (unlink(r.path.c_str()) != 0)
-      throw Error(ExitCode::error, "cannot remove " + r.path, "remove it by hand");
+  nlohmann::json removed_files = nlohmann::json::array();
+  if (local) {
+    for (const auto& r : files) {
+      if (unlink(r.path.c_str()) != 0)
+        throw Error(ExitCode::error, "cannot remove " + r.path, "remove it by hand");
+      removed_files.push_back(r.path);
+    }
+  }
+  if (context.global.json) {
+    context.print_json(
+        {{"id", id}, {"removed_on_server", on_server}, {"removed_files", removed_files}});
+    return;
   }
   if (on_server)
-    std::cerr << "Removed passkey " << id << " from " << profile.url << "\n";
+    std::cerr << "Removed passkey " << id << " from " << nexterm.host().authority << "\n";
   else
-    std::cerr << "Passkey " << id << " was not on " << profile.url << " (any more)\n";
-  for (const auto& r : files) std::cerr << "Removed the key file " << r.path << "\n";
-  if (local && files.empty())
-    std::cerr << "No key file on this machine recorded passkey " << id << "\n";
+    std::cerr << "Passkey " << id << " was not on " << nexterm.host().authority << " any more\n";
+  if (local) {
+    for (const auto& r : files) std::cerr << "Removed the key file " << r.path << "\n";
+    if (files.empty()) std::cerr << "No key file on this machine recorded passkey " << id << "\n";
+  } else {
+    for (const auto& r : files)
+      std::cerr << "Kept the key file " << r.path
+                << ", which now logs in nowhere: delete it with authctl passkey remove " << id
+                << " --local\n";
+  }
 }
 
 }  // namespace

@@ -41,18 +41,25 @@ store::PasskeyRecord choose_key_file(const Context& context, const PasskeyLoginR
       dir, request.host ? request.host->origin : std::string(), request.user, &problems);
   if (found.size() > 1) {
     std::string list;
-    for (const auto& r : found) list += (list.empty() ? "" : ", ") + r.path;
-    throw Error(ExitCode::usage, "more than one passkey file matches: " + list,
-                "choose one with --passkey-file FILE" +
-                    std::string(request.host ? "" : ", or give --host") +
-                    (request.user.empty() ? " or -u USER" : ""));
+    bool users_differ = false, origins_differ = false;
+    for (const auto& r : found) {
+      list += (list.empty() ? "" : ", ") + r.path;
+      users_differ = users_differ || r.user != found.front().user;
+      origins_differ = origins_differ || r.origin != found.front().origin;
+    }
+    // Suggest only what would tell these files apart.
+    std::string hint = "choose one with --passkey-file FILE";
+    if (origins_differ) hint += ", or give --host";
+    if (users_differ) hint += ", or give -u USER";
+    throw Error(ExitCode::usage, "more than one passkey file matches: " + list, hint);
   }
   if (found.empty()) {
-    const std::string where = request.host ? " for " + request.host->origin : "";
-    throw Error(ExitCode::auth,
-                "no passkey on this machine" + where +
-                    (request.user.empty() ? "" : " and user " + request.user) +
-                    (problems.empty() ? "" : " (skipped: " + problems.front() + ")"),
+    std::string what = "no passkey key file on this machine";
+    if (request.host) what += " for " + request.host->origin;
+    if (!request.user.empty())
+      what += std::string(request.host ? " and" : " for") + " user " + request.user;
+    if (!problems.empty()) what += " (skipped: " + problems.front() + ")";
+    throw Error(ExitCode::auth, what,
                 "log in another way and run authctl passkey add (or give --passkey-file)");
   }
   return found.front();

@@ -22,7 +22,7 @@ QrLoginResult run_qr_login(Context& context, const HostSpec& host, const WaitOpt
       options.wait.empty() ? kQrCodeSeconds : parse_duration_or_throw(options.wait);
   if (wait > kQrCodeSeconds)
     throw Error(ExitCode::usage, "--wait for --qr is at most 5m: a QR code lives about 5 minutes",
-                "run authctl login --qr again for a fresh code");
+                "give --wait 5m or less (run the command again for a fresh code)");
   // The user (and so the default name) is known only after signing; -p is checked now.
   if (!request.no_store)
     prepare_store(context, context.explicit_profile(), host.origin, request.force);

@@ -33,6 +33,9 @@ void run_remote(Context& context, const RemoteOptions& options) {
   std::string name;
   const store::Profile profile =
       fresh_profile(context, 60, PasswordOptions{}, name, "neuron", "remote-quick-login");
+  if (remote.origin == profile.url)
+    throw Error(ExitCode::usage, "--remote is this profile's own Neuron",
+                "give another Neuron; here you are logged in already");
   const int64_t interval =
       options.interval.empty() ? kMinInterval : parse_duration_or_throw(options.interval);
   const std::string purpose =
@@ -117,9 +120,14 @@ void run_remote(Context& context, const RemoteOptions& options) {
       });
       remember();
     }
-    if (!done)
+    if (!done) {
+      if (context.global.json)
+        context.print_json({{"remote", remote.origin},
+                            {"logged_in", false},
+                            {"petition_sent", outcome.petition_sent}});
       throw Error(ExitCode::expired, "the petition was not signed in time",
                   "sign it in the app and run the command again");
+    }
   }
   if (context.global.json) {
     context.print_json({{"remote", remote.origin},

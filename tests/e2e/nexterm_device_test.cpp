@@ -184,6 +184,14 @@ TEST_CASE("device-link phone: authorized code, QR for the app, claimed -> exit 0
   CHECK(stopped.wait().exit_code == 130);
   CHECK(f.broker.nexterm_sessions(kAdmin).size() == with_phone);
   CHECK(f.run({"whoami"}).exit_code == 0);  // our own session untouched
+
+  auto short_wait = f.run({"device-link", "phone", "--wait", "1s", "--show-qr", "never"});
+  CHECK(short_wait.exit_code == 6);
+  CHECK(contains(short_wait.err, "did not use the link within --wait 1s"));
+  CHECK(f.run({"device-link", "phone", "--host", f.broker.url()}).exit_code == 2);
+  CHECK(f.run({"device-link", "phone", "--qr-content", "app"}).exit_code == 2);
+  CHECK(f.run({"device-link", "--wait", "1s", "phone"}).exit_code == 2);
+  CHECK(f.broker.nexterm_sessions(kAdmin).size() == with_phone);
 }
 
 TEST_CASE("device-link phone draws the devicelink QR, and the trace hides its token") {

@@ -118,7 +118,9 @@ TEST_CASE(
   CHECK(contains(table.out, file));
 
   const std::string id = std::to_string(on_server[0].id);
-  CHECK(f.run({"passkey", "rename", id, "build box"}).exit_code == 0);
+  auto renamed = f.run({"passkey", "rename", id, "build box", "--json"});
+  CHECK(renamed.exit_code == 0);
+  CHECK(nlohmann::json::parse(renamed.out)["name"] == "build box");
   CHECK(f.broker.nexterm_passkeys(kDev)[0].name == "build box");
   CHECK(f.run({"passkey", "rename", id, std::string(51, 'x')}).exit_code == 2);
   CHECK(f.run({"passkey", "rename", "999", "nope"}).exit_code == 1);
@@ -128,6 +130,8 @@ TEST_CASE(
   REQUIRE(second.exit_code == 0);
   auto removed = f.run({"passkey", "remove", id});
   REQUIRE(removed.exit_code == 0);
+  CHECK(contains(removed.err, "Kept the key file " + file));
+  CHECK(contains(removed.err, "passkey remove " + id + " --local"));
   CHECK(f.broker.nexterm_passkeys(kDev).size() == 1);
   CHECK(std::filesystem::exists(file));  // without --local the key file stays
   auto gone = f.passkey_login({"--passkey-file", file});
@@ -136,8 +140,11 @@ TEST_CASE(
   CHECK(contains(gone.err, "passkey add"));
 
   // --local: the server's passkey was already removed; the key file goes now.
-  auto local = f.run({"passkey", "remove", id, "--local"});
+  auto local = f.run({"passkey", "remove", id, "--local", "--json"});
   CHECK(local.exit_code == 0);
+  auto local_out = nlohmann::json::parse(local.out);
+  CHECK(local_out["removed_on_server"] == false);
+  CHECK(local_out["removed_files"] == nlohmann::json::array({file}));
   CHECK(!std::filesystem::exists(file));
   CHECK(f.run({"passkey", "remove", "12345"}).exit_code == 1);
 
@@ -217,7 +224,7 @@ TEST_CASE("which key file: one match by host and user, several -> exit 2, none -
   PasskeyFixture f;
   auto none = f.passkey_login();
   CHECK(none.exit_code == 4);
-  CHECK(contains(none.err, "no passkey on this machine"));
+  CHECK(contains(none.err, "no passkey key file on this machine for " + f.broker.url()));
   CHECK(contains(none.err, "passkey add"));
 
   REQUIRE(f.login_dev().exit_code == 0);
@@ -228,6 +235,8 @@ TEST_CASE("which key file: one match by host and user, several -> exit 2, none -
 
   auto both = f.passkey_login();
   CHECK(both.exit_code == 2);
+  CHECK(contains(both.err, "choose one with --passkey-file FILE, or give -u USER"));
+  CHECK(!contains(both.err, "--host"));  // both are for this host: it would not help
   for (const auto& file : f.key_files()) CHECK(contains(both.err, file));
   CHECK(f.broker.count("/api/auth/passkey/options") == 0);
   auto dev = f.passkey_login({"-u", kDev});
@@ -424,6 +433,10 @@ TEST_CASE("passkey add: the key file is removed when registration fails; usage e
   CHECK(f.broker.nexterm_passkeys(kDev).empty());
 
   CHECK(f.run({"passkey", "add", "--name", std::string(51, 'n')}).exit_code == 2);
+  CHECK(f.run({"passkey", "add", "--name", ""}).exit_code == 2);
+  CHECK(f.run({"login", "--passkey", "--password-file", f.totp_file}).exit_code == 2);
+  CHECK(f.run({"login", "--passkey", "--totp-code", "123456"}).exit_code == 2);
+  CHECK(f.run({"login", "--qr", "--host", f.broker.url(), "--password-stdin"}).exit_code == 2);
   auto empty = f.run({"passkey"});
   CHECK(empty.exit_code == 2);
   CHECK(contains(empty.err, "authctl: a subcommand is required: see authctl passkey --help"));

@@ -83,8 +83,18 @@ TEST_CASE(
   testbroker::Broker remote;
   remote.start();
   REQUIRE(home.login().exit_code == 0);
-  auto timeout = home.run({"remote-quick-login", "--remote", remote.url(), "--wait", "2s"});
+  auto timeout =
+      home.run({"remote-quick-login", "--remote", remote.url(), "--wait", "2s", "--json"});
   CHECK(timeout.exit_code == 6);
+  CHECK(nlohmann::json::parse(timeout.out)["logged_in"] == false);
+  CHECK(home.run({"remote-quick-login", "--remote", home.broker.url()}).exit_code == 2);
+  testbroker::Options nx;
+  nx.kind = testbroker::Kind::nexterm;
+  testbroker::Broker nexterm(nx);
+  nexterm.start();
+  auto not_neuron = home.run({"remote-quick-login", "--remote", nexterm.url()});
+  CHECK(not_neuron.exit_code == 1);
+  CHECK(contains(not_neuron.err, "has no remote quick login"));
   CHECK(remote.count("/Agent/Account/RemoteQuickLogin") == 1);  // no faster than every 10 s
 
   auto inv = Invocation{
