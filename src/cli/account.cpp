@@ -2,7 +2,6 @@
 // (disabled) account with the operator's API key and stores its token as a profile;
 // `verify-email` / `verify-phone` enable it with the codes sent; `resend-codes` asks again.
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 
 #include "backends/neuron.hpp"
@@ -50,8 +49,7 @@ void run_create(Context& context, CreateOptions options) {
                 "give --api-key or set NEURON_API_KEY");
   std::string secret;
   if (!options.api_secret_file.empty()) {
-    std::ifstream in(options.api_secret_file);
-    std::getline(in, secret);
+    secret = first_line_of(options.api_secret_file).value_or("");
   } else if (const char* env = getenv("NEURON_API_SECRET"); env && *env) {
     secret = env;
   }

@@ -106,8 +106,7 @@ store::Profile login_neuron(Context& context, net::HttpClient& http, const HostS
 std::optional<std::string> totp_secret(const LoginOptions& options) {
   std::string text;
   if (!options.totp_secret_file.empty()) {
-    std::ifstream in(options.totp_secret_file);
-    std::getline(in, text);
+    text = first_line_of(options.totp_secret_file).value_or("");
     if (text.empty())
       throw Error(ExitCode::auth, "--totp-secret-file " + options.totp_secret_file + " is empty",
                   "put the base32 secret on its first line");

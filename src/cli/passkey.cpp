@@ -178,7 +178,7 @@ void run_list(Context& context) {
   const auto local = local_keys(context, profile.url, profile.user);
   auto local_file = [&](int64_t id) -> std::string {
     for (const auto& r : local)
-      if (r.row_id && *r.row_id == id && r.user == profile.user) return r.path;
+      if (r.row_id && *r.row_id == id) return r.path;
     return {};
   };
   if (context.global.json) {

@@ -1,8 +1,8 @@
 #include "cli/passphrase.hpp"
 
 #include <cstdlib>
-#include <fstream>
 
+#include "cli/password.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "term/tty.hpp"
@@ -19,13 +19,11 @@ CLI::Option* add_passphrase_option(CLI::App* command, std::string& file) {
 
 std::optional<std::string> passphrase_without_prompt(const std::string& file) {
   if (!file.empty()) {
-    std::ifstream in(file, std::ios::binary);
-    std::string line;
-    if (!in || !std::getline(in, line))
+    auto line = first_line_of(file);
+    if (!line)
       throw Error(ExitCode::usage, "cannot read --passphrase-file " + file,
-                  "put the passphrase on its first line");
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty())
+                  "check that it exists and is readable by you");
+    if (line->empty())
       throw Error(ExitCode::usage, "--passphrase-file " + file + " is empty",
                   "put the passphrase on its first line");
     return line;

@@ -28,6 +28,15 @@ void add_password_options(CLI::App* command, PasswordOptions& options) {
       ->excludes(in);
 }
 
+std::optional<std::string> first_line_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string line;
+  std::getline(in, line);
+  strip_newline(line);
+  return line;
+}
+
 std::optional<std::string> password_without_prompt(const PasswordOptions& options) {
   std::string password;
   if (options.from_stdin) {
@@ -39,12 +48,11 @@ std::optional<std::string> password_without_prompt(const PasswordOptions& option
     return password;
   }
   if (!options.file.empty()) {
-    std::ifstream in(options.file, std::ios::binary);
-    if (!in)
+    auto line = first_line_of(options.file);
+    if (!line)
       throw Error(ExitCode::error, "cannot read --password-file " + options.file,
                   "check that it exists and is readable by you");
-    std::getline(in, password);
-    strip_newline(password);
+    password = std::move(*line);
     if (password.empty())
       throw Error(ExitCode::auth, "--password-file " + options.file + " is empty",
                   "put the password on its first line");

@@ -18,6 +18,10 @@ struct PasswordOptions {
 
 void add_password_options(CLI::App* command, PasswordOptions& options);
 
+// The first line of a secret's file (--password-file, --passphrase-file, ...), without its
+// line ending; nullopt when the file cannot be opened. Callers word their own errors.
+std::optional<std::string> first_line_of(const std::string& path);
+
 // The password from stdin, the file, or the environment; nullopt when none is given.
 std::optional<std::string> password_without_prompt(const PasswordOptions& options);
 

@@ -95,7 +95,7 @@ TEST_CASE("login --qr -v: the /ClientEvents poll has gone out before the code is
 
 TEST_CASE("login --qr: the JWT handed over in the event is used as it is") {
   NeuronFixture f;
-  Process p(qr_login(f, {"--json", "--seconds", "600"}));
+  Process p(qr_login(f, {"--json", "--seconds", "600", "-v"}));
   nlohmann::json code = json_line(p);
   const std::string link = code["link"];
   CHECK(f.broker.quick_login_request(link).agent_api_timeout == 600);
@@ -106,6 +106,9 @@ TEST_CASE("login --qr: the JWT handed over in the event is used as it is") {
   auto r = p.wait();
   CHECK_MESSAGE(r.exit_code == 0, r.err);
   CHECK(f.broker.count("/Agent/Account/QuickLogin") == 0);  // the event carried the token
+  const std::string token = f.store()["profiles"][f.profile_name()]["token"];
+  CHECK(contains(r.err, "SignatureReceivedBE"));  // the event is in the trace...
+  CHECK(!contains(r.err, token));                 // ...its token is not
   auto w = f.run({"whoami", "--json"});
   REQUIRE(w.exit_code == 0);
   auto who = nlohmann::json::parse(w.out);
@@ -237,6 +240,12 @@ TEST_CASE("login --qr errors: usage, not a Neuron, server down, TLS, bad answers
     auto r = f.run({"login", "--qr", "--host", f.broker.url()});
     CHECK(r.exit_code == 1);
     CHECK(contains(r.err, "event channel"));
+  }
+  SUBCASE("the event channel is rate limited") {
+    f.broker.inject_fault("/ClientEvents", testbroker::Fault::rate_limit);
+    auto r = f.run({"login", "--qr", "--host", f.broker.url()});
+    CHECK(r.exit_code == 5);
+    CHECK(!store_exists(f));
   }
   SUBCASE("rate limited when fetching the token") {
     f.broker.inject_fault("/Agent/Account/QuickLogin", testbroker::Fault::rate_limit);
