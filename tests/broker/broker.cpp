@@ -416,6 +416,7 @@ struct Broker::Impl {
     int times = 1;
   };
   std::map<std::string, std::deque<CannedAnswer>> answers;  // inject_answer, by path
+  std::map<std::string, std::deque<HostileAnswer>> hostile;  // inject_hostile, by path
   int64_t clock_offset = 0;
   int latency = 0;
 
@@ -1480,6 +1481,36 @@ struct Broker::Impl {
       b->inject_answer((*j)["path"], (*j)["status"], (*j)["body"].dump(), j->value("times", 1));
       ok(r);
     });
+    s.Post("/_test/hostile", [b, ok](const Request& q, Response& r) {
+      auto j = control_body(q, r);
+      if (!j) return;
+      std::string err = check_schema(*j, {{"path", Type::string, true},
+                                          {"set", Type::any, false},
+                                          {"body", Type::string, false},
+                                          {"content_type", Type::string, false},
+                                          {"headers", Type::any, false},
+                                          {"status", Type::integer, false},
+                                          {"times", Type::integer, false}});
+      if (!err.empty()) return send_error(q, r, 400, err);
+      HostileAnswer edit;
+      for (const char* key : {"set", "headers"})
+        if (j->contains(key) && !(*j)[key].is_object())
+          return send_error(q, r, 400, std::string(key) + " is an object.");
+      for (const auto& [pointer, text] : j->value("set", json::object()).items()) {
+        if (!text.is_string()) return send_error(q, r, 400, "set values are raw JSON text.");
+        edit.set.emplace_back(pointer, text.get<std::string>());
+      }
+      for (const auto& [name, value] : j->value("headers", json::object()).items()) {
+        if (!value.is_string()) return send_error(q, r, 400, "header values are strings.");
+        edit.headers[name] = value.get<std::string>();
+      }
+      if (j->contains("body")) edit.body = (*j)["body"].get<std::string>();
+      edit.content_type = j->value("content_type", std::string());
+      if (j->contains("status")) edit.status = (*j)["status"].get<int>();
+      edit.times = j->value("times", 1);
+      b->inject_hostile((*j)["path"], edit);
+      ok(r);
+    });
     s.Post("/_test/reset-failures", [b, ok](const Request&, Response& r) {
       b->reset_failures();
       ok(r);
@@ -1597,6 +1628,29 @@ struct Broker::Impl {
     });
   }
 
+  // The next hostile edit queued for `path` (inject_hostile), applied to the route's answer.
+  void apply_hostile_edit(const std::string& path, Response& res) {
+    std::optional<HostileAnswer> edit;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = hostile.find(path);
+      if (it == hostile.end()) return;
+      edit = it->second.front();
+      if (--it->second.front().times <= 0) it->second.pop_front();
+      if (it->second.empty()) hostile.erase(it);
+    }
+    int status = res.status;
+    std::string body = res.body;
+    std::string type = res.get_header_value("Content-Type");
+    apply_hostile(*edit, status, body, type);
+    res.status = status;
+    res.set_content(body, type.c_str());
+    for (const auto& [name, value] : edit->headers) {
+      res.headers.erase(name);
+      res.headers.emplace(name, value);
+    }
+  }
+
   void install_hooks(httplib::Server& s) {
     // Every request counts (faulted and rejected ones too); then latency, then faults.
     // Test controls count under their own path and get neither latency nor faults.
@@ -1649,8 +1703,10 @@ struct Broker::Impl {
       res.set_content("Internal error: " + what, "text/plain; charset=utf-8");
     });
     // The Date header comes from the broker clock, so a moved clock shows in it.
-    s.set_post_routing_handler(
-        [this](const Request&, Response& res) { res.set_header("Date", http_date(now())); });
+    s.set_post_routing_handler([this](const Request& req, Response& res) {
+      res.set_header("Date", http_date(now()));
+      if (!is_control(req.path)) apply_hostile_edit(req.path, res);
+    });
     s.set_payload_max_length(1024 * 1024);
     s.set_keep_alive_max_count(1000);  // httplib closes after 5 requests by default
     // Node (Nexterm) and most servers send with TCP_NODELAY; without it Nagle and the
@@ -1855,6 +1911,11 @@ void Broker::inject_answer(const std::string& path, int status, const std::strin
     throw std::invalid_argument("inject_answer: the body is not JSON");
   std::lock_guard<std::mutex> lock(impl_->mu);
   if (times > 0) impl_->answers[path].push_back({status, json_body, times});
+}
+
+void Broker::inject_hostile(const std::string& path, const HostileAnswer& answer) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (answer.times > 0) impl_->hostile[path].push_back(answer);
 }
 
 void Broker::inject_fault(const std::string& path, Fault fault, int times) {

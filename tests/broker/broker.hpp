@@ -44,6 +44,8 @@
 //   POST /_test/latency {ms}                              POST /_test/reset-failures
 //   POST /_test/fault {path, fault:"drop_connection"|"html_error"|..., times?}
 //   POST /_test/answer {path, status, body (JSON), times?}
+//   POST /_test/hostile {path, set?:{POINTER: RAW_JSON_TEXT}, body?: RAW, content_type?,
+//        headers?:{NAME: VALUE}, status?, times?}   (hostile mode: edits the route's answer)
 //   GET  /_test/email-code?email=E -> {code}              GET  /_test/phone-code?phone=P
 //   POST /_test/token {user, seconds?} -> {jwt, expires}  GET  /_test/hosts -> [host...]
 //   POST /_test/reset-rate-limits
@@ -81,6 +83,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "hostile.hpp"
 
 namespace testbroker {
 
@@ -194,6 +198,10 @@ class Broker {
   // 302 "attestation did not verify"). Counted and delayed like any request.
   void inject_answer(const std::string& path, int status, const std::string& json_body,
                      int times = 1);
+  // Hostile mode: the next `answer.times` answers of `path` are edited as a malicious server
+  // would send them (see hostile.hpp), after the route did its honest work (so a session it
+  // made still exists). An exact path only; never applied to /_test/ paths.
+  void inject_hostile(const std::string& path, const HostileAnswer& answer);
   void reset_failures();  // forget failed-signature counts and blocks (and rate limits)
 
   // --- Neuron web sessions, Quick Login, remote quick login, messages ---

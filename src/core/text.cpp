@@ -1,0 +1,96 @@
+#include "core/text.hpp"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace authctl::text {
+
+namespace {
+
+// Length of the valid UTF-8 sequence at text[i] (1..4), or 0 when it is not one.
+size_t utf8_length(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  uint32_t min = 0;
+  uint32_t cp = 0;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2, min = 0x80, cp = lead & 0x1f;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3, min = 0x800, cp = lead & 0x0f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4, min = 0x10000, cp = lead & 0x07;
+  } else {
+    return 0;  // a continuation byte, or a lead byte of no valid sequence
+  }
+  if (i + length > text.size()) return 0;
+  for (size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return length;
+}
+
+void append_hex(std::string& out, const char* format, unsigned value) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, format, value);
+  out += buf;
+}
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      if (c == '\n')
+        out += "\\n";
+      else if (c == '\r')
+        out += "\\r";
+      else if (c == '\t')
+        out += "\\t";
+      else
+        append_hex(out, "\\x%02x", c);
+      ++i;
+      continue;
+    }
+    const size_t length = utf8_length(text, i);
+    if (length == 0) {
+      append_hex(out, "\\x%02x", c);
+      ++i;
+    } else if (length == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
+      append_hex(out, "\\u%04x", static_cast<unsigned char>(text[i + 1]));  // C1: U+0080..9F
+      i += 2;
+    } else {
+      out.append(text, i, length);
+      i += length;
+    }
+  }
+  return out;
+}
+
+bool needs_escaping(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) return true;
+    const size_t length = utf8_length(text, i);
+    if (length == 0) return true;
+    if (length == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) return true;
+    i += length;
+  }
+  return false;
+}
+
+bool has_ascii_control(std::string_view text) {
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+}  // namespace authctl::text

@@ -1,0 +1,46 @@
+#include <doctest/doctest.h>
+
+#include "core/text.hpp"
+
+using authctl::text::has_ascii_control;
+using authctl::text::needs_escaping;
+using authctl::text::printable;
+
+TEST_CASE("plain text and valid UTF-8 pass unchanged") {
+  CHECK(printable("alice@example.com") == "alice@example.com");
+  CHECK(printable("bj\xc3\xb6rn") == "bj\xc3\xb6rn");                                    // ö
+  CHECK(printable("\xe2\x82\xac \xf0\x9f\x94\x91") == "\xe2\x82\xac \xf0\x9f\x94\x91");  // € 🔑
+  CHECK(printable("C:\\path") == "C:\\path");
+  CHECK_FALSE(needs_escaping("bj\xc3\xb6rn"));
+}
+
+TEST_CASE("C0 controls and DEL become visible escapes") {
+  CHECK(printable("a\x1b[2Jb") == "a\\x1b[2Jb");
+  CHECK(printable("line\r\nnext\tcol") == "line\\r\\nnext\\tcol");
+  CHECK(printable(std::string("nul\0x", 5)) == "nul\\x00x");
+  CHECK(printable("del\x7f") == "del\\x7f");
+  CHECK(printable("\x1b]52;c;aGk=\x07") == "\\x1b]52;c;aGk=\\x07");  // OSC 52 clipboard
+  CHECK(needs_escaping("a\rb"));
+  CHECK(has_ascii_control("a\rb"));
+  CHECK_FALSE(has_ascii_control("bj\xc3\xb6rn"));
+}
+
+TEST_CASE("C1 controls are shown as \\u00NN") {
+  CHECK(printable("x\xc2\x9b"
+                  "2Jy") == "x\\u009b2Jy");  // CSI
+  CHECK(printable("\xc2\x80\xc2\x9f") == "\\u0080\\u009f");
+  CHECK(printable("\xc2\xa0") == "\xc2\xa0");  // U+00A0 is not a control
+  CHECK(needs_escaping("\xc2\x9b"));
+}
+
+TEST_CASE("every byte of invalid UTF-8 is shown as \\xNN") {
+  CHECK(printable("\xff") == "\\xff");
+  CHECK(printable("\x9b"
+                  "2J") == "\\x9b2J");                             // a bare 8-bit CSI
+  CHECK(printable("\xc0\xaf") == "\\xc0\\xaf");                    // overlong '/'
+  CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");           // a surrogate
+  CHECK(printable("\xf4\x90\x80\x80") == "\\xf4\\x90\\x80\\x80");  // beyond U+10FFFF
+  CHECK(printable("cut\xe2\x82") == "cut\\xe2\\x82");              // a sequence cut at the end
+  CHECK(printable("\xe2(x") == "\\xe2(x");
+  CHECK(needs_escaping("\xff"));
+}
