@@ -33,7 +33,19 @@ struct Child {
   Result result;
 };
 
+// A child that exits before reading all of its stdin must not kill the test with SIGPIPE
+// (seen under ctest -j2): the harness ignores SIGPIPE and gets EPIPE from write() instead.
+// The children get SIGPIPE back at its default, so authctl runs as it would from a shell.
+void ignore_sigpipe_once() {
+  static const bool ignored = [] {
+    signal(SIGPIPE, SIG_IGN);
+    return true;
+  }();
+  (void)ignored;
+}
+
 void start(const std::string& program, const Invocation& inv, Child& child) {
+  ignore_sigpipe_once();
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
     throw std::runtime_error("pipe failed");
@@ -56,7 +68,15 @@ void start(const std::string& program, const Invocation& inv, Child& child) {
   for (auto& e : env_storage) envp.push_back(e.data());
   envp.push_back(nullptr);
 
-  int rc = posix_spawn(&child.pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  int rc = posix_spawn(&child.pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   close(in[0]);
   close(out[1]);
