@@ -1645,6 +1645,9 @@ struct Broker::Impl {
     apply_hostile(*edit, status, body, type);
     res.status = status;
     res.set_content(body, type.c_str());
+    // httplib has set Content-Length from the honest body before this post-routing hook
+    res.headers.erase("Content-Length");
+    res.headers.emplace("Content-Length", std::to_string(body.size()));
     for (const auto& [name, value] : edit->headers) {
       res.headers.erase(name);
       res.headers.emplace(name, value);
