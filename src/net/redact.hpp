@@ -7,7 +7,8 @@
 // error codes, {"code":202}) is shown; in a request an integer code is a TOTP code.
 //
 // Every scanner here is linear, hand-written code: the text may be a hostile server's
-// 4 MiB body, and std::regex recurses per character (a stack overflow at about 100 kB).
+// 4 MiB body, and the standard library's regex engine recurses per character (a stack
+// overflow at about 100 kB).
 #pragma once
 
 #include <cstddef>

@@ -87,7 +87,7 @@ TEST_CASE("integer codes: shown in answers (error codes), hidden in requests (TO
 
 namespace {
 // Runs `f` and says whether it took less than `limit` (a quadratic scanner on 1 MB would
-// take minutes; std::regex overflowed the stack at about 100 kB).
+// take minutes; the old regex scanners overflowed the stack at about 100 kB).
 template <typename F>
 bool quick(F f, std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
   const auto start = std::chrono::steady_clock::now();
