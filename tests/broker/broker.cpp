@@ -415,7 +415,7 @@ struct Broker::Impl {
     std::string body;
     int times = 1;
   };
-  std::map<std::string, std::deque<CannedAnswer>> answers;  // inject_answer, by path
+  std::map<std::string, std::deque<CannedAnswer>> answers;   // inject_answer, by path
   std::map<std::string, std::deque<HostileAnswer>> hostile;  // inject_hostile, by path
   int64_t clock_offset = 0;
   int latency = 0;
@@ -1496,11 +1496,14 @@ struct Broker::Impl {
       for (const char* key : {"set", "headers"})
         if (j->contains(key) && !(*j)[key].is_object())
           return send_error(q, r, 400, std::string(key) + " is an object.");
-      for (const auto& [pointer, text] : j->value("set", json::object()).items()) {
+      // named copies: items() of the temporary value() returns would dangle in the loop
+      const json set = j->value("set", json::object());
+      const json headers = j->value("headers", json::object());
+      for (const auto& [pointer, text] : set.items()) {
         if (!text.is_string()) return send_error(q, r, 400, "set values are raw JSON text.");
         edit.set.emplace_back(pointer, text.get<std::string>());
       }
-      for (const auto& [name, value] : j->value("headers", json::object()).items()) {
+      for (const auto& [name, value] : headers.items()) {
         if (!value.is_string()) return send_error(q, r, 400, "header values are strings.");
         edit.headers[name] = value.get<std::string>();
       }
