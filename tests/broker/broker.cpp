@@ -415,7 +415,7 @@ struct Broker::Impl {
     std::string body;
     int times = 1;
   };
-  std::map<std::string, std::deque<CannedAnswer>> answers;   // inject_answer, by path
+  std::map<std::string, std::deque<CannedAnswer>> answers;  // inject_answer, by path
   std::map<std::string, std::deque<HostileAnswer>> hostile;  // inject_hostile, by path
   int64_t clock_offset = 0;
   int latency = 0;
