@@ -40,6 +40,9 @@ Parsed parse(std::string_view text, int max_depth) {
     out.problem = Problem::malformed;
     out.byte = e.byte;
     out.value = nlohmann::json(nlohmann::json::value_t::discarded);
+  } catch (const nlohmann::json::exception&) {  // out_of_range.406: a number like 1e999
+    out.problem = Problem::malformed;
+    out.value = nlohmann::json(nlohmann::json::value_t::discarded);
   }
   return out;
 }

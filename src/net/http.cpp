@@ -9,6 +9,8 @@
 #include <iostream>
 
 #include "core/error.hpp"
+#include "core/json_input.hpp"
+#include "core/text.hpp"
 #include "net/redact.hpp"
 
 namespace authctl::net {
@@ -64,12 +66,13 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 }
 
 void trace_line(const std::string& prefix, std::string_view line, const Transfer& t) {
-  std::string shown = scrub(redact_header_line(line), *t.secrets);
+  std::string shown = text::printable(scrub(redact_header_line(line), *t.secrets));
   std::cerr << prefix << shown << "\n";
 }
 
 // The trace is a debug callback (as in curl's tool_cb_dbg.c); redaction happens here, so
-// nothing unredacted is ever formatted. Bodies are traced whole by perform(), not here.
+// nothing unredacted is ever formatted. Bodies are traced once each (at most 64 KiB of
+// them), the request's when sending starts and the answer's when it has all arrived.
 int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string_view text(data, size);
@@ -87,7 +90,8 @@ int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
     case CURLINFO_DATA_OUT:
       if (!t->request_body_traced && t->request_body && !t->request_body->empty()) {
         t->request_body_traced = true;
-        std::cerr << "> [body] " << scrub(redact_body(*t->request_body), *t->secrets) << "\n";
+        std::cerr << "> [body] " << trace_body(*t->request_body, Direction::request, *t->secrets)
+                  << "\n";
       }
       return 0;
     default:
@@ -155,12 +159,16 @@ nlohmann::json Response::json() const {
                     " where JSON was expected",
                 "check that --host points at the right server");
   }
-  auto doc = nlohmann::json::parse(body, nullptr, false);
-  if (doc.is_discarded())
+  auto parsed = json_input::parse(body);
+  if (parsed.problem == json_input::Problem::too_deep)
+    throw Error(ExitCode::error,
+                host + " sent an unexpected answer: " + json_input::describe(parsed),
+                "the server is misbehaving; retry later or report it to its operator");
+  if (!parsed.ok())
     throw Error(ExitCode::error,
                 host + " answered malformed JSON (HTTP " + std::to_string(status) + ")",
                 "the server is misbehaving; retry later or report it to its operator");
-  return doc;
+  return std::move(parsed.value);
 }
 
 std::string Response::summary() const {
@@ -179,8 +187,9 @@ std::string Response::error_text() const {
     return text;
   }
   if (is_json()) {
-    auto doc = nlohmann::json::parse(body, nullptr, false);
-    if (doc.is_object() && doc.contains("message") && doc["message"].is_string())
+    auto parsed = json_input::parse(body);  // a deep or broken body is summarised below
+    const nlohmann::json& doc = parsed.value;
+    if (parsed.ok() && doc.is_object() && doc.contains("message") && doc["message"].is_string())
       return doc["message"].get<std::string>();
   }
   return "(" + (type.empty() ? std::string("no Content-Type") : type) + " body)";
@@ -316,7 +325,7 @@ Error transfer_error(CURLcode rc, const Exchange& x, const ClientOptions& option
 void trace_response_body(const ClientOptions& options, const Exchange& x,
                          const std::vector<std::string>& secrets) {
   if (options.trace && !x.response.body.empty())
-    std::cerr << "< [body] " << scrub(redact_body(x.response.body), secrets) << "\n";
+    std::cerr << "< [body] " << trace_body(x.response.body, Direction::response, secrets) << "\n";
 }
 
 }  // namespace
