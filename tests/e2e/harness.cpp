@@ -59,6 +59,9 @@ void start(const std::string& program, const Invocation& inv, Child& child) {
   argv_storage.insert(argv_storage.end(), inv.args.begin(), inv.args.end());
   std::map<std::string, std::string> env{
       {"HOME", "/nonexistent-home"}, {"PATH", "/usr/bin:/bin"}, {"LANG", "C.UTF-8"}};
+  // A sanitizer build (scripts/test --sanitize) tells its findings apart by exit code.
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+    if (const char* value = getenv(name)) env[name] = value;
   for (const auto& [k, v] : inv.env) env[k] = v;
   std::vector<std::string> env_storage;
   for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);

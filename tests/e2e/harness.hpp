@@ -20,7 +20,8 @@ struct Invocation {
   std::string input;                       // written to stdin, then closed
 };
 
-// A private environment: HOME, PATH, AUTHCTL_CONFIG_DIR=<dir>, LANG=C.UTF-8; nothing from
+// A private environment: HOME, PATH, AUTHCTL_CONFIG_DIR=<dir>, LANG=C.UTF-8 (and the
+// sanitizer options of a sanitizer build); nothing else from
 // the caller's environment leaks in (no CI, no proxies, no AUTHCTL_*), unless added.
 Result run(const Invocation& invocation);
 
