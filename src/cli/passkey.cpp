@@ -151,6 +151,11 @@ void run_add(Context& context, const AddOptions& options) {
 
   term::warn("Nexterm lets a passkey login skip TOTP: guard " + record.path +
              " like a password and TOTP secret together");
+  if (!crypto::pem_is_encrypted(record.private_key_pem))
+    term::warn("the private key is stored UNENCRYPTED in " + record.path +
+               ": anyone who can read that file can log in as " + profile.user +
+               "; to encrypt it, add the passkey with --passphrase-file FILE or "
+               "AUTHCTL_PASSKEY_PASSPHRASE");
   if (context.global.json) {
     context.print_json({{"id", record.row_id ? nlohmann::json(*record.row_id) : nullptr},
                         {"name", name},
