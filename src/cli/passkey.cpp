@@ -72,7 +72,8 @@ class KeyFileGuard {
 void run_add(Context& context, const AddOptions& options) {
   const std::string name =
       checked_name(options.name ? *options.name : default_name().substr(0, kMaxName));
-  auto [profile_name, profile] = context.selected_profile("nexterm", "passkey add");
+  // Not a structured binding: the lambdas below capture the profile (clang 14).
+  const store::Profile profile = context.selected_profile("nexterm", "passkey add").second;
   std::optional<std::string> passphrase = new_passphrase(context, options.passphrase_file);
   const std::string origin = profile.url;  // the server URL's origin, as stored
 

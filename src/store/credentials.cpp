@@ -147,7 +147,10 @@ Credentials from_json(const nlohmann::json& doc, const std::string& origin) {
   auto profiles = doc.find("profiles");
   if (profiles == doc.end() || !profiles->is_object())
     throw corrupt(origin, "\"profiles\" is missing or not an object");
-  for (const auto& [name, j] : profiles->items()) {
+  for (const auto& item : profiles->items()) {
+    // Named, not bound: lambdas below capture them (clang 14 cannot capture bindings).
+    const std::string& name = item.key();
+    const nlohmann::json& j = item.value();
     const std::string where = "profile \"" + name + "\"";
     if (!j.is_object()) throw corrupt(origin, where + " is not an object");
     auto str = [&](const char* key) -> std::string {

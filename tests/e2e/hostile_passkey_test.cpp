@@ -97,6 +97,12 @@ TEST_CASE(
   auto login = f.run({"login", "--passkey", "--host", f.broker.url()});
   CHECK_MESSAGE(login.exit_code == 0, login.err);
   CHECK_FALSE(contains(login.err, "not encrypted"));  // no terminal here: said once at add
+  // On a terminal (script(1) gives authctl a pty) the login says it again.
+  auto on_tty = run_program(
+      "/usr/bin/script",
+      {"-qec", authctl_binary() + " login --passkey --host " + f.broker.url(), "/dev/null"}, f.env);
+  CHECK_MESSAGE(on_tty.exit_code == 0, on_tty.out);
+  CHECK(contains(on_tty.out, "is not encrypted: anyone who can read that file can log in as dev"));
 }
 
 TEST_CASE("login --passkey: a challenge for another rpId exits 4 and nothing is signed") {
