@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/host.hpp"
 #include "core/json_input.hpp"
+#include "core/text.hpp"
 #include "core/validate.hpp"
 #include "store/atomic_file.hpp"
 #include "store/file_checks.hpp"
@@ -129,6 +130,57 @@ nlohmann::json to_json(const Credentials& credentials) {
   return doc;
 }
 
+namespace {
+
+// One profile's fields, typed; a wrong type is a corrupt store (not a skipped profile: the
+// file is not what authctl wrote, and rewriting it could lose more).
+Profile profile_from_json(const std::string& name, const nlohmann::json& j,
+                          const std::string& origin) {
+  const std::string where = "profile \"" + text::printable(name) + "\"";
+  if (!j.is_object()) throw corrupt(origin, where + " is not an object");
+  auto str = [&](const char* key) -> std::string {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string())
+      throw corrupt(origin, where + ": \"" + key + "\" is missing or not a string");
+    return it->get<std::string>();
+  };
+  Profile p;
+  p.kind = str("kind");
+  p.url = str("url");
+  p.user = str("user");
+  p.token = str("token");
+  if (auto it = j.find("expires"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer()) throw corrupt(origin, where + ": \"expires\" is not an integer");
+    p.expires = it->get<int64_t>();
+  }
+  auto typed = [&](const char* key, bool ok) {
+    if (!ok) throw corrupt(origin, where + ": \"" + key + "\" has the wrong type");
+  };
+  if (auto it = j.find("seconds"); it != j.end()) {
+    typed("seconds", it->is_number_integer());
+    p.seconds = it->get<int64_t>();
+  }
+  if (auto it = j.find("clock_offset"); it != j.end()) {
+    typed("clock_offset", it->is_number_integer());
+    p.clock_offset = it->get<int64_t>();
+  }
+  if (auto it = j.find("cacert"); it != j.end()) {
+    typed("cacert", it->is_string());
+    p.cacert = it->get<std::string>();
+  }
+  if (auto it = j.find("enabled"); it != j.end()) {
+    typed("enabled", it->is_boolean());
+    p.enabled = it->get<bool>();
+  }
+  p.extra = j;
+  for (const char* known :
+       {"kind", "url", "user", "token", "expires", "seconds", "clock_offset", "cacert", "enabled"})
+    p.extra.erase(known);
+  return p;
+}
+
+}  // namespace
+
 Credentials from_json(const nlohmann::json& doc, const std::string& origin) {
   if (!doc.is_object()) throw corrupt(origin, "the top level is not a JSON object");
   auto version = doc.find("version");
@@ -148,54 +200,11 @@ Credentials from_json(const nlohmann::json& doc, const std::string& origin) {
   if (profiles == doc.end() || !profiles->is_object())
     throw corrupt(origin, "\"profiles\" is missing or not an object");
   for (const auto& item : profiles->items()) {
-    // Named, not bound: lambdas below capture them (clang 14 cannot capture bindings).
-    const std::string& name = item.key();
-    const nlohmann::json& j = item.value();
-    const std::string where = "profile \"" + name + "\"";
-    if (!j.is_object()) throw corrupt(origin, where + " is not an object");
-    auto str = [&](const char* key) -> std::string {
-      auto it = j.find(key);
-      if (it == j.end() || !it->is_string())
-        throw corrupt(origin, where + ": \"" + key + "\" is missing or not a string");
-      return it->get<std::string>();
-    };
-    Profile p;
-    p.kind = str("kind");
-    p.url = str("url");
-    p.user = str("user");
-    p.token = str("token");
-    if (auto it = j.find("expires"); it != j.end() && !it->is_null()) {
-      if (!it->is_number_integer())
-        throw corrupt(origin, where + ": \"expires\" is not an integer");
-      p.expires = it->get<int64_t>();
-    }
-    auto typed = [&](const char* key, bool ok) {
-      if (!ok) throw corrupt(origin, where + ": \"" + key + "\" has the wrong type");
-    };
-    if (auto it = j.find("seconds"); it != j.end()) {
-      typed("seconds", it->is_number_integer());
-      p.seconds = it->get<int64_t>();
-    }
-    if (auto it = j.find("clock_offset"); it != j.end()) {
-      typed("clock_offset", it->is_number_integer());
-      p.clock_offset = it->get<int64_t>();
-    }
-    if (auto it = j.find("cacert"); it != j.end()) {
-      typed("cacert", it->is_string());
-      p.cacert = it->get<std::string>();
-    }
-    if (auto it = j.find("enabled"); it != j.end()) {
-      typed("enabled", it->is_boolean());
-      p.enabled = it->get<bool>();
-    }
-    p.extra = j;
-    for (const char* known : {"kind", "url", "user", "token", "expires", "seconds", "clock_offset",
-                              "cacert", "enabled"})
-      p.extra.erase(known);
+    Profile p = profile_from_json(item.key(), item.value(), origin);
     if (std::string why = profile_problem(p); !why.empty())
-      out.skipped.emplace(name, SkippedProfile{std::move(why), j});
+      out.skipped.emplace(item.key(), SkippedProfile{std::move(why), item.value()});
     else
-      out.profiles.emplace(name, std::move(p));
+      out.profiles.emplace(item.key(), std::move(p));
   }
   if (out.skipped.count(out.current)) out.skipped_current = out.current;
   if (!out.current.empty() && !out.profiles.count(out.current)) out.current.clear();
