@@ -2,6 +2,7 @@
 // and the passkey login, with the spec's error codes mapped to exit codes.
 #include "backends/nexterm.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 
 namespace authctl::backends {
@@ -33,6 +34,14 @@ nlohmann::json NextermClient::passkey_register_options(const std::string& token,
                     " answered passkey registration options without challenge "
                     "and rp.id",
                 "the server is misbehaving (or too old for passkeys); check its version");
+  // A passkey is bound to its rp.id: one for another site, signed here, would let this
+  // server (or whoever is between) log in there as the user.
+  const std::string& rp_id = doc["rp"]["id"].get_ref<const std::string&>();
+  if (rp_id != host_.host)
+    throw Error(ExitCode::error,
+                host_.authority + " sent an unexpected answer: \"rp.id\" is \"" +
+                    text::printable(rp_id) + "\", not this server's host " + host_.host,
+                "nothing was registered; check --host and the server's passkey settings");
   return doc;
 }
 

@@ -2,13 +2,18 @@
 
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <set>
 
 #include "core/error.hpp"
 #include "core/host.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
+#include "store/file_checks.hpp"
 #include "term/tty.hpp"
 
 #ifndef AUTHCTL_VERSION
@@ -25,8 +30,13 @@ store::Store Context::open_store() const {
     auto seconds = timeutil::parse_duration(t);
     if (!seconds)
       throw Error(ExitCode::usage,
-                  "AUTHCTL_LOCK_TIMEOUT='" + std::string(t) + "' is not a duration",
+                  "AUTHCTL_LOCK_TIMEOUT='" + text::printable(t) + "' is not a duration",
                   "use e.g. 30 or 2m");
+    // 0 would never wait for a lock holder; hours would look like a hang.
+    if (*seconds < 1 || *seconds > 3600)
+      throw Error(ExitCode::usage,
+                  "AUTHCTL_LOCK_TIMEOUT='" + text::printable(t) + "' is out of range",
+                  "give 1s to 1h, e.g. 30 or 2m");
     timeout_ms = static_cast<int>(*seconds * 1000);
   }
   return store::Store(global.config_dir.empty() ? store::default_config_dir() : global.config_dir,
@@ -49,8 +59,20 @@ std::string Context::select_profile(const store::Credentials& credentials) const
   return credentials.current;
 }
 
+void warn_unusable(const store::Credentials& credentials) {
+  static std::set<std::string> warned;  // once per profile and run
+  for (const auto& [name, skipped] : credentials.skipped) {
+    if (credentials.profiles.count(name) || !warned.insert(name).second) continue;
+    const std::string shown = text::printable(name);
+    term::warn("profile " + shown + " in " + text::printable(credentials.source) +
+               " is unusable (" + skipped.reason + "); remove it with authctl logout --local -p " +
+               shown);
+  }
+}
+
 std::pair<std::string, store::Profile> Context::selected_profile() const {
   const auto credentials = open_store().load();
+  warn_unusable(credentials);
   const std::string name = select_profile(credentials);
   return {name, *credentials.find(name)};
 }
@@ -71,10 +93,39 @@ void Context::require_kind(const std::string& name, const store::Profile& profil
                 "choose a " + kind + " profile with -p NAME");
 }
 
+namespace {
+
+// A CA file decides whom authctl trusts with credentials. Never a hang (a FIFO is an error
+// at once). One remembered in a profile is used again later, unattended: like a secret
+// file it must be owned by this user or root and writable by no one else, or whoever can
+// change it could slip in their own CA.
+void check_cacert(const std::string& path, bool remembered) {
+  struct stat st {};
+  const std::string what = remembered ? "the CA file remembered by this profile," : "--cacert";
+  int fd = store::open_user_file(path, what, &st);
+  if (fd < 0)
+    throw Error(ExitCode::error, "cannot open " + what + " " + path,
+                remembered ? "restore it, or log in again with --cacert FILE"
+                           : "check the path of --cacert (or AUTHCTL_CA_BUNDLE)");
+  close(fd);
+  if (!remembered) return;
+  if (st.st_uid != geteuid() && st.st_uid != 0)
+    throw Error(
+        ExitCode::error,
+        what + " " + path + ", is owned by another user (uid " + std::to_string(st.st_uid) + ")",
+        "run: chown $(id -u) '" + path + "', or log in again with --cacert FILE");
+  if (st.st_mode & 022)
+    throw Error(ExitCode::error, what + " " + path + ", can be changed by other users",
+                "run: chmod go-w '" + path + "', or log in again with --cacert FILE");
+}
+
+}  // namespace
+
 net::ClientOptions Context::client_options(const std::string& url,
                                            const std::string& profile_cacert) const {
   net::ClientOptions options;
   options.cacert = global.cacert.empty() ? profile_cacert : global.cacert;
+  if (!options.cacert.empty()) check_cacert(options.cacert, global.cacert.empty());
   options.insecure = global.insecure;
   options.timeout_seconds = global.timeout;
   options.trace = trace();

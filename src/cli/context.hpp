@@ -60,6 +60,12 @@ class Context {
   void print_json(const nlohmann::json& value) const;
 };
 
+// One warning per unusable profile of the store (store::Credentials::skipped), naming it,
+// why, and that authctl logout --local -p NAME removes it; each is warned about once per
+// run, however often the store is read. Every command that loads the store for the user
+// calls it (selected_profile does).
+void warn_unusable(const store::Credentials& credentials);
+
 // CLI11 validators shared by commands.
 // A duration such as 90s, 5m, 1h30m; at most max_seconds.
 CLI::Validator duration_validator(int64_t max_seconds, int64_t min_seconds = 0);

@@ -6,6 +6,7 @@
 #include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "term/tty.hpp"
 
 namespace authctl::cli {
@@ -43,14 +44,52 @@ std::string revoke(Context& context, const std::string& name, const store::Profi
   return {};
 }
 
+// Removes an unusable profile (store::Credentials::skipped) from the file: the one way a
+// user's data leaves the store on purpose. Its token is not trusted, so nothing is sent.
+void forget_unusable(store::Store& store, const std::string& name) {
+  store.update([&](store::Credentials& credentials) {
+    if (!credentials.skipped.erase(name)) return false;
+    if (credentials.skipped_current == name) credentials.skipped_current.clear();
+    return true;
+  });
+  std::cerr << "Forgot the unusable profile " << text::printable(name) << " (locally only)\n";
+}
+
+// Unusable profiles named by -p, or all of them with --all: only --local can remove them.
+// Returns whether -p named one (then nothing else is to be done).
+bool logout_unusable(Context& context, store::Store& store, const store::Credentials& snapshot,
+                     const LogoutOptions& options) {
+  const std::string& named = context.explicit_profile();
+  if (!options.all && (named.empty() || !snapshot.skipped.count(named) || snapshot.find(named)))
+    return false;
+  if (!options.local) {
+    warn_unusable(snapshot);
+    if (options.all) return false;
+    throw Error(ExitCode::error,
+                "profile " + text::printable(named) +
+                    " is unusable, so it cannot be logged out "
+                    "on the server",
+                "forget it here with authctl logout --local -p " + text::printable(named));
+  }
+  for (const auto& entry : snapshot.skipped)
+    if (options.all ? !snapshot.find(entry.first) : entry.first == named)
+      forget_unusable(store, entry.first);
+  return !options.all;
+}
+
 void run_logout(Context& context, const LogoutOptions& options) {
   store::Store store = context.open_store();
   const store::Credentials snapshot = store.load();
+  if (logout_unusable(context, store, snapshot, options)) return;
   std::vector<std::string> names;
   if (options.all) {
     for (const auto& entry : snapshot.profiles) names.push_back(entry.first);
-    if (names.empty()) throw Error(ExitCode::auth, "not logged in", "nothing to log out of");
+    if (names.empty()) {
+      if (options.local && !snapshot.skipped.empty()) return;  // those were all there was
+      throw Error(ExitCode::auth, "not logged in", "nothing to log out of");
+    }
   } else {
+    warn_unusable(snapshot);
     names.push_back(context.select_profile(snapshot));
   }
   std::optional<Error> first_failure;

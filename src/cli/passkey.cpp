@@ -72,7 +72,8 @@ class KeyFileGuard {
 void run_add(Context& context, const AddOptions& options) {
   const std::string name =
       checked_name(options.name ? *options.name : default_name().substr(0, kMaxName));
-  auto [profile_name, profile] = context.selected_profile("nexterm", "passkey add");
+  // Not a structured binding: the lambdas below capture the profile (clang 14).
+  const store::Profile profile = context.selected_profile("nexterm", "passkey add").second;
   std::optional<std::string> passphrase = new_passphrase(context, options.passphrase_file);
   const std::string origin = profile.url;  // the server URL's origin, as stored
 
@@ -151,6 +152,11 @@ void run_add(Context& context, const AddOptions& options) {
 
   term::warn("Nexterm lets a passkey login skip TOTP: guard " + record.path +
              " like a password and TOTP secret together");
+  if (!crypto::pem_is_encrypted(record.private_key_pem))
+    term::warn("the private key is stored UNENCRYPTED in " + record.path +
+               ": anyone who can read that file can log in as " + profile.user +
+               "; to encrypt it, add the passkey with --passphrase-file FILE or "
+               "AUTHCTL_PASSKEY_PASSPHRASE");
   if (context.global.json) {
     context.print_json({{"id", record.row_id ? nlohmann::json(*record.row_id) : nullptr},
                         {"name", name},

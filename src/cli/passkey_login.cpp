@@ -1,5 +1,7 @@
 #include "cli/passkey_login.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "backends/nexterm.hpp"
@@ -8,8 +10,10 @@
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/p256_key.hpp"
+#include "core/text.hpp"
 #include "core/webauthn.hpp"
 #include "store/passkey_file.hpp"
+#include "term/tty.hpp"
 
 namespace authctl::cli {
 
@@ -65,6 +69,18 @@ store::PasskeyRecord choose_key_file(const Context& context, const PasskeyLoginR
   return found.front();
 }
 
+// The server's challenge must be for the key's own site: signing one for another rpId would
+// hand this server (or whoever is between) a login there.
+void require_rp_id(const nlohmann::json& options, const store::PasskeyRecord& record,
+                   const HostSpec& host) {
+  const std::string& rp_id = options["rpId"].get_ref<const std::string&>();
+  if (rp_id != record.rp_id)
+    throw Error(ExitCode::auth,
+                host.authority + " asks for a passkey of \"" + text::printable(rp_id) + "\", but " +
+                    record.path + " is for " + text::printable(record.rp_id),
+                "nothing was signed; check --host, or give the key file of that server");
+}
+
 }  // namespace
 
 PasskeyLoginResult run_passkey_login(Context& context, const PasskeyLoginRequest& request) {
@@ -73,6 +89,10 @@ PasskeyLoginResult run_passkey_login(Context& context, const PasskeyLoginRequest
   std::optional<std::string> passphrase;
   if (crypto::pem_is_encrypted(record.private_key_pem))
     passphrase = existing_passphrase(context, request.passphrase_file, record.path);
+  else if (isatty(STDERR_FILENO) == 1)  // said at passkey add; repeated for a person only
+    term::warn("the passkey's private key in " + record.path +
+               " is not encrypted: anyone who can read that file can log in as " +
+               text::printable(record.user));
   // Unlocked before any request: a wrong passphrase costs the server nothing.
   const crypto::P256Key key = crypto::P256Key::from_pem(record.private_key_pem, passphrase);
   if (passphrase) crypto::wipe(*passphrase);
@@ -88,6 +108,7 @@ PasskeyLoginResult run_passkey_login(Context& context, const PasskeyLoginRequest
   backends::PasskeyLogin login;
   for (int attempt = 0; attempt < 2; ++attempt) {
     const nlohmann::json options = nexterm.passkey_login_options(record.origin, record.user);
+    require_rp_id(options, record, host);
     // signCount 0: the key file is never written here, so parallel jobs cannot collide.
     const nlohmann::json assertion =
         webauthn::assertion_credential(key, *credential_id, options["rpId"].get<std::string>(),

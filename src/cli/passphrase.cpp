@@ -19,7 +19,7 @@ CLI::Option* add_passphrase_option(CLI::App* command, std::string& file) {
 
 std::optional<std::string> passphrase_without_prompt(const std::string& file) {
   if (!file.empty()) {
-    auto line = first_line_of(file);
+    auto line = first_line_of(file, "--passphrase-file");
     if (!line)
       throw Error(ExitCode::usage, "cannot read --passphrase-file " + file,
                   "check that it exists and is readable by you");

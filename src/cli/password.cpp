@@ -1,13 +1,16 @@
 #include "cli/password.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 
 #include "backends/session.hpp"
+#include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/timeutil.hpp"
+#include "store/file_checks.hpp"
 #include "term/tty.hpp"
 
 namespace authctl::cli {
@@ -28,11 +31,26 @@ void add_password_options(CLI::App* command, PasswordOptions& options) {
       ->excludes(in);
 }
 
-std::optional<std::string> first_line_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string line;
-  std::getline(in, line);
+std::optional<std::string> read_user_file(const std::string& path, const std::string& what,
+                                          size_t max_size) {
+  int fd = store::open_user_file(path, what);
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  try {
+    text = store::read_all(fd, path, max_size);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  close(fd);
+  return text;
+}
+
+std::optional<std::string> first_line_of(const std::string& path, const std::string& what) {
+  auto text = read_user_file(path, what);
+  if (!text) return std::nullopt;
+  std::string line = text->substr(0, text->find('\n'));
+  crypto::wipe(*text);
   strip_newline(line);
   return line;
 }
@@ -48,7 +66,7 @@ std::optional<std::string> password_without_prompt(const PasswordOptions& option
     return password;
   }
   if (!options.file.empty()) {
-    auto line = first_line_of(options.file);
+    auto line = first_line_of(options.file, "--password-file");
     if (!line)
       throw Error(ExitCode::error, "cannot read --password-file " + options.file,
                   "check that it exists and is readable by you");
@@ -69,6 +87,7 @@ store::Profile fresh_profile(Context& context, int64_t min_valid, const Password
                              const std::string& command) {
   store::Store store = context.open_store();
   const auto credentials = store.load();
+  warn_unusable(credentials);
   name = context.select_profile(credentials);
   store::Profile profile = *credentials.find(name);
   if (!kind.empty()) Context::require_kind(name, profile, kind, command);

@@ -18,9 +18,18 @@ struct PasswordOptions {
 
 void add_password_options(CLI::App* command, PasswordOptions& options);
 
+// The whole of a file the user named (a secret file, --cacert, ...): a symlink is followed
+// (CI mounts secrets that way), but a FIFO, device or folder is an Error at once, never a
+// hang (O_NONBLOCK, then fstat of the target); more than max_size bytes is an Error too.
+// nullopt when the file cannot be opened. `what` names it in messages ("--password-file").
+std::optional<std::string> read_user_file(const std::string& path, const std::string& what,
+                                          size_t max_size = 1024 * 1024);
+
 // The first line of a secret's file (--password-file, --passphrase-file, ...), without its
-// line ending; nullopt when the file cannot be opened. Callers word their own errors.
-std::optional<std::string> first_line_of(const std::string& path);
+// line ending, read as above; nullopt when the file cannot be opened. Callers word their
+// own errors.
+std::optional<std::string> first_line_of(const std::string& path,
+                                         const std::string& what = "the file");
 
 // The password from stdin, the file, or the environment; nullopt when none is given.
 std::optional<std::string> password_without_prompt(const PasswordOptions& options);

@@ -7,6 +7,9 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include <cstring>
 
@@ -51,6 +54,88 @@ std::string coordinate(EVP_PKEY* key, const char* name) {
   return out;
 }
 
+struct SigFree {
+  void operator()(X509_SIG* s) const { X509_SIG_free(s); }
+};
+struct P8Free {
+  void operator()(PKCS8_PRIV_KEY_INFO* p) const { PKCS8_PRIV_KEY_INFO_free(p); }
+};
+
+Error unreadable_key() {
+  return Error(ExitCode::error, "the passkey file holds no readable private key",
+               "the file is damaged: remove it and register a new passkey (passkey add)");
+}
+
+// The iteration count an EncryptedPrivateKeyInfo asks for (PBES2 with PBKDF2, or PBES1),
+// read from its algorithm parameters; -1 when they cannot be read or use another KDF.
+int64_t pbe_iterations(const X509_SIG* sig) {
+  const X509_ALGOR* alg = nullptr;
+  X509_SIG_get0(sig, &alg, nullptr);
+  if (!alg || !alg->parameter) return -1;
+  const ASN1_INTEGER* iter = nullptr;
+  int64_t count = -1;
+  if (OBJ_obj2nid(alg->algorithm) == NID_pbes2) {
+    auto* pbe2 = static_cast<PBE2PARAM*>(
+        ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter));
+    if (pbe2 && pbe2->keyfunc && OBJ_obj2nid(pbe2->keyfunc->algorithm) == NID_id_pbkdf2 &&
+        pbe2->keyfunc->parameter) {
+      auto* kdf = static_cast<PBKDF2PARAM*>(
+          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter));
+      if (kdf && (iter = kdf->iter) && ASN1_INTEGER_get_int64(&count, iter) != 1) count = -2;
+      PBKDF2PARAM_free(kdf);
+    }
+    PBE2PARAM_free(pbe2);
+  } else {
+    auto* pbe =
+        static_cast<PBEPARAM*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter));
+    if (pbe && (iter = pbe->iter) && ASN1_INTEGER_get_int64(&count, iter) != 1) count = -2;
+    PBEPARAM_free(pbe);
+  }
+  ERR_clear_error();
+  return count;
+}
+
+// An encrypted PKCS#8 key: its KDF cost is checked before any derivation, so that a file
+// asking for 2^62 iterations is refused at once instead of hanging the reader.
+EVP_PKEY* decrypt_pkcs8(std::string_view pem, const std::optional<std::string>& passphrase) {
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) fail("reading the key");
+  std::unique_ptr<X509_SIG, SigFree> sig(PEM_read_bio_PKCS8(bio.get(), nullptr, nullptr, nullptr));
+  ERR_clear_error();
+  if (!sig) throw unreadable_key();
+  const int64_t iterations = pbe_iterations(sig.get());
+  if (iterations == -1)
+    throw Error(ExitCode::error,
+                "the passkey's private key is encrypted in a way authctl does not read (only "
+                "PBKDF2 or PBES1)",
+                "remove the key file and register a new passkey (passkey add)");
+  if (iterations < 1 || iterations > kMaxKeyIterations)
+    throw Error(ExitCode::error,
+                "the passkey's key file asks for " +
+                    (iterations < 1 ? std::string("an out-of-range number of")
+                                    : std::to_string(iterations)) +
+                    " key-derivation iterations (at most 10,000,000 are accepted)",
+                "the file was not written by authctl; remove it and register a new passkey");
+  if (!passphrase)
+    throw Error(ExitCode::auth,
+                "the passkey's private key is encrypted and no passphrase was given",
+                "give it with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE");
+  std::unique_ptr<PKCS8_PRIV_KEY_INFO, P8Free> info(
+      PKCS8_decrypt(sig.get(), passphrase->data(), static_cast<int>(passphrase->size())));
+  ERR_clear_error();
+  if (!info)
+    throw Error(ExitCode::auth, "wrong passphrase for the passkey's private key",
+                "give it with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE");
+  EVP_PKEY* key = EVP_PKCS82PKEY(info.get());
+  ERR_clear_error();
+  if (!key) throw unreadable_key();
+  return key;
+}
+
+bool is_encrypted_pkcs8(std::string_view pem) {
+  return pem.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string_view::npos;
+}
+
 }  // namespace
 
 struct P256Key::Impl {
@@ -71,20 +156,23 @@ P256Key P256Key::generate() {
 }
 
 P256Key P256Key::from_pem(std::string_view pem, const std::optional<std::string>& passphrase) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) fail("reading the key");
   auto impl = std::make_unique<Impl>();
-  impl->key = PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_cb,
-                                      const_cast<std::optional<std::string>*>(&passphrase));
-  ERR_clear_error();
+  if (is_encrypted_pkcs8(pem)) {
+    impl->key = decrypt_pkcs8(pem, passphrase);
+  } else {
+    std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    if (!bio) fail("reading the key");
+    impl->key = PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_cb,
+                                        const_cast<std::optional<std::string>*>(&passphrase));
+    ERR_clear_error();
+  }
   if (!impl->key) {
-    if (pem_is_encrypted(pem))
+    if (pem_is_encrypted(pem))  // a traditional "Proc-Type: 4,ENCRYPTED" key
       throw Error(ExitCode::auth,
                   passphrase ? "wrong passphrase for the passkey's private key"
                              : "the passkey's private key is encrypted and no passphrase was given",
                   "give it with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE");
-    throw Error(ExitCode::error, "the passkey file holds no readable private key",
-                "the file is damaged: remove it and register a new passkey (passkey add)");
+    throw unreadable_key();
   }
   char group[64] = {0};
   size_t len = 0;
@@ -99,12 +187,22 @@ P256Key P256Key::from_pem(std::string_view pem, const std::optional<std::string>
 std::string P256Key::to_pem(const std::optional<std::string>& passphrase) const {
   std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
   if (!bio) fail("writing the key");
-  int ok = passphrase ? PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->key, EVP_aes_256_cbc(),
-                                                      const_cast<char*>(passphrase->data()),
-                                                      static_cast<int>(passphrase->size()), nullptr,
-                                                      nullptr)
-                      : PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->key, nullptr, nullptr, 0,
-                                                      nullptr, nullptr);
+  int ok = 0;
+  if (!passphrase) {
+    ok =
+        PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->key, nullptr, nullptr, 0, nullptr, nullptr);
+  } else {
+    // PBES2: PBKDF2-HMAC-SHA256 (OpenSSL's PRF for AES-CBC), explicit salt and count.
+    unsigned char salt[kKeySaltBytes];
+    if (RAND_bytes(salt, sizeof salt) != 1) fail("making a salt");
+    std::unique_ptr<PKCS8_PRIV_KEY_INFO, P8Free> info(EVP_PKEY2PKCS8(impl_->key));
+    if (!info) fail("writing the key");
+    std::unique_ptr<X509_SIG, SigFree> sig(PKCS8_encrypt(-1, EVP_aes_256_cbc(), passphrase->data(),
+                                                         static_cast<int>(passphrase->size()), salt,
+                                                         sizeof salt, kKeyIterations, info.get()));
+    if (!sig) fail("encrypting the key");
+    ok = PEM_write_bio_PKCS8(bio.get(), sig.get());
+  }
   if (ok != 1) fail("writing the key");
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);

@@ -1,14 +1,21 @@
 #include "store/credentials.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <vector>
 
 #include "core/error.hpp"
+#include "core/host.hpp"
+#include "core/json_input.hpp"
+#include "core/text.hpp"
+#include "core/validate.hpp"
 #include "store/atomic_file.hpp"
 #include "store/file_checks.hpp"
 #include "store/lock_file.hpp"
@@ -19,13 +26,59 @@ namespace {
 
 constexpr int kVersion = 1;
 constexpr size_t kMaxStoreSize = 16 * 1024 * 1024;
+constexpr const char* kCredentialsName = "credentials.json";
+constexpr const char* kLockName = "credentials.lock";
 
 Error corrupt(const std::string& path, const std::string& what) {
   return Error(ExitCode::error, "credential store " + path + " is corrupt: " + what,
                "it was left unchanged; repair it, or move it aside and log in again");
 }
 
+std::string url_problem(const std::string& url) {
+  // The --host rules (parse_host: no user@ part, no path, a valid port), plain http
+  // allowed as --allow-http made it, and a scheme: the url is an origin, not a bare host.
+  if (url.find("://") == std::string::npos) return "its url is not scheme://host[:port]";
+  try {
+    parse_host(url, /*allow_http=*/true);
+  } catch (const Error&) {
+    return "its url is not scheme://host[:port] (a user@ part, a path or a bad port)";
+  }
+  return {};
+}
+
+std::string cookie_problem(const nlohmann::json& extra) {
+  // remote-quick-login remembers one web-session cookie per remote Neuron origin.
+  auto all = extra.find("remote_cookies");
+  if (all == extra.end()) return {};
+  if (!all->is_object()) return "its remembered remote cookies are not an object";
+  for (const auto& [origin, cookie] : all->items()) {
+    if (!cookie.is_string()) return "a remembered remote cookie is not a string";
+    const auto& value = cookie.get_ref<const std::string&>();
+    if (!value.empty() && !validate::is_cookie_value(value))
+      return "a remembered remote cookie is not a valid cookie value";
+  }
+  return {};
+}
+
 }  // namespace
+
+std::string profile_problem(const Profile& p) {
+  if (p.kind != "neuron" && p.kind != "nexterm") return "its kind is not neuron or nexterm";
+  if (p.kind == "neuron" && !validate::is_jwt(p.token)) return "its token is not a JWT";
+  if (p.kind == "nexterm" && !validate::is_session_token(p.token) && !validate::is_api_key(p.token))
+    return "its token is neither a Nexterm session token nor an API key";
+  if (auto why = url_problem(p.url); !why.empty()) return why;
+  return cookie_problem(p.extra);
+}
+
+bool is_temp_of(const std::string& entry, const std::string& target_name) {
+  const std::string prefix = target_name + kTempInfix;
+  if (entry.size() != prefix.size() + kTempSuffixLength || entry.compare(0, prefix.size(), prefix))
+    return false;
+  for (size_t i = prefix.size(); i < entry.size(); ++i)
+    if (!isalnum(static_cast<unsigned char>(entry[i]))) return false;
+  return true;
+}
 
 const Profile* Credentials::find(const std::string& name) const {
   auto it = profiles.find(name);
@@ -66,11 +119,67 @@ nlohmann::json to_json(const Credentials& credentials) {
       j.erase("enabled");
     profiles[name] = std::move(j);
   }
+  // Unusable profiles go back exactly as they were read (one of the same name replaces it).
+  for (const auto& [name, skipped] : credentials.skipped)
+    if (!profiles.contains(name)) profiles[name] = skipped.raw;
+  std::string current = credentials.current;
+  if (current.empty() && credentials.skipped.count(credentials.skipped_current))
+    current = credentials.skipped_current;
   nlohmann::json doc = {{"version", kVersion}, {"profiles", std::move(profiles)}};
-  doc["current"] =
-      credentials.current.empty() ? nlohmann::json(nullptr) : nlohmann::json(credentials.current);
+  doc["current"] = current.empty() ? nlohmann::json(nullptr) : nlohmann::json(current);
   return doc;
 }
+
+namespace {
+
+// One profile's fields, typed; a wrong type is a corrupt store (not a skipped profile: the
+// file is not what authctl wrote, and rewriting it could lose more).
+Profile profile_from_json(const std::string& name, const nlohmann::json& j,
+                          const std::string& origin) {
+  const std::string where = "profile \"" + text::printable(name) + "\"";
+  if (!j.is_object()) throw corrupt(origin, where + " is not an object");
+  auto str = [&](const char* key) -> std::string {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string())
+      throw corrupt(origin, where + ": \"" + key + "\" is missing or not a string");
+    return it->get<std::string>();
+  };
+  Profile p;
+  p.kind = str("kind");
+  p.url = str("url");
+  p.user = str("user");
+  p.token = str("token");
+  if (auto it = j.find("expires"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer()) throw corrupt(origin, where + ": \"expires\" is not an integer");
+    p.expires = it->get<int64_t>();
+  }
+  auto typed = [&](const char* key, bool ok) {
+    if (!ok) throw corrupt(origin, where + ": \"" + key + "\" has the wrong type");
+  };
+  if (auto it = j.find("seconds"); it != j.end()) {
+    typed("seconds", it->is_number_integer());
+    p.seconds = it->get<int64_t>();
+  }
+  if (auto it = j.find("clock_offset"); it != j.end()) {
+    typed("clock_offset", it->is_number_integer());
+    p.clock_offset = it->get<int64_t>();
+  }
+  if (auto it = j.find("cacert"); it != j.end()) {
+    typed("cacert", it->is_string());
+    p.cacert = it->get<std::string>();
+  }
+  if (auto it = j.find("enabled"); it != j.end()) {
+    typed("enabled", it->is_boolean());
+    p.enabled = it->get<bool>();
+  }
+  p.extra = j;
+  for (const char* known :
+       {"kind", "url", "user", "token", "expires", "seconds", "clock_offset", "cacert", "enabled"})
+    p.extra.erase(known);
+  return p;
+}
+
+}  // namespace
 
 Credentials from_json(const nlohmann::json& doc, const std::string& origin) {
   if (!doc.is_object()) throw corrupt(origin, "the top level is not a JSON object");
@@ -90,52 +199,25 @@ Credentials from_json(const nlohmann::json& doc, const std::string& origin) {
   auto profiles = doc.find("profiles");
   if (profiles == doc.end() || !profiles->is_object())
     throw corrupt(origin, "\"profiles\" is missing or not an object");
-  for (const auto& [name, j] : profiles->items()) {
-    const std::string where = "profile \"" + name + "\"";
-    if (!j.is_object()) throw corrupt(origin, where + " is not an object");
-    auto str = [&](const char* key) -> std::string {
-      auto it = j.find(key);
-      if (it == j.end() || !it->is_string())
-        throw corrupt(origin, where + ": \"" + key + "\" is missing or not a string");
-      return it->get<std::string>();
-    };
-    Profile p;
-    p.kind = str("kind");
-    p.url = str("url");
-    p.user = str("user");
-    p.token = str("token");
-    if (auto it = j.find("expires"); it != j.end() && !it->is_null()) {
-      if (!it->is_number_integer())
-        throw corrupt(origin, where + ": \"expires\" is not an integer");
-      p.expires = it->get<int64_t>();
-    }
-    auto typed = [&](const char* key, bool ok) {
-      if (!ok) throw corrupt(origin, where + ": \"" + key + "\" has the wrong type");
-    };
-    if (auto it = j.find("seconds"); it != j.end()) {
-      typed("seconds", it->is_number_integer());
-      p.seconds = it->get<int64_t>();
-    }
-    if (auto it = j.find("clock_offset"); it != j.end()) {
-      typed("clock_offset", it->is_number_integer());
-      p.clock_offset = it->get<int64_t>();
-    }
-    if (auto it = j.find("cacert"); it != j.end()) {
-      typed("cacert", it->is_string());
-      p.cacert = it->get<std::string>();
-    }
-    if (auto it = j.find("enabled"); it != j.end()) {
-      typed("enabled", it->is_boolean());
-      p.enabled = it->get<bool>();
-    }
-    p.extra = j;
-    for (const char* known : {"kind", "url", "user", "token", "expires", "seconds", "clock_offset",
-                              "cacert", "enabled"})
-      p.extra.erase(known);
-    out.profiles.emplace(name, std::move(p));
+  for (const auto& item : profiles->items()) {
+    Profile p = profile_from_json(item.key(), item.value(), origin);
+    if (std::string why = profile_problem(p); !why.empty())
+      out.skipped.emplace(item.key(), SkippedProfile{std::move(why), item.value()});
+    else
+      out.profiles.emplace(item.key(), std::move(p));
   }
+  if (out.skipped.count(out.current)) out.skipped_current = out.current;
   if (!out.current.empty() && !out.profiles.count(out.current)) out.current.clear();
+  out.source = origin;
   return out;
+}
+
+Credentials parse_store(std::string_view text, const std::string& origin) {
+  // Bounded while parsing: a hand-edited document nested 100,000 deep would overflow the
+  // stack when copied or dumped later.
+  json_input::Parsed parsed = json_input::parse(text);
+  if (!parsed.ok()) throw corrupt(origin, json_input::describe(parsed));
+  return from_json(parsed.value, origin);
 }
 
 Store::Store(std::string dir, int lock_timeout_ms)
@@ -143,41 +225,59 @@ Store::Store(std::string dir, int lock_timeout_ms)
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
 }
 
-std::optional<Credentials> Store::read_checked() const {
-  int dir_fd = open_private(dir_, O_RDONLY | O_DIRECTORY, true);
-  if (dir_fd < 0) return std::nullopt;
-  close(dir_fd);
+int Store::open_dir() const {
+  return open_private(dir_, O_RDONLY | O_DIRECTORY, true);
+}
+
+std::optional<Credentials> Store::read_checked(int dir_fd) const {
   const std::string path = credentials_path();
-  int fd = open_private(path, O_RDONLY, false);
+  int fd = open_private_at(dir_fd, kCredentialsName, path, O_RDONLY);
   if (fd < 0) return std::nullopt;
   std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      close(fd);
-      throw_io("cannot read", path);
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxStoreSize) {
-      close(fd);
-      throw corrupt(path, "larger than 16 MiB");
-    }
+  try {
+    text = read_all(fd, path, kMaxStoreSize);
+  } catch (...) {
+    close(fd);
+    throw;
   }
   close(fd);
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw corrupt(path, "not valid JSON (at byte " + std::to_string(e.byte) + ")");
-  }
-  return from_json(doc, path);
+  return parse_store(text, path);
 }
 
 Credentials Store::load() const {
-  return read_checked().value_or(Credentials{});
+  int dir_fd = open_dir();
+  if (dir_fd < 0) return Credentials{};
+  try {
+    auto credentials = read_checked(dir_fd);
+    close(dir_fd);
+    return credentials.value_or(Credentials{});
+  } catch (...) {
+    close(dir_fd);
+    throw;
+  }
+}
+
+void Store::remove_stale_temps(int dir_fd) const {
+  // Called under the lock: every writer holds it while its temp file exists, so a temp
+  // file seen now was left by a writer that was killed (SIGKILL, a crash, power loss).
+  int list_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (list_fd < 0) return;
+  DIR* listing = fdopendir(list_fd);
+  if (!listing) {
+    close(list_fd);
+    return;
+  }
+  std::vector<std::string> stale;
+  while (dirent* entry = readdir(listing))
+    if (is_temp_of(entry->d_name, kCredentialsName)) stale.push_back(entry->d_name);
+  closedir(listing);
+  for (const std::string& name : stale) {
+    struct stat st {};
+    // Only our own regular files: never anything a symlink or another user put there.
+    if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+        st.st_uid == geteuid())
+      unlinkat(dir_fd, name.c_str(), 0);
+  }
 }
 
 void Store::ensure_dir() const {
@@ -194,15 +294,26 @@ void Store::ensure_dir() const {
 
 Credentials Store::update(const std::function<bool(Credentials&)>& change) {
   ensure_dir();
-  int dir_fd = open_private(dir_, O_RDONLY | O_DIRECTORY, true);
-  if (dir_fd >= 0) close(dir_fd);
-  LockFile lock(lock_path(), lock_timeout_ms_);
-  Credentials credentials = read_checked().value_or(Credentials{});
-  if (!change(credentials)) return credentials;
-  AtomicFile file(credentials_path());
-  file.write(to_json(credentials).dump(2) + "\n");
-  file.commit();
-  return credentials;
+  int dir_fd = open_dir();
+  if (dir_fd < 0) {
+    errno = ENOENT;
+    throw_io("cannot open", dir_);
+  }
+  try {
+    LockFile lock(dir_fd, kLockName, lock_path(), lock_timeout_ms_);
+    Credentials credentials = read_checked(dir_fd).value_or(Credentials{});
+    if (change(credentials)) {
+      remove_stale_temps(dir_fd);
+      AtomicFile file(dir_fd, kCredentialsName, credentials_path());
+      file.write(to_json(credentials).dump(2) + "\n");
+      file.commit();
+    }
+    close(dir_fd);
+    return credentials;
+  } catch (...) {
+    close(dir_fd);
+    throw;
+  }
 }
 
 }  // namespace authctl::store

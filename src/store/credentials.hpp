@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -26,19 +27,44 @@ struct Profile {
   nlohmann::json extra = nlohmann::json::object();  // fields of later versions, kept as is
 };
 
+// A profile of the file that fails the checks of a usable one (profile_problem): it is not
+// used, but written back exactly as read, so that no one's data is lost silently.
+struct SkippedProfile {
+  std::string reason;  // "its token is not a JWT"
+  nlohmann::json raw;  // the profile's JSON as read
+};
+
 struct Credentials {
   std::string current;
   std::map<std::string, Profile> profiles;
+  // Unusable profiles, by name: reported by the cli layer, never used, kept in the file
+  // until removed (logout --local). A profile of the same name in `profiles` replaces one.
+  std::map<std::string, SkippedProfile> skipped;
+  std::string skipped_current;  // "current" as read when it names a skipped profile
+  std::string source;           // the file read, for messages ("" when there was none)
 
   const Profile* find(const std::string& name) const;
 };
+
+// Why a profile cannot be used ("" when it can): a kind other than neuron or nexterm, a
+// token outside its kind's alphabet (a JWT; a session token or API key), a url that is not
+// an origin by the --host rules (no user@ part, no path), a remembered cookie that is not
+// an RFC 6265 value. Such values could inject headers or steer requests to another host.
+std::string profile_problem(const Profile& profile);
 
 // $AUTHCTL_CONFIG_DIR, else $XDG_CONFIG_HOME/authctl, else ~/.config/authctl.
 std::string default_config_dir();
 
 nlohmann::json to_json(const Credentials& credentials);
 // Throws authctl::Error naming `origin` (the file) when the document is not a valid store.
+// Profiles that fail profile_problem() go to `skipped`, not `profiles`.
 Credentials from_json(const nlohmann::json& document, const std::string& origin);
+// Parses the text of a store file (JSON nested at most 64 levels) and checks it as above.
+Credentials parse_store(std::string_view text, const std::string& origin);
+
+// The names of temp files a killed write of `target_name` may have left ("NAME.tmp.XXXXXX",
+// the AtomicFile pattern).
+bool is_temp_of(const std::string& entry, const std::string& target_name);
 
 class Store {
  public:
@@ -59,7 +85,9 @@ class Store {
 
  private:
   void ensure_dir() const;
-  std::optional<Credentials> read_checked() const;
+  int open_dir() const;  // the checked store folder (O_NOFOLLOW, private), -1 when absent
+  std::optional<Credentials> read_checked(int dir_fd) const;
+  void remove_stale_temps(int dir_fd) const;
 
   std::string dir_;
   int lock_timeout_ms_;

@@ -27,8 +27,78 @@ void refuse_symlink(const std::string& path) {
               "replace it with a real " + std::string("file or folder, or set AUTHCTL_CONFIG_DIR"));
 }
 
+std::string file_type_name(const struct stat& st) {
+  if (S_ISDIR(st.st_mode)) return "a folder";
+  if (S_ISFIFO(st.st_mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return "a device";
+  if (S_ISSOCK(st.st_mode)) return "a socket";
+  if (S_ISLNK(st.st_mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
+void require_regular(const struct stat& st, const std::string& path, const std::string& hint) {
+  if (S_ISREG(st.st_mode)) return;
+  throw Error(ExitCode::error, path + " is " + file_type_name(st) + ", not a regular file", hint);
+}
+
+namespace {
+void check_open_entry(int fd, const std::string& path, bool is_dir) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) throw_io("cannot stat", path);
+  if (is_dir && !S_ISDIR(st.st_mode))
+    throw Error(ExitCode::error, path + " is not a folder",
+                "move it aside, or set AUTHCTL_CONFIG_DIR");
+  if (!is_dir) require_regular(st, path, "move it aside; authctl makes a new one when needed");
+  check_private(st, path, is_dir);
+}
+}  // namespace
+
+int open_private_at(int dir_fd, const std::string& name, const std::string& path, int flags,
+                    mode_t mode) {
+  int fd = openat(dir_fd, name.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+  if (fd < 0) {
+    if (errno == ENOENT) return -1;
+    const int saved = errno;
+    struct stat st {};
+    if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      if (S_ISLNK(st.st_mode)) refuse_symlink(path);
+      // O_RDWR on a folder, O_WRONLY on a FIFO without a reader: name what is there.
+      require_regular(st, path, "move it aside; authctl makes a new one when needed");
+    }
+    errno = saved;
+    throw_io("cannot open", path);
+  }
+  try {
+    check_open_entry(fd, path, false);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  return fd;
+}
+
+int open_user_file(const std::string& path, const std::string& what, struct stat* st_out) {
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    const int saved = errno;
+    close(fd);
+    errno = saved;
+    throw_io("cannot stat", path);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    throw Error(ExitCode::error,
+                what + " " + path + " is " + file_type_name(st) + ", not a regular file",
+                "give a regular file (a symlink to one is fine)");
+  }
+  if (st_out) *st_out = st;
+  return fd;
+}
+
 int open_private(const std::string& path, int flags, bool is_dir) {
-  int fd = open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
+  int fd = open(path.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return -1;
     if (errno == ELOOP || (is_dir && errno == ENOTDIR)) {
@@ -37,15 +107,8 @@ int open_private(const std::string& path, int flags, bool is_dir) {
     }
     throw_io("cannot open", path);
   }
-  struct stat st {};
-  if (fstat(fd, &st) != 0) {
-    close(fd);
-    throw_io("cannot stat", path);
-  }
   try {
-    if (is_dir != S_ISDIR(st.st_mode) || (!is_dir && !S_ISREG(st.st_mode)))
-      throw Error(ExitCode::error, path + (is_dir ? " is not a folder" : " is not a regular file"));
-    check_private(st, path, is_dir);
+    check_open_entry(fd, path, is_dir);
   } catch (...) {
     close(fd);
     throw;

@@ -18,6 +18,26 @@ void check_private(const struct stat& st, const std::string& path, bool is_dir);
 // file (or a folder) private to this user; -1 with errno ENOENT if absent.
 int open_private(const std::string& path, int flags, bool is_dir);
 
+// Opens `name` in the already checked folder `dir_fd` (openat: a swapped parent path cannot
+// redirect it) with O_NOFOLLOW|O_NONBLOCK, so that a symlink is refused and a FIFO or device
+// is an error at once instead of a hang; then checks it is a regular file private to this
+// user. `path` names it in messages. -1 with errno ENOENT if absent (and no O_CREAT).
+int open_private_at(int dir_fd, const std::string& name, const std::string& path, int flags,
+                    mode_t mode = 0600);
+
+// Throws the "not a regular file" error (naming what it is: a FIFO, a folder, ...) unless
+// `st` is a regular file.
+void require_regular(const struct stat& st, const std::string& path, const std::string& hint);
+
+// "a FIFO", "a folder", "a device", ... for messages.
+std::string file_type_name(const struct stat& st);
+
+// Opens a file the user named (a secret file, --passkey-file, --cacert): symlinks are
+// followed (CI mounts secrets that way), but never blocks: O_NONBLOCK, then fstat of the
+// target, which must be a regular file (else Error naming what it is; `what` names the
+// option, e.g. "--password-file"). -1 with errno set when it cannot be opened.
+int open_user_file(const std::string& path, const std::string& what, struct stat* st = nullptr);
+
 // Reads a whole file from `fd` (at most max_size bytes, else Error naming `path`).
 std::string read_all(int fd, const std::string& path, size_t max_size);
 

@@ -14,23 +14,30 @@
 namespace authctl::store {
 
 LockFile::LockFile(const std::string& path, int timeout_ms) {
-  fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd_ < 0) {
-    if (errno == ELOOP) refuse_symlink(path);
-    throw_io("cannot open lock file", path);
-  }
-  struct stat st {};
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) throw_io("cannot open the folder of", path);
   try {
-    if (fstat(fd_, &st) != 0) throw_io("cannot stat", path);
-    if (!S_ISREG(st.st_mode))
-      throw Error(ExitCode::error, path + " is not a regular file",
-                  "remove it; authctl recreates it");
-    check_private(st, path, false);
+    fd_ = open_private_at(dir_fd, path.substr(slash + 1), path, O_RDWR | O_CREAT);
   } catch (...) {
-    close(fd_);
-    fd_ = -1;
+    close(dir_fd);
     throw;
   }
+  close(dir_fd);
+  if (fd_ < 0) throw_io("cannot open lock file", path);
+  wait_for_lock(path, timeout_ms);
+}
+
+LockFile::LockFile(int dir_fd, const std::string& name, const std::string& path, int timeout_ms) {
+  fd_ = open_private_at(dir_fd, name, path, O_RDWR | O_CREAT);
+  if (fd_ < 0) throw_io("cannot open lock file", path);
+  wait_for_lock(path, timeout_ms);
+}
+
+void LockFile::wait_for_lock(const std::string& path, int timeout_ms) {
   // Poll with a non-blocking flock so the wait is bounded without signals.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   auto pause = std::chrono::milliseconds(2);

@@ -13,11 +13,15 @@ class LockFile {
   // The file is created 0600 if missing; a symlink, a file of another user or one that
   // others can read is refused.
   LockFile(const std::string& path, int timeout_ms);
+  // The same for `name` in the checked folder `dir_fd` (openat, O_NOFOLLOW|O_NONBLOCK: a
+  // FIFO, device or folder there is an error at once); `path` names it in messages.
+  LockFile(int dir_fd, const std::string& name, const std::string& path, int timeout_ms);
   ~LockFile();
   LockFile(const LockFile&) = delete;
   LockFile& operator=(const LockFile&) = delete;
 
  private:
+  void wait_for_lock(const std::string& path, int timeout_ms);
   int fd_ = -1;
 };
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/json_input.hpp"
 #include "store/atomic_file.hpp"
 #include "store/file_checks.hpp"
 
@@ -37,7 +38,9 @@ PasskeyRecord from_json(const std::string& text, const std::string& path) {
     return Error(ExitCode::error, "the passkey file " + path + " is not valid: " + why,
                  "remove it (authctl passkey remove ID --local) and run authctl passkey add");
   };
-  auto doc = nlohmann::json::parse(text, nullptr, false);
+  json_input::Parsed parsed = json_input::parse(text);  // at most 64 levels deep
+  if (!parsed.ok()) throw bad(json_input::describe(parsed));
+  const nlohmann::json& doc = parsed.value;
   if (!doc.is_object()) throw bad("not a JSON object");
   PasskeyRecord r;
   auto text_field = [&](const char* name, std::string& out) {
@@ -133,30 +136,9 @@ void update_passkey_file(const PasskeyRecord& record) {
   file.commit();
 }
 
-PasskeyRecord read_passkey_file(const std::string& path, bool follow_symlink) {
-  int fd = -1;
-  if (follow_symlink) {
-    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      if (errno == ENOENT)
-        throw Error(ExitCode::usage, "no passkey file " + path, "check --passkey-file");
-      throw_io("cannot open", path);
-    }
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      close(fd);
-      throw Error(ExitCode::error, path + " is not a regular file", "check --passkey-file");
-    }
-    try {
-      check_private(st, path, false);
-    } catch (...) {
-      close(fd);
-      throw;
-    }
-  } else {
-    fd = open_private(path, O_RDONLY, false);
-    if (fd < 0) throw Error(ExitCode::error, "no passkey file " + path, "run authctl passkey add");
-  }
+namespace {
+
+std::string read_and_close(int fd, const std::string& path) {
   std::string text;
   try {
     text = read_all(fd, path, kMaxKeyFile);
@@ -165,7 +147,48 @@ PasskeyRecord read_passkey_file(const std::string& path, bool follow_symlink) {
     throw;
   }
   close(fd);
-  return from_json(text, path);
+  return text;
+}
+
+// A key file in passkeys/, opened relative to the checked folder (no symlink, no FIFO).
+PasskeyRecord read_passkey_at(int dir_fd, const std::string& name, const std::string& path) {
+  int fd = open_private_at(dir_fd, name, path, O_RDONLY);
+  if (fd < 0) throw Error(ExitCode::error, "no passkey file " + path, "run authctl passkey add");
+  return from_json(read_and_close(fd, path), path);
+}
+
+}  // namespace
+
+PasskeyRecord read_passkey_file(const std::string& path, bool follow_symlink) {
+  if (!follow_symlink) {
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash ? slash : 1);
+    int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) throw_io("cannot open the folder of", path);
+    try {
+      PasskeyRecord r = read_passkey_at(dir_fd, path.substr(slash + 1), path);
+      close(dir_fd);
+      return r;
+    } catch (...) {
+      close(dir_fd);
+      throw;
+    }
+  }
+  // Named by the user (--passkey-file): a symlink is fine, a FIFO is an error at once.
+  struct stat st {};
+  int fd = open_user_file(path, "--passkey-file", &st);
+  if (fd < 0) {
+    if (errno == ENOENT)
+      throw Error(ExitCode::usage, "no passkey file " + path, "check --passkey-file");
+    throw_io("cannot open", path);
+  }
+  try {
+    check_private(st, path, false);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  return from_json(read_and_close(fd, path), path);
 }
 
 std::vector<PasskeyRecord> find_passkey_files(const std::string& dir, const std::string& origin,
@@ -180,21 +203,24 @@ std::vector<PasskeyRecord> find_passkey_files(const std::string& dir, const std:
     throw_io("cannot list", dir);
   }
   std::vector<std::string> names;
+  const int entries_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);  // readdir's stays with `listing`
   while (dirent* entry = readdir(listing)) {
     std::string name = entry->d_name;
     if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) names.push_back(name);
   }
   closedir(listing);
+  if (entries_fd < 0) throw_io("cannot list", dir);
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
     try {
-      PasskeyRecord r = read_passkey_file(dir + "/" + name, false);
+      PasskeyRecord r = read_passkey_at(entries_fd, name, dir + "/" + name);
       if ((origin.empty() || r.origin == origin) && (user.empty() || r.user == user))
         found.push_back(std::move(r));
     } catch (const Error& e) {
       if (problems) problems->push_back(e.what());
     }
   }
+  close(entries_fd);
   return found;
 }
 

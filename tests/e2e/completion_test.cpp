@@ -31,8 +31,8 @@ TEST_CASE("bash completion really completes profile names") {
   write_file(
       config + "/credentials.json",
       R"({"version":1,"current":"work","profiles":{"work":{"kind":"neuron","url":"https://h",)"
-      R"("user":"u","token":"t","expires":null},"home":{"kind":"neuron","url":"https://g",)"
-      R"("user":"u","token":"t","expires":null}}})");
+      R"("user":"u","token":"h.p.s","expires":null},"home":{"kind":"neuron","url":"https://g",)"
+      R"("user":"u","token":"h.p.s","expires":null}}})");
   const std::string script = std::string(AUTHCTL_SOURCE_DIR) + "/completions/authctl.bash";
   const std::string bin_dir = authctl_binary().substr(0, authctl_binary().rfind('/'));
   std::map<std::string, std::string> env{{"AUTHCTL_CONFIG_DIR", config},

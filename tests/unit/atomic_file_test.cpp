@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "store/atomic_file.hpp"
+#include "store/credentials.hpp"
 #include "test_util.hpp"
 
 using authctl::store::AtomicFile;
@@ -49,4 +50,14 @@ TEST_CASE("a folder that cannot be written gives an error, not a crash") {
   chmod(dir.path().c_str(), 0500);
   CHECK_THROWS(AtomicFile(dir.path() + "/f.json"));
   chmod(dir.path().c_str(), 0700);
+}
+
+TEST_CASE("the temp file is NAME.tmp.XXXXXX, the pattern the store cleans up after a kill") {
+  TempDir dir;
+  const std::string target = dir.path() + "/credentials.json";
+  AtomicFile f(target);
+  std::string temp;
+  for (auto& e : std::filesystem::directory_iterator(dir.path())) temp = e.path().filename();
+  CHECK(authctl::store::is_temp_of(temp, "credentials.json"));
+  CHECK(mode_of(dir.path() + "/" + temp) == 0600);
 }

@@ -18,7 +18,7 @@ Profile sample(const std::string& user) {
   p.kind = "neuron";
   p.url = "https://neuron.example.com";
   p.user = user;
-  p.token = "tok-" + user;
+  p.token = "eyJhbGciOiJIUzI1NiJ9.eyJ" + user + ".c2ln";  // a JWT's alphabet
   p.expires = 1795346531;
   p.seconds = 600;
   p.clock_offset = -3;
@@ -50,7 +50,7 @@ TEST_CASE("a missing store reads as empty; the first update creates folder 0700 
   auto c = store.load();
   REQUIRE(c.find("alice@x"));
   CHECK(c.current == "alice@x");
-  CHECK(c.find("alice@x")->token == "tok-alice");
+  CHECK(c.find("alice@x")->token == "eyJhbGciOiJIUzI1NiJ9.eyJalice.c2ln");
   CHECK(c.find("alice@x")->expires == 1795346531);
   CHECK(c.find("alice@x")->clock_offset == -3);
   auto doc = nlohmann::json::parse(slurp(store.credentials_path()));
@@ -63,7 +63,7 @@ TEST_CASE("fields from a later version survive a round trip") {
   chmod(tmp.path().c_str(), 0700);
   spit(store.credentials_path(),
        R"({"version":1,"current":"p","profiles":{"p":{"kind":"neuron","url":"https://h",)"
-       R"("user":"u","token":"t","expires":null,"future":{"x":1}}}})");
+       R"("user":"u","token":"h.p.s","expires":null,"future":{"x":1}}}})");
   store.update([](Credentials& c) {
     c.profiles["p"].user = "v";
     return true;
@@ -187,4 +187,127 @@ TEST_CASE("a field of the wrong type is corruption, not something to repair") {
           store.update([](Credentials&) { return true; });
         }).find("\"seconds\"") != std::string::npos);
   CHECK(slurp(store.credentials_path()) == doc);
+}
+
+namespace {
+const std::string kJwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln";
+const std::string kSession(96, 'a');
+
+std::string profile_json(const std::string& kind, const std::string& url, const std::string& token,
+                         const std::string& more = "") {
+  return R"({"kind":")" + kind + R"(","url":")" + url + R"(","user":"u","token":)" +
+         nlohmann::json(token).dump() + R"(,"expires":null)" + more + "}";
+}
+}  // namespace
+
+TEST_CASE("profile_problem: tokens in their kind's alphabet, urls by the --host rules, cookies") {
+  Profile p = sample("alice");
+  CHECK(profile_problem(p).empty());
+  p.token = "abc\r\nX-Evil: 1";
+  CHECK(profile_problem(p) == "its token is not a JWT");
+  p.kind = "nexterm";
+  p.token = kSession;
+  CHECK(profile_problem(p).empty());
+  p.token = "nxt_" + std::string(64, 'f');
+  CHECK(profile_problem(p).empty());
+  p.token = kJwt;
+  CHECK(profile_problem(p).find("neither") != std::string::npos);
+  p.kind = "other";
+  CHECK(profile_problem(p) == "its kind is not neuron or nexterm");
+  p = sample("alice");
+  for (const char* url : {"https://user@evil.example", "https://h.example/path", "h.example",
+                          "ftp://h.example", "https://h.example:99999", "https://h\r\n.example"})
+    CHECK_MESSAGE(!profile_problem((p.url = url, p)).empty(), url);
+  for (const char* url : {"http://lan.example:8080", "https://[::1]:8443", "https://h.example"})
+    CHECK_MESSAGE(profile_problem((p.url = url, p)).empty(), url);
+  p.extra["remote_cookies"] = {{"https://r.example", "ok-cookie"}};
+  CHECK(profile_problem(p).empty());
+  p.extra["remote_cookies"]["https://r.example"] = "a;b\r\nSet: x";
+  CHECK(profile_problem(p).find("cookie") != std::string::npos);
+  p.extra["remote_cookies"] = "x";
+  CHECK(profile_problem(p).find("cookie") != std::string::npos);
+}
+
+TEST_CASE("an unusable profile is skipped with its reason and written back unchanged") {
+  TempDir tmp;
+  chmod(tmp.path().c_str(), 0700);
+  Store store(tmp.path());
+  const std::string bad =
+      profile_json("neuron", "https://h.example", "abc\r\nX-Evil: 1", R"(,"future":[1,2])");
+  spit(store.credentials_path(), R"({"version":1,"current":"bad","profiles":{"bad":)" + bad +
+                                     R"(,"good":)" +
+                                     profile_json("neuron", "https://h.example", kJwt) + "}}");
+  Credentials c = store.load();
+  CHECK(c.find("good"));
+  CHECK_FALSE(c.find("bad"));
+  REQUIRE(c.skipped.count("bad"));
+  CHECK(c.skipped.at("bad").reason == "its token is not a JWT");
+  CHECK(c.current.empty());  // the current profile is unusable: none is current
+  CHECK(c.source == store.credentials_path());
+  store.update([](Credentials& c) {
+    c.profiles["new"] = sample("new");
+    return true;
+  });
+  auto doc = nlohmann::json::parse(slurp(store.credentials_path()));
+  CHECK(doc["profiles"]["bad"] == nlohmann::json::parse(bad));
+  CHECK(doc["current"] == "bad");
+  CHECK(doc["profiles"].contains("new"));
+  store.update([](Credentials& c) { return c.skipped.erase("bad") == 1; });
+  doc = nlohmann::json::parse(slurp(store.credentials_path()));
+  CHECK_FALSE(doc["profiles"].contains("bad"));
+  CHECK(doc["current"].is_null());
+}
+
+TEST_CASE("JSON nested deeper than 64 levels is a corrupt store, found before it is built") {
+  TempDir tmp;
+  chmod(tmp.path().c_str(), 0700);
+  Store store(tmp.path());
+  const std::string deep = R"({"version":1,"profiles":{},"x":)" + std::string(100000, '[') +
+                           std::string(100000, ']') + "}";
+  spit(store.credentials_path(), deep);
+  CHECK(expect_error([&] { store.load(); }).find("deeper than 64") != std::string::npos);
+  CHECK(expect_error([&] { store.update([](Credentials&) { return true; }); }).find("corrupt") !=
+        std::string::npos);
+  CHECK(slurp(store.credentials_path()) == deep);
+}
+
+TEST_CASE("a FIFO, folder or device in place of credentials.json is an error at once") {
+  TempDir tmp;
+  chmod(tmp.path().c_str(), 0700);
+  Store store(tmp.path());
+  REQUIRE(mkfifo(store.credentials_path().c_str(), 0600) == 0);
+  CHECK(expect_error([&] { store.load(); }).find("FIFO") != std::string::npos);
+  unlink(store.credentials_path().c_str());
+  REQUIRE(mkdir(store.credentials_path().c_str(), 0700) == 0);
+  CHECK(expect_error([&] { store.load(); }).find("folder") != std::string::npos);
+  rmdir(store.credentials_path().c_str());
+  REQUIRE(symlink("/dev/null", store.credentials_path().c_str()) == 0);
+  CHECK(expect_error([&] { store.load(); }).find("symbolic link") != std::string::npos);
+  unlink(store.credentials_path().c_str());
+  REQUIRE(mkfifo(store.lock_path().c_str(), 0600) == 0);
+  CHECK(expect_error([&] { store.update([](Credentials&) { return true; }); }).find("FIFO") !=
+        std::string::npos);
+}
+
+TEST_CASE("temp files of a killed write are removed by the next write, and only those") {
+  CHECK(is_temp_of("credentials.json.tmp.aB3xYz", "credentials.json"));
+  CHECK_FALSE(is_temp_of("credentials.json.tmp.aB3xY", "credentials.json"));
+  CHECK_FALSE(is_temp_of("credentials.json.tmp.aB3xY-", "credentials.json"));
+  CHECK_FALSE(is_temp_of("credentials.json.tmp.aB3xYz.bak", "credentials.json"));
+  CHECK_FALSE(is_temp_of("other.json.tmp.aB3xYz", "credentials.json"));
+  TempDir tmp;
+  chmod(tmp.path().c_str(), 0700);
+  Store store(tmp.path());
+  const std::string stale = tmp.path() + "/credentials.json.tmp.Q1w2E3";
+  const std::string keep = tmp.path() + "/credentials.json.tmp.notours";
+  spit(stale, "{\"half\":");
+  spit(keep, "mine");
+  store.load();
+  CHECK(std::filesystem::exists(stale));  // reading never removes anything
+  store.update([](Credentials& c) {
+    c.profiles["p"] = sample("p");
+    return true;
+  });
+  CHECK_FALSE(std::filesystem::exists(stale));
+  CHECK(std::filesystem::exists(keep));
 }

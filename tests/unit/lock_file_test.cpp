@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,4 +63,22 @@ TEST_CASE("a lock file behind a symlink or open to others is refused") {
   CHECK_THROWS_AS(LockFile(link, 100), Error);
   spit(real, "", 0644);
   CHECK_THROWS_AS(LockFile(real, 100), Error);
+}
+
+TEST_CASE("a FIFO or a folder where the lock file should be is an error at once, not a hang") {
+  TempDir dir;
+  const std::string fifo = dir.path() + "/fifo.lock", folder = dir.path() + "/dir.lock";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  REQUIRE(mkdir(folder.c_str(), 0700) == 0);
+  const auto start = std::chrono::steady_clock::now();
+  for (const std::string& path : {fifo, folder}) {
+    std::string what;
+    try {
+      LockFile lock(path, 5000);
+    } catch (const Error& e) {
+      what = e.what();
+    }
+    CHECK_MESSAGE(what.find("not a regular file") != std::string::npos, what);
+  }
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
 }
