@@ -415,7 +415,7 @@ struct Broker::Impl {
     std::string body;
     int times = 1;
   };
-  std::map<std::string, std::deque<CannedAnswer>> answers;  // inject_answer, by path
+  std::map<std::string, std::deque<CannedAnswer>> answers;   // inject_answer, by path
   std::map<std::string, std::deque<HostileAnswer>> hostile;  // inject_hostile, by path
   int64_t clock_offset = 0;
   int latency = 0;
@@ -1412,7 +1412,7 @@ struct Broker::Impl {
   void register_control_routes(httplib::Server& s, Broker& broker) {
     Broker* b = &broker;
     auto ok = [](Response& r) { send_json(r, json::object()); };
-    s.Post("/_test/accounts", [this, b, ok](const Request& q, Response& r) {
+    s.Post("/_test/accounts", [b, ok](const Request& q, Response& r) {
       auto j = control_body(q, r);
       if (!j) return;
       std::string err = check_schema(*j, {{"user", Type::string, true},
@@ -1496,11 +1496,13 @@ struct Broker::Impl {
       for (const char* key : {"set", "headers"})
         if (j->contains(key) && !(*j)[key].is_object())
           return send_error(q, r, 400, std::string(key) + " is an object.");
-      for (const auto& [pointer, text] : j->value("set", json::object()).items()) {
+      const json set = j->value("set", json::object());
+      const json headers = j->value("headers", json::object());
+      for (const auto& [pointer, text] : set.items()) {
         if (!text.is_string()) return send_error(q, r, 400, "set values are raw JSON text.");
         edit.set.emplace_back(pointer, text.get<std::string>());
       }
-      for (const auto& [name, value] : j->value("headers", json::object()).items()) {
+      for (const auto& [name, value] : headers.items()) {
         if (!value.is_string()) return send_error(q, r, 400, "header values are strings.");
         edit.headers[name] = value.get<std::string>();
       }
@@ -1527,7 +1529,7 @@ struct Broker::Impl {
     });
     s.Get("/_test/hosts",
           [b](const Request&, Response& r) { send_json(r, json(b->hosts_seen())); });
-    s.Post("/_test/token", [this, b](const Request& q, Response& r) {
+    s.Post("/_test/token", [this](const Request& q, Response& r) {
       auto j = control_body(q, r);
       if (!j) return;
       std::string err =
@@ -1645,6 +1647,9 @@ struct Broker::Impl {
     apply_hostile(*edit, status, body, type);
     res.status = status;
     res.set_content(body, type.c_str());
+    // httplib has already set Content-Length from the route's body when this runs.
+    res.headers.erase("Content-Length");
+    res.headers.emplace("Content-Length", std::to_string(res.body.size()));
     for (const auto& [name, value] : edit->headers) {
       res.headers.erase(name);
       res.headers.emplace(name, value);

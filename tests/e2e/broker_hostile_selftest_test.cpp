@@ -113,7 +113,7 @@ TEST_CASE("hostile: the control route takes the same edit as JSON") {
           .dump(),
       "application/json");
   REQUIRE(c);
-  CHECK(c->status == 200);
+  CHECK_MESSAGE(c->status == 200, c->body);
   auto r = h.cli.Get("/api/accounts/me", h.auth(token));
   REQUIRE(r);
   CHECK(json::parse(r->body)["username"] == "evil\r\nX-Injected: 1");
