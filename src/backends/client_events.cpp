@@ -98,8 +98,9 @@ ClientEvents::Answer ClientEvents::take_answer() {
                 answer.status >= 500 ? "the server has a problem; retry later"
                                      : "check that the host is a Neuron with Quick Login");
   // Parsed with the depth bound (a 100,000-deep list would overflow the stack later).
-  const std::optional<nlohmann::json> events = answer::parse_json(answer, host_.authority);
-  if (!events || !events->is_array())
+  std::optional<nlohmann::json> events = answer::parse_json(answer, host_.authority);
+  if (!events) events = answer.json();  // throws, saying what came instead of JSON
+  if (!events->is_array())
     answer::unexpected(host_.authority, "/ClientEvents answered something other than a list");
   failures_ = 0;
   retry_at_ = std::chrono::steady_clock::now();

@@ -13,6 +13,7 @@
 #include "cli/password.hpp"
 #include "core/error.hpp"
 #include "core/host.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "term/tty.hpp"
 #include "term/waiter.hpp"
@@ -72,7 +73,7 @@ void run_remote(Context& context, const RemoteOptions& options) {
     } catch (const Error& e) {
       if (e.code() != ExitCode::error) throw;
       events.reset();
-      term::note(std::string(e.what()) + "; asking again every " + std::to_string(interval) +
+      term::note(text::printable(e.what()) + "; asking again every " + std::to_string(interval) +
                  "s instead");
     }
   };
@@ -104,7 +105,8 @@ void run_remote(Context& context, const RemoteOptions& options) {
                                       ? (*signature)["State"].get<std::string>()
                                       : std::string("Approved");
         if (state != "Approved" && state != "Signed")
-          throw Error(ExitCode::auth, "the petition was not approved in the app (" + state + ")",
+          throw Error(ExitCode::auth,
+                      "the petition was not approved in the app (" + text::printable(state) + ")",
                       "run the command again and sign it in the app");
         outcome.logged_in = true;  // the session is logged in once signed: no need to ask
       }
@@ -134,7 +136,8 @@ void run_remote(Context& context, const RemoteOptions& options) {
                         {"logged_in", outcome.logged_in},
                         {"petition_sent", outcome.petition_sent}});
   } else if (outcome.logged_in) {
-    std::cerr << "Logged in on " << remote.authority << " as " << profile.user << "\n";
+    std::cerr << "Logged in on " << remote.authority << " as " << text::printable(profile.user)
+              << "\n";
   } else {
     std::cerr << "A signing petition was sent to your app: sign it to log in on "
               << remote.authority << " (run again, or use --wait, to see the outcome)\n";
