@@ -15,6 +15,7 @@
 #include "core/host.hpp"
 #include "core/text.hpp"
 #include "core/timeutil.hpp"
+#include "core/validate.hpp"
 #include "term/tty.hpp"
 #include "term/waiter.hpp"
 
@@ -48,8 +49,13 @@ void run_remote(Context& context, const RemoteOptions& options) {
 
   std::string cookie;
   if (auto all = profile.extra.find("remote_cookies");
-      all != profile.extra.end() && all->is_object())
-    cookie = all->value(remote.origin, std::string());
+      all != profile.extra.end() && all->is_object()) {
+    // From the store: used only when it is still a valid cookie value (else a new session).
+    auto stored = all->find(remote.origin);
+    if (stored != all->end() && stored->is_string() &&
+        validate::is_cookie_value(stored->get<std::string>()))
+      cookie = stored->get<std::string>();
+  }
   net::HttpClient remote_http(context.client_options(remote.origin, context.global.cacert));
   backends::NeuronClient remote_neuron(remote_http, remote.origin);
   auto remember = [&] {
