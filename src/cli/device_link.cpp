@@ -174,6 +174,18 @@ void print_phone_code(Context& context, const backends::DeviceCode& device,
   }
 }
 
+// Waits at most until one interval before the code expires: its session can be redeemed
+// (and so ended) until then. `capped`: that limit, not --wait, sets the deadline.
+term::WaitPlan phone_wait_plan(const Context& context, const WaitOptions& options,
+                               int64_t local_expiry, bool& capped) {
+  term::WaitPlan plan =
+      wait_plan(context, options, kPhoneInterval, local_expiry, "Waiting for the app");
+  const int64_t interval = std::chrono::duration_cast<std::chrono::seconds>(plan.interval).count();
+  capped = plan.deadline > local_expiry - interval;
+  plan.deadline = std::min(plan.deadline, local_expiry - interval);
+  return plan;
+}
+
 void run_phone(Context& context, const WaitOptions& options) {
   auto [name, profile] = context.selected_profile("nexterm", "device-link phone");
   net::ClientOptions client = context.client_options(profile.url, profile.cacert);
@@ -203,12 +215,8 @@ void run_phone(Context& context, const WaitOptions& options) {
   WaitOptions always = options;
   if (always.show_qr == "auto") always.show_qr = "always";  // the QR is the whole point here
   show_qr(context, always, link);
-  term::WaitPlan plan =
-      wait_plan(context, options, kPhoneInterval, local_expiry, "Waiting for the app");
-  // Stop one interval before the code expires: its session can be redeemed until then.
-  const int64_t interval = std::chrono::duration_cast<std::chrono::seconds>(plan.interval).count();
-  const bool capped = plan.deadline > local_expiry - interval;
-  plan.deadline = std::min(plan.deadline, local_expiry - interval);
+  bool capped = false;
+  const term::WaitPlan plan = phone_wait_plan(context, options, local_expiry, capped);
   std::string status;
   bool done = false;
   try {

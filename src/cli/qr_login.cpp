@@ -58,6 +58,31 @@ void check_sign_url(const std::string& sign_url, const std::string& domain, cons
                 "signing it would log you in elsewhere; check --host (nothing was shown)");
 }
 
+// The code as a JSON line, or as text on stderr (check_sign_url refused controls already;
+// escaped all the same, as everything shown from a server).
+void show_code(Context& context, const WaitOptions& options, const HostSpec& host,
+               const std::string& sign_url, int64_t code_expiry) {
+  if (context.global.json) {
+    const size_t comma = sign_url.find(',');
+    context.print_json(
+        {{"event", "code"},
+         {"code", comma == std::string::npos ? sign_url : sign_url.substr(comma + 1)},
+         {"link", sign_url},
+         {"expires_at", timeutil::format_rfc3339(code_expiry)}});
+  } else {
+    const std::string expires = timeutil::format_relative(code_expiry, timeutil::now());
+    if (want_qr(options))
+      std::cerr << "To log in to " << host.authority
+                << ", scan this QR code with the Neuro-Access / TAG ID app and sign (it expires "
+                << expires << "):\n  " << text::printable(sign_url) << "\n";
+    else
+      std::cerr << "To log in to " << host.authority
+                << ", sign this code with the Neuro-Access / TAG ID app (it expires " << expires
+                << "; --show-qr always draws it as a QR code):\n  " << text::printable(sign_url)
+                << "\n";
+  }
+}
+
 }  // namespace
 
 QrLoginResult run_qr_login(Context& context, const HostSpec& host, const WaitOptions& options,
@@ -87,24 +112,7 @@ QrLoginResult run_qr_login(Context& context, const HostSpec& host, const WaitOpt
   backends::ClientEvents events(http, host.origin, tab, cookie);
   events.register_tab();
 
-  if (context.global.json) {
-    const size_t comma = sign_url.find(',');
-    context.print_json(
-        {{"event", "code"},
-         {"code", comma == std::string::npos ? sign_url : sign_url.substr(comma + 1)},
-         {"link", sign_url},
-         {"expires_at", timeutil::format_rfc3339(code_expiry)}});
-  } else {
-    const std::string expires = timeutil::format_relative(code_expiry, timeutil::now());
-    if (want_qr(options))
-      std::cerr << "To log in to " << host.authority
-                << ", scan this QR code with the Neuro-Access / TAG ID app and sign (it expires "
-                << expires << "):\n  " << sign_url << "\n";
-    else
-      std::cerr << "To log in to " << host.authority
-                << ", sign this code with the Neuro-Access / TAG ID app (it expires " << expires
-                << "; --show-qr always draws it as a QR code):\n  " << sign_url << "\n";
-  }
+  show_code(context, options, host, sign_url, code_expiry);
   show_qr(context, options, sign_url);
 
   term::WaitPlan plan;
