@@ -187,7 +187,9 @@ term::WaitPlan phone_wait_plan(const Context& context, const WaitOptions& option
 }
 
 void run_phone(Context& context, const WaitOptions& options) {
-  auto [name, profile] = context.selected_profile("nexterm", "device-link phone");
+  // Not a structured binding: the lambdas below use the profile (clang 14 refuses that).
+  const auto selected = context.selected_profile("nexterm", "device-link phone");
+  const store::Profile& profile = selected.second;
   net::ClientOptions client = context.client_options(profile.url, profile.cacert);
   net::HttpClient http(client);
   backends::NextermClient nexterm(http, profile.url);
