@@ -4,6 +4,7 @@
 // the app never claims it - through that session's own token, also on an API-key profile,
 // and never through /api/auth/logout.
 #include <csignal>
+#include <ctime>
 
 #include "nexterm_fixture.hpp"
 #include "waiting_output.hpp"
@@ -151,4 +152,26 @@ TEST_CASE("device-link phone on a session profile: only the phone's session goes
   CHECK(json_line(p)["event"] == "claimed");
   CHECK(p.wait().exit_code == 0);
   CHECK(f.broker.nexterm_sessions(kAdmin).size() == before.size() + 1);
+}
+
+TEST_CASE("device-link phone without --wait stops one interval before expiresAt, then ends it") {
+  NextermFixture f;
+  const std::string key = f.broker.nexterm_api_key(kAdmin, "ci");
+  REQUIRE(f.run({"login", "--host", f.broker.url(), "--with-token"}, {}, key + "\n").exit_code ==
+          0);
+  // The code is said to expire in 4 s: the wait ends at 3 s (interval 1 s), while the poll
+  // token still redeems the session.
+  const time_t soon = static_cast<time_t>(f.broker.now() + 4);
+  struct tm tm {};
+  gmtime_r(&soon, &tm);
+  char iso[32];
+  strftime(iso, sizeof iso, "\"%Y-%m-%dT%H:%M:%S.000Z\"", &tm);
+  f.broker.inject_hostile("/api/auth/device/create", set("/expiresAt", iso));
+  f.broker.reset_counters();
+  auto r = f.run({"device-link", "phone", "--interval", "1s", "--show-qr", "never"});
+  CHECK(r.exit_code == 6);
+  CHECK(contains(r.err, "the link code expired before the app used it"));
+  CHECK_MESSAGE(contains(r.err, "Ended the session made for the phone"), r.err);
+  CHECK(f.broker.nexterm_sessions(kAdmin).empty());
+  CHECK(f.broker.count("/api/auth/logout") == 0);
 }
