@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "backends/answer.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 
@@ -96,24 +97,26 @@ ClientEvents::Answer ClientEvents::take_answer() {
                     std::to_string(answer.status) + ": " + answer.error_text(),
                 answer.status >= 500 ? "the server has a problem; retry later"
                                      : "check that the host is a Neuron with Quick Login");
-  const nlohmann::json events = answer.json();
-  if (!events.is_array())
-    throw Error(ExitCode::error,
-                host_.authority + " answered /ClientEvents with something other than a list",
-                "the server is misbehaving; retry later");
+  // Parsed with the depth bound (a 100,000-deep list would overflow the stack later).
+  std::optional<nlohmann::json> events = answer::parse_json(answer, host_.authority);
+  if (!events) events = answer.json();  // throws, saying what came instead of JSON
+  if (!events->is_array())
+    answer::unexpected(host_.authority, "/ClientEvents answered something other than a list");
   failures_ = 0;
   retry_at_ = std::chrono::steady_clock::now();
-  for (const nlohmann::json& event : events) {
+  for (size_t i = 0; i < events->size(); ++i) {
+    const nlohmann::json& event = (*events)[i];
     if (!event.is_object()) continue;
-    const std::string type = event.value("type", std::string());
+    const answer::Fields fields(event, host_.authority, "of event " + std::to_string(i + 1));
+    const std::string type = fields.optional_text("type");
     if (type != "SignatureReceivedBE" && type != "SignatureReceived") continue;
-    nlohmann::json data = event.value("data", nlohmann::json());
+    nlohmann::json data = event.contains("data") ? event["data"] : nlohmann::json();
     // Tolerant: the data may come as JSON text inside a string.
     if (data.is_string()) {
-      auto inner = nlohmann::json::parse(data.get<std::string>(), nullptr, false);
-      if (inner.is_object()) data = inner;
+      auto inner = answer::parse_text(data.get<std::string>(), host_.authority);
+      if (inner && inner->is_object()) data = std::move(*inner);
     }
-    signature_ = data;
+    signature_ = std::move(data);
     return Answer::signature;
   }
   return Answer::events;

@@ -5,10 +5,12 @@
 #include <chrono>
 #include <thread>
 
+#include "backends/answer.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/jwt.hpp"
 #include "core/timeutil.hpp"
+#include "core/validate.hpp"
 
 namespace authctl::backends {
 
@@ -46,8 +48,13 @@ net::Response NeuronClient::web_post(const std::string& path, const nlohmann::js
     if (name.size() == 10 && strncasecmp(name.c_str(), "set-cookie", 10) == 0 &&
         value.rfind("HttpSessionID=", 0) == 0) {
       const size_t end = value.find(';');
-      cookie = value.substr(14, end == std::string::npos ? std::string::npos : end - 14);
-      http_.add_secret(cookie);
+      std::string given = value.substr(14, end == std::string::npos ? std::string::npos : end - 14);
+      http_.add_secret(given);
+      // It goes back in a Cookie header and into the store: RFC 6265 cookie-octets only.
+      if (!validate::is_cookie_value(given))
+        answer::unexpected(host_.authority,
+                           "the HttpSessionID cookie is not a valid cookie value (RFC 6265)");
+      cookie = std::move(given);
     }
   }
   return r;
@@ -91,17 +98,11 @@ void NeuronClient::fail(const net::Response& r, const std::string& what) {
 
 NeuronToken NeuronClient::parse_token(const net::Response& r) {
   const int64_t local_now = timeutil::now();
-  auto doc = r.json();
+  const nlohmann::json doc = r.json();
+  const answer::Fields fields(doc, host_.authority, "");
   NeuronToken token;
-  auto jwt = doc.find("jwt");
-  auto expires = doc.find("expires");
-  std::optional<int64_t> expires_at;
-  if (expires != doc.end()) expires_at = timeutil::parse_time_value(*expires);
-  if (jwt == doc.end() || !jwt->is_string() || jwt->get<std::string>().empty() || !expires_at)
-    throw Error(ExitCode::error, host_.authority + " answered without a jwt and expires",
-                "the server is misbehaving; retry later");
-  token.jwt = jwt->get<std::string>();
-  token.expires = *expires_at;
+  token.jwt = checked_jwt(fields.text("jwt"), "\"jwt\"");
+  token.expires = fields.time("expires");
   if (auto date = timeutil::parse_http_date(r.header("Date")))
     token.clock_offset = *date - local_now;
   http_.add_secret(token.jwt);
@@ -117,9 +118,11 @@ nlohmann::json NeuronClient::domain_info(std::string* answered) {
   if (r.status == 429 || (r.status == 403 && r.error_text().find("blocked") != std::string::npos))
     fail(r, "probe");
   if (r.status != 200 || !r.is_json()) return nullptr;
-  auto doc = nlohmann::json::parse(r.body, nullptr, false);
-  if (!doc.is_object() || !doc.contains("useEncryption")) return nullptr;
-  return doc;
+  auto doc = answer::parse_json(r, host_.authority);
+  if (!doc || !doc->is_object() || !doc->contains("useEncryption")) return nullptr;
+  // The domain decides which tagsign: links are this broker's (login --qr).
+  answer::Fields(*doc, host_.authority, "of DomainInfo").optional_text("domain");
+  return *doc;
 }
 
 NeuronToken NeuronClient::login(const std::string& user, const std::string& password,
@@ -144,7 +147,7 @@ NeuronToken NeuronClient::session_cookie_login(const std::string& cookie, int64_
   auto quick = web_post("/Agent/Account/QuickLogin", {{"seconds", seconds}}, session);
   if (quick.status == 200) {
     NeuronToken token = parse_token(quick);
-    if (user) *user = quick.json().value("userName", std::string());
+    if (user) *user = user_name_of(quick.json(), "of QuickLogin");
     return token;
   }
   if (quick.status == 429) fail(quick, "login");
@@ -164,7 +167,7 @@ NeuronToken NeuronClient::session_cookie_login(const std::string& cookie, int64_
   net::Response as_token = created;
   as_token.body = inner->dump();
   NeuronToken token = parse_token(as_token);
-  if (user) *user = info(token.jwt).value("userName", std::string());
+  if (user) *user = user_name_of(info(token.jwt), "of Account/Info");
   return token;
 }
 
@@ -184,21 +187,19 @@ std::string NeuronClient::quick_login_code(const std::string& tab, const std::st
                 host_.authority + " has no Quick Login (/QuickLogin answered " + r.summary() + ")",
                 "--qr needs a Neuron; for Nexterm use --device");
   if (r.status != 200) fail(r, "QR login");
-  auto doc = r.json();
-  if (!doc.is_object() || !doc.contains("signUrl") || !doc["signUrl"].is_string())
-    throw Error(ExitCode::error, host_.authority + " answered /QuickLogin without a signUrl",
-                "the server is misbehaving; retry later");
+  const nlohmann::json doc = r.json();
+  const answer::Fields fields(doc, host_.authority, "of /QuickLogin");
+  const std::string sign_url = fields.text("signUrl");
   if (first) {
     // Unconfirmed whether a real Neuron always sends serviceId; without it a fresh code
     // means a new session, which the caller handles by starting over.
-    if (doc.contains("serviceId") && doc["serviceId"].is_string())
-      service_id = doc["serviceId"].get<std::string>();
+    service_id = fields.optional_text("serviceId");
     if (cookie.empty())
       throw Error(ExitCode::error,
                   host_.authority + " answered /QuickLogin without an HttpSessionID cookie",
                   "the server is misbehaving; retry later");
   }
-  return doc["signUrl"].get<std::string>();
+  return sign_url;
 }
 
 NeuronToken NeuronClient::quick_login_token(const std::string& cookie, int64_t seconds,
@@ -207,7 +208,7 @@ NeuronToken NeuronClient::quick_login_token(const std::string& cookie, int64_t s
   auto r = web_post("/Agent/Account/QuickLogin", {{"seconds", seconds}}, session);
   if (r.status != 200) fail(r, "QR login");
   NeuronToken token = parse_token(r);
-  if (user) *user = r.json().value("userName", std::string());
+  if (user) *user = user_name_of(r.json(), "of QuickLogin");
   return token;
 }
 
@@ -215,11 +216,8 @@ std::string NeuronClient::prepare_remote_quick_login(const std::string& jwt) {
   http_.add_secret(jwt);
   auto r = post("/Agent/Account/PrepareRemoteQuickLogin", nlohmann::json::object(), jwt);
   if (r.status != 200) fail(r, "remote login preparation");
-  auto doc = r.json();
-  if (!doc.is_object() || !doc.contains("legalId") || !doc["legalId"].is_string())
-    throw Error(ExitCode::error, host_.authority + " answered without a legalId",
-                "the server is misbehaving; retry later");
-  return doc["legalId"].get<std::string>();
+  const nlohmann::json doc = r.json();
+  return answer::Fields(doc, host_.authority, "of PrepareRemoteQuickLogin").text("legalId");
 }
 
 NeuronClient::RemoteOutcome NeuronClient::remote_quick_login(const std::string& legal_id,
@@ -235,9 +233,9 @@ NeuronClient::RemoteOutcome NeuronClient::remote_quick_login(const std::string& 
                     r.summary() + ")",
                 "--remote must be a Neuron");
   if (r.status != 200) fail(r, "remote login");
-  auto doc = r.json();
-  return RemoteOutcome{doc.value("loggedIn", false) == true,
-                       doc.value("petitionSent", false) == true};
+  const nlohmann::json doc = r.json();
+  const answer::Fields fields(doc, host_.authority, "of RemoteQuickLogin");
+  return RemoteOutcome{fields.flag("loggedIn"), fields.flag("petitionSent")};
 }
 
 NeuronToken NeuronClient::www_login(const std::string& user, const std::string& password,
@@ -329,10 +327,7 @@ NeuronToken NeuronClient::create_account(const NewAccount& a, bool* enabled) {
   }
   if (r.status != 200) fail(r, "account creation");
   NeuronToken token = parse_token(r);
-  if (enabled) {
-    auto doc = r.json();
-    *enabled = doc.value("enabled", false) == true;
-  }
+  if (enabled) *enabled = answer::Fields(r.json(), host_.authority, "").flag("enabled");
   return token;
 }
 
@@ -361,16 +356,18 @@ std::string NeuronClient::send_text_message(const std::string& jwt, const nlohma
   http_.add_secret(jwt);
   auto r = post("/Agent/Xmpp/SendTextMessage", message, jwt);
   if (r.status != 200) fail(r, "sending the message");
-  auto doc = r.json();
-  if (!doc.is_object() || doc.value("sent", false) != true)
+  const nlohmann::json doc = r.json();
+  const answer::Fields fields(doc, host_.authority, "of SendTextMessage");
+  if (!fields.flag("sent"))
     throw Error(ExitCode::error, host_.authority + " did not send the message (sent: false)",
                 "check the recipient's JID, then retry");
-  auto id = doc.find("id");
-  return id != doc.end() && id->is_string() ? id->get<std::string>() : std::string();
+  return fields.optional_text("id");
 }
 
 NeuronToken NeuronClient::adopt_token(const std::string& jwt, int64_t seconds, std::string* user) {
   http_.add_secret(jwt);
+  // It came in an event, from the server: checked before it is sent back in a header.
+  checked_jwt(jwt, "the AgentApiToken of the signature event");
   const int64_t local_now = timeutil::now();
   auto r = post("/Agent/Account/Info", nlohmann::json::object(), jwt);
   if (r.status != 200) fail(r, "QR login");
@@ -381,9 +378,13 @@ NeuronToken NeuronClient::adopt_token(const std::string& jwt, int64_t seconds, s
     token.clock_offset = *date - local_now;
   token.expires = local_now + token.clock_offset + seconds;
   if (auto claims = jwt::decode_claims(jwt); claims && claims->contains("exp")) {
-    if (auto exp = timeutil::parse_time_value((*claims)["exp"])) token.expires = *exp;
+    auto exp = timeutil::parse_time_value((*claims)["exp"]);
+    if (!exp)
+      answer::unexpected(host_.authority,
+                         "\"exp\" of the AgentApiToken is out of range (2000-01-01..2200-01-01)");
+    token.expires = *exp;
   }
-  if (user && doc.is_object()) *user = doc.value("userName", std::string());
+  if (user) *user = user_name_of(doc, "of Account/Info");
   return token;
 }
 
@@ -392,10 +393,21 @@ nlohmann::json NeuronClient::info(const std::string& jwt) {
   auto r = post("/Agent/Account/Info", nlohmann::json::object(), jwt);
   if (r.status != 200) fail(r, "account info");
   auto doc = r.json();
-  if (!doc.is_object())
-    throw Error(ExitCode::error, host_.authority + " answered Account/Info with a non-object",
-                "the server is misbehaving; retry later");
+  // The user name becomes a profile's user: checked here for every caller.
+  user_name_of(doc, "of Account/Info");
   return doc;
+}
+
+std::string NeuronClient::user_name_of(const nlohmann::json& doc, const char* where) const {
+  return answer::Fields(doc, host_.authority, where).optional_user_name("userName");
+}
+
+std::string NeuronClient::checked_jwt(const std::string& jwt, const std::string& what) const {
+  // Anything else could carry CR LF into the Authorization header of every later request.
+  if (!validate::is_jwt(jwt))
+    answer::unexpected(host_.authority,
+                       what + " is not a JWT (three base64url parts joined by '.')");
+  return jwt;
 }
 
 }  // namespace authctl::backends

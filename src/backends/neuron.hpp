@@ -94,6 +94,10 @@ class NeuronClient {
   // HttpSessionID from Set-Cookie taken into `cookie`.
   net::Response web_post(const std::string& path, const nlohmann::json& body, std::string& cookie);
   NeuronToken parse_token(const net::Response& response);
+  // The "userName" of an answer (validate::is_user_name), "" when it gives none.
+  std::string user_name_of(const nlohmann::json& doc, const char* where) const;
+  // `jwt` when it is one (validate::is_jwt); else a malformed answer naming `what`.
+  std::string checked_jwt(const std::string& jwt, const std::string& what) const;
   // Throws the Error for a non-2xx answer. `what` names the action ("login", "refresh").
   [[noreturn]] void fail(const net::Response& response, const std::string& what);
 

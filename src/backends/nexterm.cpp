@@ -3,31 +3,60 @@
 #include <algorithm>
 #include <cctype>
 
+#include "backends/answer.hpp"
 #include "core/error.hpp"
 #include "core/timeutil.hpp"
+#include "core/validate.hpp"
 
 namespace authctl::backends {
 
 namespace {
 
-std::string str(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+// A soft error's message: a string, else nothing (it is only ever shown).
+std::string message_of(const nlohmann::json& doc) {
+  auto it = doc.find("message");
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// Nexterm sends some booleans as 0/1.
-bool truthy(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end()) return false;
-  if (it->is_boolean()) return it->get<bool>();
-  if (it->is_number()) return it->get<double>() != 0;
-  return false;
+// Retry-After in seconds when it is a sane number (at most 9 digits: under 32 years);
+// anything longer, or an HTTP date, is "a while" (a hostile value must not throw).
+std::optional<int64_t> retry_after_seconds(const std::string& value) {
+  if (value.empty() || value.size() > 9 ||
+      value.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  int64_t seconds = 0;
+  for (char c : value) seconds = seconds * 10 + (c - '0');
+  return seconds;
 }
 
-std::optional<int64_t> time_field(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  return timeutil::parse_time_value(*it);
+// "https://host:port/path" -> "host:port", for messages about an answer.
+std::string host_of_url(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  return url.substr(start, url.find('/', start) - start);
+}
+
+bool is_poll_token(const std::string& token) {
+  return token.size() == 64 && std::all_of(token.begin(), token.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// XXXX-XXXX from the device code alphabet (nexterm-api.md).
+bool is_device_code(const std::string& code) {
+  static const std::string kAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+  if (code.size() != 9 || code[4] != '-') return false;
+  for (size_t i = 0; i < code.size(); ++i)
+    if (i != 4 && kAlphabet.find(code[i]) == std::string::npos) return false;
+  return true;
+}
+
+// The "token" of a login or device poll answer: 96 hex, else it is never used (a CR LF in
+// it would become an injected header on every later request).
+std::string session_token_of(const answer::Fields& fields) {
+  const std::string token = fields.text("token");
+  if (!validate::is_session_token(token)) fields.bad("token", "is not a session token (96 hex)");
+  return token;
 }
 
 void refuse_api_key(const std::string& token, const std::string& what) {
@@ -39,20 +68,19 @@ void refuse_api_key(const std::string& token, const std::string& what) {
 }  // namespace
 
 bool is_nexterm_api_key(const std::string& token) {
-  return token.size() == 68 && token.rfind("nxt_", 0) == 0 &&
-         std::all_of(token.begin() + 4, token.end(),
-                     [](char c) { return isxdigit(static_cast<unsigned char>(c)); });
+  return validate::is_api_key(token);
 }
 
 std::optional<NextermSoftError> soft_error(const net::Response& r) {
-  if (!r.is_json()) return std::nullopt;
-  auto doc = nlohmann::json::parse(r.body, nullptr, false);
-  if (!doc.is_object()) return std::nullopt;
-  auto code = doc.find("code");
-  if (code != doc.end() && code->is_number_integer())
-    return NextermSoftError{code->get<int>(), str(doc, "message")};
-  if (r.status >= 400 && r.status < 500 && doc.contains("message"))
-    return NextermSoftError{static_cast<int>(r.status), str(doc, "message")};
+  // Too deep is thrown here (a malformed answer); other non-JSON is simply no soft error.
+  auto doc = answer::parse_json(r, host_of_url(r.url));
+  if (!doc || !doc->is_object()) return std::nullopt;
+  auto code = doc->find("code");
+  // Only a small integer is an error code (a string "code" is device/create's user code).
+  if (code != doc->end() && code->is_number_integer() && *code >= 0 && *code <= 999)
+    return NextermSoftError{code->get<int>(), message_of(*doc)};
+  if (r.status >= 400 && r.status < 500 && doc->contains("message"))
+    return NextermSoftError{static_cast<int>(r.status), message_of(*doc)};
   return std::nullopt;
 }
 
@@ -85,12 +113,11 @@ void NextermClient::fail(const net::Response& r, const std::string& what) {
   auto soft = soft_error(r);
   const std::string text = soft ? soft->message : r.error_text();
   if (r.status == 429 || (soft && soft->code == 429)) {
-    std::string retry = r.header("Retry-After");
     std::string said = text;
     if (!said.empty() && said.back() == '.') said.pop_back();
     std::string wait = "wait a while, then retry";
-    if (!retry.empty() && retry.find_first_not_of("0123456789") == std::string::npos)
-      wait = "retry in " + timeutil::format_duration(std::stoll(retry));
+    if (auto seconds = retry_after_seconds(r.header("Retry-After")))
+      wait = "retry in " + timeutil::format_duration(*seconds);
     throw Error(ExitCode::rate_limited,
                 server + " is rate limiting this client" + (said.empty() ? "" : ": " + said), wait);
   }
@@ -135,10 +162,10 @@ std::optional<std::string> NextermClient::version(std::string* answered) {
   if (answered) *answered = r.summary();
   if (r.status == 429) fail(r, "probe");
   if (r.status != 200 || !r.is_json()) return std::nullopt;
-  auto doc = nlohmann::json::parse(r.body, nullptr, false);
-  if (!doc.is_object() || !doc.contains("version") || !doc["version"].is_string())
+  auto doc = answer::parse_json(r, host_.authority);
+  if (!doc || !doc->is_object() || !doc->contains("version") || !(*doc)["version"].is_string())
     return std::nullopt;
-  return doc["version"].get<std::string>();
+  return (*doc)["version"].get<std::string>();
 }
 
 NextermLogin NextermClient::login(const std::string& user, const std::string& password,
@@ -147,7 +174,13 @@ NextermLogin NextermClient::login(const std::string& user, const std::string& pa
   nlohmann::json body = {{"username", user}, {"password", password}};
   if (code) {
     // An integer on the wire (so a code starting with 0 loses it: the server's bug).
-    body["code"] = std::stoll(*code);
+    int64_t number = 0;
+    for (char c : *code) {
+      if (c < '0' || c > '9' || number > 99999999)
+        throw Error(ExitCode::usage, "a TOTP code is digits only", "give the 6-digit code");
+      number = number * 10 + (c - '0');
+    }
+    body["code"] = number;
   }
   const int64_t local_now = timeutil::now();
   auto r = send("POST", "/api/auth/login", "", &body);
@@ -164,11 +197,8 @@ NextermLogin NextermClient::login(const std::string& user, const std::string& pa
       result.refused = soft;
       return result;
     }
-    auto doc = r.json();
-    result.token = str(doc, "token");
-    if (result.token.empty())
-      throw Error(ExitCode::error, host_.authority + " answered the login without a token",
-                  "the server is misbehaving; retry later");
+    const nlohmann::json doc = r.json();
+    result.token = session_token_of(answer::Fields(doc, host_.authority, "of the login answer"));
     http_.add_secret(result.token);
     return result;
   }
@@ -194,9 +224,9 @@ bool NextermClient::logout(const std::string& token) {
 
 nlohmann::json NextermClient::me(const std::string& token) {
   auto doc = expect_json(send("GET", "/api/accounts/me", token), "account info");
-  if (!doc.is_object())
-    throw Error(ExitCode::error, host_.authority + " answered /api/accounts/me with a non-object",
-                "the server is misbehaving; retry later");
+  // The user name becomes a profile's user (and part of its name): checked here, so that
+  // every login (--with-token, device code, passkey) gets it checked.
+  answer::Fields(doc, host_.authority, "of /api/accounts/me").optional_user_name("username");
   return doc;
 }
 
@@ -207,27 +237,23 @@ DeviceCode NextermClient::device_create(const std::string& client_type, const st
   auto doc = expect_json(r, "device code request");
   DeviceCode out;
   if (auto date = timeutil::parse_http_date(r.header("Date"))) out.clock_offset = *date - local_now;
-  out.code = str(doc, "code");
-  out.poll_token = str(doc, "token");
-  auto expires = time_field(doc, "expiresAt");
-  if (out.code.empty() || out.poll_token.empty() || !expires)
-    throw Error(ExitCode::error,
-                host_.authority + " answered device/create without code, token and expiresAt",
-                "the server is misbehaving; retry later");
-  out.expires_at = *expires;
+  const answer::Fields fields(doc, host_.authority, "of device/create");
+  out.poll_token = fields.text("token");
+  if (!is_poll_token(out.poll_token)) fields.bad("token", "is not 64 hex digits");
   http_.add_secret(out.poll_token);
+  out.code = fields.text("code");
+  if (!is_device_code(out.code)) fields.bad("code", "is not a device code (XXXX-XXXX)");
+  out.expires_at = fields.time("expiresAt");
   return out;
 }
 
 std::string NextermClient::device_poll(const std::string& poll_token, std::string* session_token) {
   nlohmann::json body = {{"token", poll_token}};
   auto doc = expect_json(send("POST", "/api/auth/device/poll", "", &body), "device code poll");
-  std::string status = str(doc, "status");
+  const answer::Fields fields(doc, host_.authority, "of device/poll");
+  std::string status = fields.text("status");
   if (status == "authorized") {
-    std::string token = str(doc, "token");
-    if (token.empty())
-      throw Error(ExitCode::error, host_.authority + " authorized the device without a token",
-                  "the server is misbehaving; retry");
+    std::string token = session_token_of(fields);
     http_.add_secret(token);
     if (session_token) *session_token = token;
   }
@@ -259,8 +285,10 @@ DeviceInfo NextermClient::device_info(const std::string& token, const std::strin
   auto r = send("POST", "/api/auth/device/info", token, &body);
   check_device_answer(r, host_.authority, code);
   auto doc = expect_json(r, "device info");
-  DeviceInfo info{str(doc, "ipAddress"), str(doc, "userAgent"), str(doc, "clientType"),
-                  time_field(doc, "expiresAt").value_or(0)};
+  const answer::Fields fields(doc, host_.authority, "of device/info");
+  DeviceInfo info{fields.optional_text("ipAddress"), fields.optional_text("userAgent"),
+                  fields.optional_text("clientType"),
+                  fields.optional_time("expiresAt").value_or(0)};
   return info;
 }
 
@@ -274,7 +302,7 @@ void NextermClient::device_authorize(const std::string& token, const std::string
 std::string NextermClient::link_status(const std::string& token, const std::string& code) {
   nlohmann::json body = {{"code", code}};
   auto doc = expect_json(send("POST", "/api/auth/device/link/status", token, &body), "link status");
-  return str(doc, "status");
+  return answer::Fields(doc, host_.authority, "of device/link/status").text("status");
 }
 
 std::vector<NextermSession> NextermClient::sessions(const std::string& token) {
@@ -284,13 +312,14 @@ std::vector<NextermSession> NextermClient::sessions(const std::string& token) {
     throw Error(ExitCode::error, host_.authority + " answered the session list with a non-array",
                 "the server is misbehaving; retry later");
   std::vector<NextermSession> out;
-  for (const auto& s : doc) {
+  for (size_t i = 0; i < doc.size(); ++i) {
+    const answer::Fields s(doc[i], host_.authority, "of session " + std::to_string(i + 1));
     NextermSession session;
-    session.id = s.value("id", int64_t{0});
-    session.ip = str(s, "ip");
-    session.user_agent = str(s, "userAgent");
-    session.last_activity = time_field(s, "lastActivity").value_or(0);
-    session.current = truthy(s, "current");
+    session.id = s.integer("id");
+    session.ip = s.optional_text("ip");
+    session.user_agent = s.text("userAgent");
+    session.last_activity = s.time("lastActivity");
+    session.current = s.flag("current");
     out.push_back(session);
   }
   return out;
@@ -324,15 +353,15 @@ std::vector<std::optional<std::string>> NextermClient::delete_sessions(
 }
 
 namespace {
-ApiKey parse_api_key(const nlohmann::json& j) {
+ApiKey parse_api_key(const answer::Fields& j) {
   ApiKey key;
-  key.id = j.value("id", int64_t{0});
-  key.name = str(j, "name");
-  key.prefix = str(j, "prefix");
-  key.expires_at = time_field(j, "expiresAt");
-  key.created_at = time_field(j, "createdAt");
-  key.last_used_at = time_field(j, "lastUsedAt");
-  key.token = str(j, "token");
+  key.id = j.integer("id");
+  key.name = j.optional_text("name");
+  key.prefix = j.optional_text("prefix");
+  key.expires_at = j.optional_time("expiresAt");
+  key.created_at = j.optional_time("createdAt");
+  key.last_used_at = j.optional_time("lastUsedAt");
+  key.token = j.optional_text("token");
   return key;
 }
 }  // namespace
@@ -342,12 +371,13 @@ ApiKey NextermClient::create_api_key(const std::string& token, const std::string
   refuse_api_key(token, "creating API keys");
   nlohmann::json body = {{"name", name}};
   if (expires_at) body["expiresAt"] = *expires_at;
-  auto key = parse_api_key(
-      expect_json(send("POST", "/api/accounts/api-keys", token, &body), "API key creation"));
-  if (!is_nexterm_api_key(key.token))
-    throw Error(ExitCode::error, host_.authority + " answered without a valid API key",
-                "the server is misbehaving; retry later");
-  return key;
+  const nlohmann::json doc =
+      expect_json(send("POST", "/api/accounts/api-keys", token, &body), "API key creation");
+  const answer::Fields fields(doc, host_.authority, "of the new API key");
+  if (!validate::is_api_key(fields.text("token")))
+    fields.bad("token", "is not an API key (nxt_ and 64 hex digits)");
+  http_.add_secret(fields.text("token"));
+  return parse_api_key(fields);
 }
 
 std::vector<ApiKey> NextermClient::api_keys(const std::string& token) {
@@ -357,7 +387,9 @@ std::vector<ApiKey> NextermClient::api_keys(const std::string& token) {
     throw Error(ExitCode::error, host_.authority + " answered the API key list with a non-array",
                 "the server is misbehaving; retry later");
   std::vector<ApiKey> out;
-  for (const auto& j : doc) out.push_back(parse_api_key(j));
+  for (size_t i = 0; i < doc.size(); ++i)
+    out.push_back(parse_api_key(
+        answer::Fields(doc[i], host_.authority, "of API key " + std::to_string(i + 1))));
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/timeutil.hpp"
+#include "core/validate.hpp"
 
 namespace authctl::backends {
 
@@ -165,7 +166,7 @@ PasskeyLogin NextermClient::passkey_login_verify(const std::string& origin,
   }
   auto doc = expect_json(r, "passkey login");
   if (!doc.is_object() || !doc.contains("token") || !doc["token"].is_string() ||
-      doc["token"].get<std::string>().empty())
+      !validate::is_session_token(doc["token"].get<std::string>()))
     throw Error(ExitCode::error, host_.authority + " answered the passkey login without a token",
                 "the server is misbehaving; retry later");
   result.token = doc["token"].get<std::string>();

@@ -6,12 +6,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <optional>
+#include <vector>
 
 #include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "cli/profiles.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "net/url.hpp"
 #include "term/interrupt.hpp"
@@ -49,22 +53,25 @@ void run_approve(Context& context, const ApproveOptions& options) {
   backends::NextermClient nexterm(http, profile.url);
   const backends::DeviceInfo info = nexterm.device_info(profile.token, code);
   const int64_t now = timeutil::now() + profile.clock_offset;
+  // The device chose these itself: escaped, so that a crafted User-Agent cannot redraw the
+  // lines above it (device-code phishing: "\r\x1b[2K  IP address: 10.0.0.1").
   std::cerr << "Device waiting for code " << code << ":\n"
-            << "  type:       " << info.client_type << "\n"
-            << "  IP address: " << info.ip << "\n"
-            << "  User-Agent: " << info.user_agent << "\n"
+            << "  type:       " << text::printable(info.client_type) << "\n"
+            << "  IP address: " << text::printable(info.ip) << "\n"
+            << "  User-Agent: " << text::printable(info.user_agent) << "\n"
             << "  expires:    " << timeutil::format_relative(info.expires_at, now) << "\n";
   if (!options.yes) {
     if (!context.can_prompt())
       throw Error(ExitCode::usage, "approving a device needs confirmation and no terminal is there",
                   "pass --yes to approve without asking");
-    auto answer = term::prompt_line("Log this device in as " + profile.user + "? [y/N] ");
+    auto answer =
+        term::prompt_line("Log this device in as " + text::printable(profile.user) + "? [y/N] ");
     if (!answer || (*answer != "y" && *answer != "Y" && *answer != "yes")) {
       throw Error(ExitCode::error, "cancelled: the device was not approved", "");
     }
   }
   nexterm.device_authorize(profile.token, code);
-  std::cerr << "Approved: the device is now logged in as " << profile.user << "\n";
+  std::cerr << "Approved: the device is now logged in as " << text::printable(profile.user) << "\n";
 }
 
 void run_status(Context& context, const std::string& raw_code) {
@@ -76,7 +83,7 @@ void run_status(Context& context, const std::string& raw_code) {
   if (context.global.json)
     context.print_json({{"code", code}, {"status", status}});
   else
-    std::cout << status << "\n";
+    std::cout << text::printable(status) << "\n";
 }
 
 // The sessions of the account that are not in `before` and carry this client's User-Agent:
@@ -93,54 +100,125 @@ std::vector<int64_t> new_sessions(backends::NextermClient& nexterm, const std::s
   return ids;
 }
 
-void run_phone(Context& context, const WaitOptions& options) {
-  auto [name, profile] = context.selected_profile("nexterm", "device-link phone");
-  net::ClientOptions client = context.client_options(profile.url, profile.cacert);
-  net::HttpClient http(client);
-  backends::NextermClient nexterm(http, profile.url);
-  // device/authorize makes the phone's session at once: if the app never claims it, it is
-  // ended again, so that nothing is left behind (API keys cannot list sessions: skipped).
-  const bool can_clean_up = !backends::is_nexterm_api_key(profile.token);
-  std::vector<backends::NextermSession> before;
-  if (can_clean_up) before = nexterm.sessions(profile.token);
-  // From here a Ctrl-C must reach the clean-up below, not kill the process.
-  term::InterruptGuard interrupt_guard;
-  const backends::DeviceCode device = nexterm.device_create("mobile", profile.token);
-  nexterm.device_authorize(profile.token, device.code);
-  // Taken right away, so that sessions made later (another login here) are never touched.
-  const std::vector<int64_t> phone_sessions =
-      can_clean_up ? new_sessions(nexterm, profile.token, before, client.user_agent)
-                   : std::vector<int64_t>{};
-  auto end_unclaimed = [&] {
-    if (phone_sessions.empty()) return;
+// The session device/authorize made for the phone, ended when the app never claims it.
+// It is found through its own token: the poll token redeemed here (while the code is still
+// valid) gives the session token, whose `current` entry of /api/sessions/list is the
+// session, deleted by id with that same token. This works on an API-key profile too (which
+// may not list sessions) and never touches another session; /api/auth/logout is not used.
+class UnclaimedPhoneSession {
+ public:
+  UnclaimedPhoneSession(backends::NextermClient& nexterm, std::string poll_token,
+                        std::vector<int64_t> fallback, const std::string& profile_token)
+      : nexterm_(nexterm),
+        poll_token_(std::move(poll_token)),
+        fallback_(std::move(fallback)),
+        profile_token_(profile_token) {}
+
+  // False when the app has claimed it meanwhile (the poll token was already redeemed while
+  // the code is still valid): nothing was ended then.
+  bool end(bool code_expired) {
     try {
-      const auto failed = nexterm.delete_sessions(profile.token, phone_sessions, 1);
-      size_t ended = 0;
-      for (const auto& f : failed) ended += !f.has_value();
-      if (ended) term::note("Ended the session made for the phone, which was never claimed");
+      std::string token;
+      if (nexterm_.device_poll(poll_token_, &token) == "authorized") {
+        end_own(token);
+        return true;
+      }
+      if (!code_expired) return false;  // redeemed by the app
+      // Expired codes cannot be redeemed: the ids seen right after authorize, if any.
+      if (!fallback_.empty())
+        report(nexterm_.delete_sessions(profile_token_, fallback_, 1));
+      else
+        term::warn(
+            "the code expired before its session could be ended (see authctl sessions "
+            "list)");
     } catch (const Error& e) {
-      term::warn(std::string("could not end the unclaimed phone session: ") + e.what() +
-                 " (see authctl sessions list)");
+      term::warn(std::string("could not end the unclaimed phone session: ") +
+                 text::printable(e.what()) + " (see authctl sessions list)");
     }
-  };
-  // The link carries the poll token, a secret: it is only ever drawn, never printed.
-  const std::string link =
-      "nexterm://devicelink?token=" + device.poll_token + "&server=" + net::url_encode(profile.url);
-  const int64_t local_expiry = device.expires_at - device.clock_offset;
+    return true;
+  }
+
+ private:
+  void end_own(const std::string& token) {
+    std::vector<int64_t> ids;
+    for (const auto& s : nexterm_.sessions(token))
+      if (s.current) ids.push_back(s.id);
+    if (ids.size() != 1)
+      throw Error(ExitCode::error, "the session list names no current session",
+                  "end it with authctl sessions kill");
+    report(nexterm_.delete_sessions(token, ids, 1));
+  }
+  static void report(const std::vector<std::optional<std::string>>& failed) {
+    size_t ended = 0;
+    for (const auto& f : failed) ended += !f.has_value();
+    if (ended) term::note("Ended the session made for the phone, which was never claimed");
+  }
+
+  backends::NextermClient& nexterm_;
+  std::string poll_token_;
+  std::vector<int64_t> fallback_;
+  const std::string& profile_token_;
+};
+
+void print_phone_code(Context& context, const backends::DeviceCode& device,
+                      const store::Profile& profile, const std::string& authority,
+                      int64_t local_expiry) {
   if (context.global.json) {
     context.print_json({{"event", "code"},
                         {"code", device.code},
                         {"expires_at", timeutil::format_rfc3339(device.expires_at)}});
   } else {
-    std::cerr << "Scan this QR code with the Nexterm app to link it to " << profile.user << "@"
-              << nexterm.host().authority << " (expires "
+    std::cerr << "Scan this QR code with the Nexterm app to link it to "
+              << text::printable(profile.user) << "@" << authority << " (expires "
               << timeutil::format_relative(local_expiry, timeutil::now()) << "):\n";
   }
+}
+
+// Waits at most until one interval before the code expires: its session can be redeemed
+// (and so ended) until then. `capped`: that limit, not --wait, sets the deadline.
+term::WaitPlan phone_wait_plan(const Context& context, const WaitOptions& options,
+                               int64_t local_expiry, bool& capped) {
+  term::WaitPlan plan =
+      wait_plan(context, options, kPhoneInterval, local_expiry, "Waiting for the app");
+  const int64_t interval = std::chrono::duration_cast<std::chrono::seconds>(plan.interval).count();
+  capped = plan.deadline > local_expiry - interval;
+  plan.deadline = std::min(plan.deadline, local_expiry - interval);
+  return plan;
+}
+
+void run_phone(Context& context, const WaitOptions& options) {
+  // Not a structured binding: the lambdas below use the profile (clang 14 refuses that).
+  const auto selected = context.selected_profile("nexterm", "device-link phone");
+  const store::Profile& profile = selected.second;
+  net::ClientOptions client = context.client_options(profile.url, profile.cacert);
+  net::HttpClient http(client);
+  backends::NextermClient nexterm(http, profile.url);
+  // device/authorize makes the phone's session at once: if the app never claims it, it is
+  // ended again, so that nothing is left behind. A session profile also notes the new
+  // session's id, for when the code expired before it could be redeemed here.
+  const bool can_list = !backends::is_nexterm_api_key(profile.token);
+  std::vector<backends::NextermSession> before;
+  if (can_list) before = nexterm.sessions(profile.token);
+  // From here a Ctrl-C must reach the clean-up below, not kill the process.
+  term::InterruptGuard interrupt_guard;
+  const backends::DeviceCode device = nexterm.device_create("mobile", profile.token);
+  nexterm.device_authorize(profile.token, device.code);
+  // Taken right away, so that sessions made later (another login here) are never touched.
+  UnclaimedPhoneSession unclaimed(
+      nexterm, device.poll_token,
+      can_list ? new_sessions(nexterm, profile.token, before, client.user_agent)
+               : std::vector<int64_t>{},
+      profile.token);
+  // The link carries the poll token, a secret: it is only ever drawn, never printed.
+  const std::string link =
+      "nexterm://devicelink?token=" + device.poll_token + "&server=" + net::url_encode(profile.url);
+  const int64_t local_expiry = device.expires_at - device.clock_offset;
+  print_phone_code(context, device, profile, nexterm.host().authority, local_expiry);
   WaitOptions always = options;
   if (always.show_qr == "auto") always.show_qr = "always";  // the QR is the whole point here
   show_qr(context, always, link);
-  const term::WaitPlan plan =
-      wait_plan(context, options, kPhoneInterval, local_expiry, "Waiting for the app");
+  bool capped = false;
+  const term::WaitPlan plan = phone_wait_plan(context, options, local_expiry, capped);
   std::string status;
   bool done = false;
   try {
@@ -149,22 +227,24 @@ void run_phone(Context& context, const WaitOptions& options) {
       return status == "claimed" || status == "expired";
     });
   } catch (const Error& e) {
-    if (e.code() == ExitCode::interrupted) end_unclaimed();
+    if (e.code() == ExitCode::interrupted) unclaimed.end(timeutil::now() >= local_expiry);
     throw;
   }
   if (!done || status == "expired") {
-    end_unclaimed();
-    if (context.global.json) context.print_json({{"event", "expired"}});
-    if (!done && timeutil::now() < local_expiry)
-      throw Error(ExitCode::expired, "the app did not use the link within --wait " + options.wait,
-                  "run authctl device-link phone again (with a longer --wait)");
-    throw Error(ExitCode::expired, "the link code expired before the app used it",
-                "run authctl device-link phone again");
+    const bool ended = unclaimed.end(status == "expired" || timeutil::now() >= local_expiry);
+    if (ended) {
+      if (context.global.json) context.print_json({{"event", "expired"}});
+      if (!done && !capped)
+        throw Error(ExitCode::expired, "the app did not use the link within --wait " + options.wait,
+                    "run authctl device-link phone again (with a longer --wait)");
+      throw Error(ExitCode::expired, "the link code expired before the app used it",
+                  "run authctl device-link phone again");
+    }
   }
   if (context.global.json)
     context.print_json({{"event", "claimed"}, {"code", device.code}});
   else
-    std::cerr << "The app is linked to " << profile.user << "\n";
+    std::cerr << "The app is linked to " << text::printable(profile.user) << "\n";
 }
 
 }  // namespace
@@ -207,10 +287,13 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
         "device code " + device.code + (done ? " is no longer valid" : " was not approved in time"),
         "run the command again for a new code");
   }
+  // me() checks the user name (a string, at most 255 bytes, no control characters).
   const nlohmann::json me = nexterm.me(session_token);
+  const std::string user = me.contains("username") && me["username"].is_string()
+                               ? me["username"].get<std::string>()
+                               : std::string("unknown");
   const store::Profile profile =
-      new_profile(context, "nexterm", host.origin, me.value("username", std::string("unknown")),
-                  session_token, device.clock_offset);
+      new_profile(context, "nexterm", host.origin, user, session_token, device.clock_offset);
   const std::string name = profile_name_for(context, profile.user, host.authority);
   if (!no_store) retire_replaced(context, save_profile(context, name, profile, force), profile);
   if (context.global.json) {
@@ -225,7 +308,7 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
     return;
   }
   if (print_token) std::cout << profile.token << "\n";
-  std::cerr << "Logged in to " << profile.url << " as " << profile.user
+  std::cerr << "Logged in to " << profile.url << " as " << text::printable(profile.user)
             << (no_store ? "; nothing stored" : "; profile " + name) << "\n";
 }
 

@@ -250,7 +250,7 @@ void run_session_cookie(Context& context, const HostSpec& host, const LoginOptio
                   "give a file (or - for stdin) holding the HttpSessionID cookie");
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>{});
   }
-  auto cookie = cookie::http_session_id(text);
+  auto cookie = cookie::http_session_id(text, host.host);
   crypto::wipe(text);
   if (!cookie)
     throw Error(ExitCode::usage, "no HttpSessionID cookie found in --session-cookie input",

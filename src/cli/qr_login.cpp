@@ -10,11 +10,80 @@
 #include "backends/neuron.hpp"
 #include "cli/profiles.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "term/tty.hpp"
 #include "term/waiter.hpp"
 
 namespace authctl::cli {
+
+namespace {
+
+bool same_domain(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (tolower(static_cast<unsigned char>(a[i])) != tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+// The domain a tagsign: link must name: the broker's own (DomainInfo's `domain`), else the
+// --host's host. A link for another domain would have the user sign a login elsewhere.
+std::string own_domain(backends::NeuronClient& neuron, const HostSpec& host) {
+  const nlohmann::json info = neuron.domain_info();
+  if (info.is_object() && info.contains("domain") && info["domain"].is_string() &&
+      !info["domain"].get<std::string>().empty())
+    return info["domain"].get<std::string>();
+  return host.host;
+}
+
+// Refuses (exit 1, before anything is shown) a signUrl that is not tagsign:DOMAIN,KEY for
+// `domain`, or that holds anything a terminal or QR reader could misread.
+void check_sign_url(const std::string& sign_url, const std::string& domain, const HostSpec& host) {
+  const std::string prefix = "tagsign:";
+  const size_t comma = sign_url.find(',');
+  const bool form = sign_url.rfind(prefix, 0) == 0 && comma != std::string::npos &&
+                    comma + 1 < sign_url.size() && !text::needs_escaping(sign_url) &&
+                    sign_url.find(' ') == std::string::npos;
+  if (!form)
+    throw Error(ExitCode::error,
+                host.authority + " sent an unexpected answer: the Quick Login link '" +
+                    text::printable(sign_url) + "' is not tagsign:DOMAIN,KEY",
+                "the server is misbehaving; check --host");
+  const std::string named = sign_url.substr(prefix.size(), comma - prefix.size());
+  if (!same_domain(named, domain))
+    throw Error(ExitCode::error,
+                host.authority + " sent an unexpected answer: its Quick Login link is for " +
+                    named + ", not for " + domain,
+                "signing it would log you in elsewhere; check --host (nothing was shown)");
+}
+
+// The code as a JSON line, or as text on stderr (check_sign_url refused controls already;
+// escaped all the same, as everything shown from a server).
+void show_code(Context& context, const WaitOptions& options, const HostSpec& host,
+               const std::string& sign_url, int64_t code_expiry) {
+  if (context.global.json) {
+    const size_t comma = sign_url.find(',');
+    context.print_json(
+        {{"event", "code"},
+         {"code", comma == std::string::npos ? sign_url : sign_url.substr(comma + 1)},
+         {"link", sign_url},
+         {"expires_at", timeutil::format_rfc3339(code_expiry)}});
+  } else {
+    const std::string expires = timeutil::format_relative(code_expiry, timeutil::now());
+    if (want_qr(options))
+      std::cerr << "To log in to " << host.authority
+                << ", scan this QR code with the Neuro-Access / TAG ID app and sign (it expires "
+                << expires << "):\n  " << text::printable(sign_url) << "\n";
+    else
+      std::cerr << "To log in to " << host.authority
+                << ", sign this code with the Neuro-Access / TAG ID app (it expires " << expires
+                << "; --show-qr always draws it as a QR code):\n  " << text::printable(sign_url)
+                << "\n";
+  }
+}
+
+}  // namespace
 
 QrLoginResult run_qr_login(Context& context, const HostSpec& host, const WaitOptions& options,
                            const QrLoginRequest& request) {
@@ -33,32 +102,17 @@ QrLoginResult run_qr_login(Context& context, const HostSpec& host, const WaitOpt
   const std::string purpose =
       request.purpose.empty() ? "Log in to " + host.authority + " with authctl" : request.purpose;
   std::string cookie, service_id;
+  const std::string domain = own_domain(neuron, host);
   const std::string sign_url =
       neuron.quick_login_code(tab, purpose, request.seconds, cookie, service_id);
+  check_sign_url(sign_url, domain, host);
   const int64_t code_expiry = timeutil::now() + kQrCodeSeconds;
 
   // The tab must be known to the server before anyone can scan: its event is lost otherwise.
   backends::ClientEvents events(http, host.origin, tab, cookie);
   events.register_tab();
 
-  if (context.global.json) {
-    const size_t comma = sign_url.find(',');
-    context.print_json(
-        {{"event", "code"},
-         {"code", comma == std::string::npos ? sign_url : sign_url.substr(comma + 1)},
-         {"link", sign_url},
-         {"expires_at", timeutil::format_rfc3339(code_expiry)}});
-  } else {
-    const std::string expires = timeutil::format_relative(code_expiry, timeutil::now());
-    if (want_qr(options))
-      std::cerr << "To log in to " << host.authority
-                << ", scan this QR code with the Neuro-Access / TAG ID app and sign (it expires "
-                << expires << "):\n  " << sign_url << "\n";
-    else
-      std::cerr << "To log in to " << host.authority
-                << ", sign this code with the Neuro-Access / TAG ID app (it expires " << expires
-                << "; --show-qr always draws it as a QR code):\n  " << sign_url << "\n";
-  }
+  show_code(context, options, host, sign_url, code_expiry);
   show_qr(context, options, sign_url);
 
   term::WaitPlan plan;
@@ -88,7 +142,14 @@ QrLoginResult run_qr_login(Context& context, const HostSpec& host, const WaitOpt
     given = &(*signature)["AgentApiToken"];
   token = given ? neuron.adopt_token(given->get<std::string>(), request.seconds, &user)
                 : neuron.quick_login_token(cookie, request.seconds, &user);
-  if (user.empty()) user = neuron.info(token.jwt).value("userName", std::string("unknown"));
+  if (user.empty()) {
+    // info() checks the user name (a string, at most 255 bytes, no control characters).
+    const nlohmann::json info = neuron.info(token.jwt);
+    user = info.contains("userName") && info["userName"].is_string()
+               ? info["userName"].get<std::string>()
+               : std::string();
+    if (user.empty()) user = "unknown";
+  }
 
   QrLoginResult result;
   result.profile = new_profile(context, "neuron", host.origin, user, token.jwt, token.clock_offset);

@@ -13,7 +13,9 @@
 #include "cli/password.hpp"
 #include "core/error.hpp"
 #include "core/host.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
+#include "core/validate.hpp"
 #include "term/tty.hpp"
 #include "term/waiter.hpp"
 
@@ -47,8 +49,13 @@ void run_remote(Context& context, const RemoteOptions& options) {
 
   std::string cookie;
   if (auto all = profile.extra.find("remote_cookies");
-      all != profile.extra.end() && all->is_object())
-    cookie = all->value(remote.origin, std::string());
+      all != profile.extra.end() && all->is_object()) {
+    // From the store: used only when it is still a valid cookie value (else a new session).
+    auto stored = all->find(remote.origin);
+    if (stored != all->end() && stored->is_string() &&
+        validate::is_cookie_value(stored->get<std::string>()))
+      cookie = stored->get<std::string>();
+  }
   net::HttpClient remote_http(context.client_options(remote.origin, context.global.cacert));
   backends::NeuronClient remote_neuron(remote_http, remote.origin);
   auto remember = [&] {
@@ -72,7 +79,7 @@ void run_remote(Context& context, const RemoteOptions& options) {
     } catch (const Error& e) {
       if (e.code() != ExitCode::error) throw;
       events.reset();
-      term::note(std::string(e.what()) + "; asking again every " + std::to_string(interval) +
+      term::note(text::printable(e.what()) + "; asking again every " + std::to_string(interval) +
                  "s instead");
     }
   };
@@ -104,7 +111,8 @@ void run_remote(Context& context, const RemoteOptions& options) {
                                       ? (*signature)["State"].get<std::string>()
                                       : std::string("Approved");
         if (state != "Approved" && state != "Signed")
-          throw Error(ExitCode::auth, "the petition was not approved in the app (" + state + ")",
+          throw Error(ExitCode::auth,
+                      "the petition was not approved in the app (" + text::printable(state) + ")",
                       "run the command again and sign it in the app");
         outcome.logged_in = true;  // the session is logged in once signed: no need to ask
       }
@@ -134,7 +142,8 @@ void run_remote(Context& context, const RemoteOptions& options) {
                         {"logged_in", outcome.logged_in},
                         {"petition_sent", outcome.petition_sent}});
   } else if (outcome.logged_in) {
-    std::cerr << "Logged in on " << remote.authority << " as " << profile.user << "\n";
+    std::cerr << "Logged in on " << remote.authority << " as " << text::printable(profile.user)
+              << "\n";
   } else {
     std::cerr << "A signing petition was sent to your app: sign it to log in on "
               << remote.authority << " (run again, or use --wait, to see the outcome)\n";

@@ -39,9 +39,40 @@ std::optional<std::string> from_pairs(const std::string& line) {
   return std::nullopt;
 }
 
+// cookies.txt domain matching (the Netscape format curl and browsers export): a domain
+// with a leading dot or the include-subdomains flag TRUE covers itself and every host
+// within it; any other domain only that exact host. Case-insensitive; ports play no part.
+bool domain_matches(std::string domain, const std::string& flag, std::string host) {
+  auto lower = [](std::string& s) {
+    for (char& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  };
+  lower(domain);
+  lower(host);
+  const bool subdomains = (!domain.empty() && domain[0] == '.') || flag == "TRUE";
+  if (!domain.empty() && domain[0] == '.') domain.erase(0, 1);
+  if (domain.size() > 2 && domain.front() == '[' && domain.back() == ']')  // IPv6 literal
+    domain = domain.substr(1, domain.size() - 2);
+  if (domain.empty() || host.empty()) return false;
+  if (host == domain) return true;
+  return subdomains && host.size() > domain.size() &&
+         host.compare(host.size() - domain.size(), domain.size(), domain) == 0 &&
+         host[host.size() - domain.size() - 1] == '.';
+}
+
+// One cookies.txt row: its HttpSessionID value when the row is one for `host`.
+std::optional<std::string> from_row(const std::string& row, const std::string& host) {
+  std::vector<std::string> fields;
+  std::stringstream ss(row);
+  for (std::string f; std::getline(ss, f, '\t');) fields.push_back(f);
+  if (fields.size() != 7 || fields[5] != "HttpSessionID" || !plausible_value(fields[6]))
+    return std::nullopt;
+  if (!domain_matches(fields[0], fields[1], host)) return std::nullopt;
+  return fields[6];
+}
+
 }  // namespace
 
-std::optional<std::string> http_session_id(std::string_view input) {
+std::optional<std::string> http_session_id(std::string_view input, std::string_view host) {
   std::string text = trim(std::string(input));
   if (text.empty()) return std::nullopt;
   std::stringstream lines(text);
@@ -49,14 +80,11 @@ std::optional<std::string> http_session_id(std::string_view input) {
   for (std::string line; std::getline(lines, line);) all.push_back(trim(line));
   for (const auto& line : all) {
     // cookies.txt: domain, flag, path, secure, expiry, name, value (tab-separated); the
-    // "#HttpOnly_" prefix marks HttpOnly cookies and is not a comment.
+    // "#HttpOnly_" prefix marks HttpOnly cookies and is not a comment. Only the --host's
+    // own cookie counts: an export holds every site's sessions.
     std::string row = line.rfind("#HttpOnly_", 0) == 0 ? line.substr(10) : line;
     if (row.find('\t') != std::string::npos && row[0] != '#') {
-      std::vector<std::string> fields;
-      std::stringstream ss(row);
-      for (std::string f; std::getline(ss, f, '\t');) fields.push_back(f);
-      if (fields.size() == 7 && fields[5] == "HttpSessionID" && plausible_value(fields[6]))
-        return fields[6];
+      if (auto v = from_row(row, std::string(host))) return v;
       continue;
     }
     for (const char* prefix : {"Cookie:", "Set-Cookie:", "cookie:", "set-cookie:"}) {

@@ -1,6 +1,7 @@
 #include "core/jwt.hpp"
 
 #include "core/crypto.hpp"
+#include "core/json_input.hpp"
 
 namespace authctl::jwt {
 
@@ -12,9 +13,10 @@ std::optional<nlohmann::json> decode_claims(std::string_view token) {
     return std::nullopt;
   auto payload = crypto::base64url_decode(token.substr(first + 1, second - first - 1));
   if (!payload) return std::nullopt;
-  auto claims = nlohmann::json::parse(*payload, nullptr, /*allow_exceptions=*/false);
-  if (claims.is_discarded() || !claims.is_object()) return std::nullopt;
-  return claims;
+  // The payload is outside input: parsed with the depth bound (a deep one is no JWT).
+  json_input::Parsed claims = json_input::parse(*payload);
+  if (!claims.ok() || !claims.value.is_object()) return std::nullopt;
+  return std::move(claims.value);
 }
 
 }  // namespace authctl::jwt

@@ -9,7 +9,8 @@
 
 namespace authctl::jwt {
 
-// The payload (claims) of a compact JWS, or nullopt when it is not one.
+// The payload (claims) of a compact JWS, or nullopt when it is not one (or its payload is
+// not a JSON object, or is nested deeper than json_input::kMaxDepth).
 std::optional<nlohmann::json> decode_claims(std::string_view token);
 
 }  // namespace authctl::jwt

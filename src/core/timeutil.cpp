@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <limits>
@@ -30,41 +31,131 @@ std::optional<int64_t> parse_http_date(std::string_view text) {
   struct tm tm {};
   const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (!end || *end != '\0') return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm));
+  const int64_t when = static_cast<int64_t>(timegm(&tm));
+  if (!in_server_range(when)) return std::nullopt;  // a server clock, so a server time
+  return when;
+}
+
+namespace {
+
+// Exactly `n` ASCII digits at text[pos], as a number; advances pos. Never reads past the end.
+std::optional<int> digits(std::string_view text, size_t& pos, size_t n) {
+  if (text.size() < pos + n) return std::nullopt;
+  int value = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[pos + i];
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  pos += n;
+  return value;
+}
+
+bool take(std::string_view text, size_t& pos, char c) {
+  if (pos >= text.size() || text[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+bool leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+int days_in_month(int year, int month) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && leap(year) ? 29 : kDays[month - 1];
+}
+
+// Days from 1970-01-01 to YEAR-MONTH-DAY (proleptic Gregorian; Howard Hinnant's algorithm).
+int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// "Z", "+HH:MM" or "-HH:MM" at text[pos] (the whole rest): the offset in seconds.
+std::optional<int64_t> zone_offset(std::string_view text, size_t pos) {
+  if (pos + 1 == text.size() && (text[pos] == 'Z' || text[pos] == 'z')) return 0;
+  if (pos >= text.size() || (text[pos] != '+' && text[pos] != '-')) return std::nullopt;
+  const int sign = text[pos] == '-' ? -1 : 1;
+  ++pos;
+  auto hh = digits(text, pos, 2);
+  if (!hh || !take(text, pos, ':')) return std::nullopt;
+  auto mm = digits(text, pos, 2);
+  if (!mm || pos != text.size() || *hh > 23 || *mm > 59) return std::nullopt;
+  return sign * (*hh * 3600 + *mm * 60);
+}
+
+}  // namespace
+
+bool in_server_range(int64_t unix_seconds) {
+  return unix_seconds >= kEarliestServerTime && unix_seconds <= kLatestServerTime;
 }
 
 std::optional<int64_t> parse_iso8601(std::string_view text) {
-  std::string s(text);
-  struct tm tm {};
-  const char* p = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!p) return std::nullopt;
-  if (*p == '.') {  // fractional seconds: ignored
-    ++p;
-    if (!isdigit(static_cast<unsigned char>(*p))) return std::nullopt;
-    while (isdigit(static_cast<unsigned char>(*p))) ++p;
-  }
-  int64_t offset = 0;
-  if (*p == 'Z' || *p == 'z') {
-    ++p;
-  } else if (*p == '+' || *p == '-') {
-    int sign = *p == '-' ? -1 : 1;
-    int hh = 0, mm = 0;
-    if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2) return std::nullopt;
-    offset = sign * (hh * 3600 + mm * 60);
-    p += 6;
-  } else {
+  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), read by index with bounds checks.
+  size_t pos = 0;
+  auto year = digits(text, pos, 4);
+  if (!year || !take(text, pos, '-')) return std::nullopt;
+  auto month = digits(text, pos, 2);
+  if (!month || !take(text, pos, '-')) return std::nullopt;
+  auto day = digits(text, pos, 2);
+  if (!day || !(take(text, pos, 'T') || take(text, pos, 't'))) return std::nullopt;
+  auto hour = digits(text, pos, 2);
+  if (!hour || !take(text, pos, ':')) return std::nullopt;
+  auto minute = digits(text, pos, 2);
+  if (!minute || !take(text, pos, ':')) return std::nullopt;
+  auto second = digits(text, pos, 2);
+  if (!second) return std::nullopt;
+  if (*month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month) || *hour > 23 ||
+      *minute > 59 || *second > 60)
     return std::nullopt;
+  if (take(text, pos, '.')) {  // fractional seconds: ignored
+    const size_t start = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+    if (pos == start) return std::nullopt;
   }
-  if (*p != '\0') return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm)) - offset;
+  auto offset = zone_offset(text, pos);
+  if (!offset) return std::nullopt;
+  return days_from_civil(*year, *month, *day) * 86400 + *hour * 3600 + *minute * 60 + *second -
+         *offset;
 }
 
 std::optional<int64_t> parse_time_value(const nlohmann::json& value) {
-  if (value.is_number_integer()) return value.get<int64_t>();
-  if (value.is_number_float()) return static_cast<int64_t>(value.get<double>());
-  if (value.is_string()) return parse_iso8601(value.get<std::string>());
-  return std::nullopt;
+  // Range-checked before any cast: a double such as 1e90 does not fit an int64_t.
+  std::optional<int64_t> when;
+  if (value.is_number_unsigned()) {
+    const uint64_t u = value.get<uint64_t>();
+    if (u <= static_cast<uint64_t>(kLatestServerTime)) when = static_cast<int64_t>(u);
+  } else if (value.is_number_integer()) {
+    when = value.get<int64_t>();
+  } else if (value.is_number_float()) {
+    const double d = value.get<double>();
+    if (std::isfinite(d) && d >= static_cast<double>(kEarliestServerTime) &&
+        d <= static_cast<double>(kLatestServerTime))
+      when = static_cast<int64_t>(d);
+  } else if (value.is_string()) {
+    when = parse_iso8601(value.get_ref<const std::string&>());
+  }
+  if (!when || !in_server_range(*when)) return std::nullopt;
+  return when;
 }
+
+namespace {
+// At most 9 digits, as a number (so no overflow); nullopt for anything else.
+std::optional<int64_t> small_number(std::string_view text) {
+  if (text.empty() || text.size() > 9) return std::nullopt;
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+}  // namespace
 
 std::optional<int64_t> parse_duration(std::string_view text) {
   if (text.empty()) return std::nullopt;
@@ -72,16 +163,14 @@ std::optional<int64_t> parse_duration(std::string_view text) {
   for (char c : text) bare = bare && isdigit(static_cast<unsigned char>(c));
   int64_t total = 0;
   const int64_t limit = std::numeric_limits<int32_t>::max();
-  if (bare) {
-    if (text.size() > 9) return std::nullopt;
-    return std::stoll(std::string(text));
-  }
+  if (bare) return small_number(text);
   size_t i = 0;
   while (i < text.size()) {
     size_t start = i;
     while (i < text.size() && isdigit(static_cast<unsigned char>(text[i]))) ++i;
-    if (i == start || i - start > 9 || i == text.size()) return std::nullopt;
-    int64_t value = std::stoll(std::string(text.substr(start, i - start)));
+    if (i == start || i == text.size()) return std::nullopt;
+    auto value = small_number(text.substr(start, i - start));
+    if (!value) return std::nullopt;
     int64_t unit = 0;
     switch (text[i]) {
       case 's':
@@ -100,7 +189,7 @@ std::optional<int64_t> parse_duration(std::string_view text) {
         return std::nullopt;
     }
     ++i;
-    total += value * unit;
+    total += *value * unit;
     if (total > limit) return std::nullopt;
   }
   return total;

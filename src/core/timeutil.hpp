@@ -17,9 +17,17 @@ int64_t now();  // local wall clock, Unix seconds
 std::string format_rfc3339(int64_t unix_seconds);
 // "Sun, 22 Nov 2026 11:22:11 GMT" (RFC 7231 IMF-fixdate); nullopt if malformed.
 std::optional<int64_t> parse_http_date(std::string_view text);
-// "2026-11-22T11:22:11Z", "2026-11-22T11:22:11.123Z", "...+01:00"; nullopt if malformed.
+// "2026-11-22T11:22:11Z", "2026-11-22T11:22:11.123Z", "...+01:00" (exactly these forms:
+// four-digit year, two-digit fields, offset +HH:MM); nullopt if malformed.
 std::optional<int64_t> parse_iso8601(std::string_view text);
-// A server time field: integer Unix seconds, or an ISO-8601 string (the spec says accept both).
+// The times a server may give (an expiry, lastActivity, createdAt, ...) lie within
+// 2000-01-01..2200-01-01; anything else is a malformed answer (design.md, "Untrusted input").
+inline constexpr int64_t kEarliestServerTime = 946684800;  // 2000-01-01T00:00:00Z
+inline constexpr int64_t kLatestServerTime = 7258118400;   // 2200-01-01T00:00:00Z
+bool in_server_range(int64_t unix_seconds);
+// A server time field: integer Unix seconds, or an ISO-8601 string (the spec says accept
+// both); a float is accepted too. nullopt when malformed, not finite or outside the range
+// above (checked before any conversion, so 1e90 is simply refused).
 std::optional<int64_t> parse_time_value(const nlohmann::json& value);
 
 // Durations on the command line: "90s", "5m", "1h", "1h30m", "2d", or bare seconds "90".

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <limits>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "core/timeutil.hpp"
@@ -52,4 +55,61 @@ TEST_CASE("relative times") {
   CHECK(format_relative(1000 + 2520, 1000) == "in 42m");
   CHECK(format_relative(1000, 1000 + 180) == "3m ago");
   CHECK(format_relative(1000, 1000) == "now");
+}
+
+TEST_CASE("ISO-8601: malformed input found by fuzzing is refused without reading past its end") {
+  // The offset once advanced a fixed 6 bytes after "+2:00" (5 bytes): a heap over-read.
+  CHECK(parse_iso8601("226-1-22T11:22:11.1230+2:00") == std::nullopt);
+  CHECK(parse_iso8601("2026-11-22T11:22:11.1230+2:00") == std::nullopt);
+  CHECK(parse_iso8601("2026-11-22T11:22:11+2:00") == std::nullopt);
+  CHECK(parse_iso8601("2026-11-22T11:22:11+02") == std::nullopt);
+  CHECK(parse_iso8601("2026-11-22T11:22:11+02:0") == std::nullopt);
+  CHECK(parse_iso8601("2026-11-22T11:22:11+") == std::nullopt);
+  CHECK(parse_iso8601("2026-11-22T11:22:11.") == std::nullopt);
+  CHECK(parse_iso8601("2026-11-22T11:22:11.123") == std::nullopt);
+  CHECK(parse_iso8601("2026-11-22T11:22:1") == std::nullopt);
+  CHECK(parse_iso8601("2026-1-22T11:22:11Z") == std::nullopt);
+  CHECK(parse_iso8601("2026-13-22T11:22:11Z") == std::nullopt);
+  CHECK(parse_iso8601("2026-02-30T11:22:11Z") == std::nullopt);
+  CHECK(parse_iso8601("2026-11-22T24:22:11Z") == std::nullopt);
+  CHECK(parse_iso8601("") == std::nullopt);
+  CHECK(parse_iso8601(std::string_view("2026-11-22T11:22:11Z\0", 21)) == std::nullopt);
+  CHECK(parse_iso8601("2026-11-22T11:22:11.1230+02:00") == 1795346531 - 7200);
+  CHECK(parse_iso8601("2026-11-22T09:22:11-02:00") == 1795346531);
+  CHECK(parse_iso8601("2024-02-29T00:00:00Z") == 1709164800);
+  CHECK(parse_iso8601("2000-01-01T00:00:00Z") == 946684800);
+  // A view that ends early is read only up to its end.
+  const std::string longer = "2026-11-22T11:22:11Z";
+  CHECK(parse_iso8601(std::string_view(longer.data(), longer.size() - 1)) == std::nullopt);
+}
+
+TEST_CASE("server time values outside 2000-01-01..2200-01-01 are refused before any cast") {
+  using nlohmann::json;
+  CHECK(parse_time_value(json::parse("1e90")) == std::nullopt);
+  CHECK(parse_time_value(json::parse("1e300")) == std::nullopt);
+  CHECK(parse_time_value(json::parse("-1e90")) == std::nullopt);
+  CHECK(parse_time_value(json(std::numeric_limits<double>::infinity())) == std::nullopt);
+  CHECK(parse_time_value(json(std::numeric_limits<double>::quiet_NaN())) == std::nullopt);
+  CHECK(parse_time_value(json::parse("18446744073709551615")) == std::nullopt);
+  CHECK(parse_time_value(json::parse("-9223372036854775808")) == std::nullopt);
+  CHECK(parse_time_value(json(0)) == std::nullopt);
+  CHECK(parse_time_value(json(946684799)) == std::nullopt);
+  CHECK(parse_time_value(json(946684800)) == 946684800);
+  CHECK(parse_time_value(json(7258118400)) == 7258118400);
+  CHECK(parse_time_value(json(7258118401)) == std::nullopt);
+  CHECK(parse_time_value(json(1795346531.75)) == 1795346531);
+  CHECK(parse_time_value(json("1999-12-31T23:59:59Z")) == std::nullopt);
+  CHECK(parse_time_value(json("2200-01-01T00:00:01Z")) == std::nullopt);
+  CHECK(parse_time_value(json("9999-12-31T23:59:59Z")) == std::nullopt);
+  CHECK(parse_time_value(json(true)) == std::nullopt);
+  CHECK(parse_time_value(json::array()) == std::nullopt);
+  CHECK(parse_http_date("Sun, 22 Nov 9999 11:22:11 GMT") == std::nullopt);
+  CHECK(in_server_range(1795346531));
+  CHECK_FALSE(in_server_range(-1));
+}
+
+TEST_CASE("durations: long digit runs are refused, not converted") {
+  CHECK(parse_duration("99999999999999999999") == std::nullopt);
+  CHECK(parse_duration("999999999") == 999999999);
+  CHECK(parse_duration("99999999999999999999s") == std::nullopt);
 }
