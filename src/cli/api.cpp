@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/password.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "net/redact.hpp"
 
 namespace authctl::cli {
@@ -77,7 +78,8 @@ void run_api(Context& context, const ApiOptions& options) {
   const net::Response r = backends::api_call(http, profile, method, url, body);
   if (options.include) {
     std::cout << "HTTP " << r.status << "\n";
-    for (const auto& [k, v] : r.headers) std::cout << net::redact_header_line(k + ": " + v) << "\n";
+    for (const auto& [k, v] : r.headers)
+      std::cout << text::printable(net::redact_header_line(k + ": " + v)) << "\n";
     std::cout << "\n";
   }
   std::cout << r.body;
@@ -85,8 +87,8 @@ void run_api(Context& context, const ApiOptions& options) {
   std::cout.flush();
   context.exit_code = backends::api_exit_code(profile, r);
   if (context.exit_code != 0)
-    std::cerr << "authctl: " << method << " " << options.path << " answered " << r.summary()
-              << "\n";
+    std::cerr << "authctl: " << method << " " << options.path << " answered "
+              << text::printable(r.summary()) << "\n";
 }
 
 }  // namespace
