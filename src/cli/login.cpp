@@ -22,6 +22,7 @@
 #include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "core/totp.hpp"
+#include "core/validate.hpp"
 #include "term/interrupt.hpp"
 #include "term/tty.hpp"
 
@@ -284,8 +285,15 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
   http.add_secret(key);
   backends::NextermClient nexterm(http, host.origin);
   const nlohmann::json me = nexterm.me(key);
-  const store::Profile profile =
-      new_profile(context, "nexterm", host.origin, me.value("username", options.user), key, 0);
+  std::string user = options.user;
+  if (auto it = me.find("username"); it != me.end()) {
+    if (!it->is_string() || !validate::is_user_name(it->get<std::string>()))
+      throw Error(ExitCode::error,
+                  host.authority + " sent an unexpected answer: \"username\" is not a user name",
+                  "check --host; nothing was stored");
+    user = it->get<std::string>();
+  }
+  const store::Profile profile = new_profile(context, "nexterm", host.origin, user, key, 0);
   const std::string name = profile_name_for(context, profile.user, host.authority);
   if (!options.no_store) {
     const store::Credentials credentials = context.open_store().load();
