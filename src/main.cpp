@@ -53,9 +53,12 @@ int main(int argc, char** argv) {
   launch.size = sizeof launch;
   launch.umask = umask(077);
   struct rlimit core {};
-  if (getrlimit(RLIMIT_CORE, &core) != 0) core = {RLIM_INFINITY, RLIM_INFINITY};
-  launch.core_soft = core.rlim_cur;
-  core.rlim_cur = 0;
+  if (getrlimit(RLIMIT_CORE, &core) == 0) {
+    launch.core_soft = core.rlim_cur;
+    core.rlim_cur = 0;
+  } else {  // unknown: no core dumps at all, and none for the child either
+    core = {0, 0};
+  }
   setrlimit(RLIMIT_CORE, &core);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
