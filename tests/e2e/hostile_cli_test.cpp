@@ -391,3 +391,21 @@ TEST_CASE("status shows a hand-edited store's controls escaped; --json keeps the
   }
   if (contains(r.out, "title")) CHECK(contains(r.out, "\\x1b]0;title\\x07\\r\\u009b"));
 }
+
+TEST_CASE("verify-jwt claims and send-message ids from the server are escaped in text") {
+  NeuronFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  f.broker.inject_hostile("/Agent/Account/AuthenticateJwt",
+                          sets({{"/subject", R"("al\u001b[2Jice")"},
+                                {"/claims/evil\x1b]0;x\x07", R"("\r\u009b")"}}));
+  auto v = f.run({"verify-jwt"});
+  REQUIRE_MESSAGE(v.exit_code == 0, v.err);
+  CHECK(terminal_safe(v.out));
+  CHECK(contains(v.out, "subject: al\\x1b[2Jice"));
+  f.broker.inject_hostile("/Agent/Xmpp/SendTextMessage",
+                          sets({{"/id", R"("m1\u001b]52;c;eA==\u0007")"}}));
+  auto m = f.run({"send-message", "--to", "bob@localhost", "hello"});
+  REQUIRE_MESSAGE(m.exit_code == 0, m.err);
+  CHECK(terminal_safe(m.out));
+  CHECK(m.out == "m1\\x1b]52;c;eA==\\x07\n");
+}
