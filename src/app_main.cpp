@@ -5,9 +5,14 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/launch.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
-extern "C" __attribute__((visibility("default"))) int authctl_app_main(int argc, char** argv) {
+// `launch`: what the launcher saw at start (umask, core limit), for exec's child.
+extern "C" __attribute__((visibility("default"))) int authctl_app_main(
+    int argc, char** argv, const AuthctlLaunch* launch) {
+  authctl::cli::set_launch(launch && launch->size >= sizeof(AuthctlLaunch) ? launch : nullptr);
   authctl::cli::Context context;
   std::unique_ptr<CLI::App> app;
   try {
@@ -48,15 +53,18 @@ extern "C" __attribute__((visibility("default"))) int authctl_app_main(int argc,
         }
       }
     }
-    std::cerr << "authctl: " << what << ": see " << command << " --help\n";
+    std::cerr << "authctl: " << authctl::text::printable(what) << ": see " << command
+              << " --help\n";
     return static_cast<int>(authctl::ExitCode::usage);  // CLI11 would use 100-127
   } catch (const authctl::Error& e) {
-    std::cerr << "authctl: " << e.what();
-    if (!e.hint().empty()) std::cerr << ": " << e.hint();
+    // Messages quote servers (every error answer) and the store: shown escaped.
+    std::cerr << "authctl: " << authctl::text::printable(e.what());
+    if (!e.hint().empty()) std::cerr << ": " << authctl::text::printable(e.hint());
     std::cerr << "\n";
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    std::cerr << "authctl: internal error: " << e.what() << ": please report it\n";
+    std::cerr << "authctl: internal error: " << authctl::text::printable(e.what())
+              << ": please report it\n";
     return static_cast<int>(authctl::ExitCode::error);
   }
 }

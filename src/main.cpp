@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/launch.hpp"
 #include "cli/token_fast.hpp"
 
 #ifndef AUTHCTL_APP_RELDIR
@@ -20,7 +21,7 @@
 
 namespace {
 
-using AppMain = int (*)(int, char**);
+using AppMain = int (*)(int, char**, const AuthctlLaunch*);
 
 // Next to the binary (the build tree), else in the private library folder of an install.
 void* load_app(std::string& errors) {
@@ -43,12 +44,22 @@ void* load_app(std::string& errors) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Secrets pass through this process: keep new files private and never dump core.
-  umask(077);
-  struct rlimit no_core {
-    0, 0
-  };
-  setrlimit(RLIMIT_CORE, &no_core);
+  // libcurl would write the TLS session secrets to this file: never for authctl.
+  unsetenv("SSLKEYLOGFILE");
+  // Secrets pass through this process: keep new files private and never dump core. Only
+  // the soft core limit is lowered (a non-root user could not raise the hard one back), and
+  // both originals are kept for the command `exec` runs.
+  AuthctlLaunch launch{};
+  launch.size = sizeof launch;
+  launch.umask = umask(077);
+  struct rlimit core {};
+  if (getrlimit(RLIMIT_CORE, &core) == 0) {
+    launch.core_soft = core.rlim_cur;
+    core.rlim_cur = 0;
+  } else {  // unknown: no core dumps at all, and none for the child either
+    core = {0, 0};
+  }
+  setrlimit(RLIMIT_CORE, &core);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   if (auto served = authctl::cli::try_token_cache_hit(argc, argv)) return *served;
@@ -61,5 +72,5 @@ int main(int argc, char** argv) {
             app ? dlerror() : errors.c_str());
     return 1;
   }
-  return app_main(argc, argv);
+  return app_main(argc, argv, &launch);
 }

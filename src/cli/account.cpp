@@ -11,6 +11,7 @@
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/host.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 
 namespace authctl::cli {
@@ -90,10 +91,11 @@ void run_create(Context& context, CreateOptions options) {
                         {"enabled", enabled}});
     return;
   }
-  std::cerr << "Created " << options.user << " on " << host.origin << "; profile " << name << "\n";
+  std::cerr << "Created " << text::printable(options.user) << " on " << host.origin << "; profile "
+            << text::printable(name) << "\n";
   if (!enabled)
-    std::cerr << "The account is not enabled yet: enter the code sent to " << options.email
-              << " with authctl account verify-email CODE"
+    std::cerr << "The account is not enabled yet: enter the code sent to "
+              << text::printable(options.email) << " with authctl account verify-email CODE"
               << (options.phone.empty() ? "" : " (and the SMS code with account verify-phone CODE)")
               << "\n";
 }

@@ -1,5 +1,7 @@
 // authctl api [-X METHOD] PATH [-f KEY=VALUE]... [--input FILE|-] [-i]: an authenticated call
 // to the profile's own server, for what no command covers yet.
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -8,7 +10,9 @@
 #include "cli/commands.hpp"
 #include "cli/password.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "net/redact.hpp"
+#include "term/tty.hpp"
 
 namespace authctl::cli {
 
@@ -46,6 +50,23 @@ nlohmann::json body_from_fields(const std::vector<std::string>& fields) {
   return body;
 }
 
+// The body as the server sent it, for a pipe (jq, a file). On a terminal, each line is
+// escaped: a body must not rewrite the screen, set the title or write the clipboard.
+void print_body(const std::string& body) {
+  if (!term::is_tty(STDOUT_FILENO)) {
+    std::cout << body;
+  } else {
+    for (size_t at = 0; at < body.size();) {
+      size_t end = body.find('\n', at);
+      if (end == std::string::npos) end = body.size();
+      std::cout << text::printable(std::string_view(body).substr(at, end - at)) << "\n";
+      at = end + 1;
+    }
+    return;
+  }
+  if (!body.empty() && body.back() != '\n') std::cout << "\n";
+}
+
 void run_api(Context& context, const ApiOptions& options) {
   std::optional<std::string> body;
   if (!options.fields.empty()) {
@@ -77,16 +98,16 @@ void run_api(Context& context, const ApiOptions& options) {
   const net::Response r = backends::api_call(http, profile, method, url, body);
   if (options.include) {
     std::cout << "HTTP " << r.status << "\n";
-    for (const auto& [k, v] : r.headers) std::cout << net::redact_header_line(k + ": " + v) << "\n";
+    for (const auto& [k, v] : r.headers)
+      std::cout << text::printable(net::redact_header_line(k + ": " + v)) << "\n";
     std::cout << "\n";
   }
-  std::cout << r.body;
-  if (!r.body.empty() && r.body.back() != '\n') std::cout << "\n";
+  print_body(r.body);
   std::cout.flush();
   context.exit_code = backends::api_exit_code(profile, r);
   if (context.exit_code != 0)
-    std::cerr << "authctl: " << method << " " << options.path << " answered " << r.summary()
-              << "\n";
+    std::cerr << "authctl: " << method << " " << options.path << " answered "
+              << text::printable(r.summary()) << "\n";
 }
 
 }  // namespace

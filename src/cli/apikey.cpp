@@ -5,6 +5,7 @@
 #include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "term/tty.hpp"
 
@@ -46,7 +47,7 @@ void run_create(Context& context, const CreateOptions& options) {
                         {"token", key.token}});
   } else {
     std::cout << key.token << "\n";
-    std::cerr << "Created API key " << key.id << " (" << key.name
+    std::cerr << "Created API key " << key.id << " (" << text::printable(key.name)
               << "). It is shown only this once: store it now.\n";
   }
 }
@@ -75,8 +76,8 @@ void run_list(Context& context) {
   std::cout << term::pad("ID", 6) << term::pad("NAME", 20) << term::pad("PREFIX", 16)
             << term::pad("LAST USED", 16) << "EXPIRES\n";
   for (const auto& k : keys) {
-    std::cout << term::pad(std::to_string(k.id), 6) << term::pad(k.name, 20)
-              << term::pad(k.prefix, 16)
+    std::cout << term::pad(std::to_string(k.id), 6) << term::pad(text::printable(k.name), 20)
+              << term::pad(text::printable(k.prefix), 16)
               << term::pad(k.last_used_at
                                ? timeutil::format_relative(std::min(*k.last_used_at, now), now)
                                : "never",

@@ -13,6 +13,7 @@
 #include "core/host.hpp"
 #include "core/text.hpp"
 #include "core/timeutil.hpp"
+#include "core/validate.hpp"
 #include "store/file_checks.hpp"
 #include "term/tty.hpp"
 
@@ -43,7 +44,22 @@ store::Store Context::open_store() const {
                       timeout_ms);
 }
 
+void Context::check_profile_option() const {
+  if (global.profile.empty() || validate::is_profile_name(global.profile)) return;
+  check_profile_option(open_store().load());
+}
+
+void Context::check_profile_option(const store::Credentials& credentials) const {
+  if (global.profile.empty() || validate::is_profile_name(global.profile) ||
+      credentials.find(global.profile))
+    return;
+  throw Error(ExitCode::usage, "'" + global.profile + "' is not a valid profile name",
+              "a profile name holds only A-Z a-z 0-9 . _ - + @ : % [ ] (authctl status lists "
+              "your profiles)");
+}
+
 std::string Context::select_profile(const store::Credentials& credentials) const {
+  check_profile_option(credentials);
   if (!global.profile.empty()) {
     if (!credentials.find(global.profile))
       throw Error(ExitCode::auth, "no profile named " + global.profile,

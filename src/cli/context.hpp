@@ -36,6 +36,11 @@ class Context {
   store::Store open_store() const;
   // -p / AUTHCTL_PROFILE, or "" when neither was given.
   std::string explicit_profile() const { return global.profile; }
+  // Throws Error(usage) when -p / AUTHCTL_PROFILE breaks the profile-name rule
+  // (validate::is_profile_name) and names no profile of the store: names a store already
+  // holds keep working. The first form loads the store only for such a name.
+  void check_profile_option() const;
+  void check_profile_option(const store::Credentials& credentials) const;
   // The profile a command acts on: -p, AUTHCTL_PROFILE, else the current one. Throws
   // Error(auth) "not logged in" naming what to do when there is none.
   std::string select_profile(const store::Credentials& credentials) const;

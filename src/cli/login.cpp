@@ -19,8 +19,10 @@
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/host.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "core/totp.hpp"
+#include "core/validate.hpp"
 #include "term/interrupt.hpp"
 #include "term/tty.hpp"
 
@@ -47,20 +49,79 @@ struct LoginOptions {
   bool passkey = false;
   std::string passkey_file;     // --passkey-file (else AUTHCTL_PASSKEY_FILE)
   std::string passphrase_file;  // the key file's passphrase
+  bool host_from_env = false;   // --host from NEURON_HOST
+  bool user_from_env = false;   // -u from NEURON_USER
   std::string purpose;          // --qr: shown in the app
   std::string session_cookie;   // FILE or -
   WaitOptions wait;
 };
 
-// Nexterm answers GET /api/service/version with JSON; Neuron answers DomainInfo.
-std::string detect_kind(net::HttpClient& http, const HostSpec& host) {
+// Nexterm answers GET /api/service/version with JSON; Neuron answers DomainInfo. `expected`
+// (a kind, or "") is asked first: a Neuron that also answers /api/service/version (or a man
+// in the middle that makes it) stays a Neuron.
+std::string detect_kind(net::HttpClient& http, const HostSpec& host, const std::string& expected) {
   std::string nexterm, neuron;
-  if (backends::NextermClient(http, host.origin).version(&nexterm)) return "nexterm";
-  if (!backends::NeuronClient(http, host.origin).domain_info(&neuron).is_null()) return "neuron";
+  auto is_nexterm = [&] { return backends::NextermClient(http, host.origin).version(&nexterm); };
+  auto is_neuron = [&] {
+    return !backends::NeuronClient(http, host.origin).domain_info(&neuron).is_null();
+  };
+  if (expected == "neuron") {
+    if (is_neuron()) return "neuron";
+    if (is_nexterm()) return "nexterm";
+  } else {
+    if (is_nexterm()) return "nexterm";
+    if (is_neuron()) return "neuron";
+  }
   throw Error(ExitCode::error,
               host.authority + " is neither a Nexterm (/api/service/version answered " + nexterm +
                   ") nor a Neuron (/Agent/Account/DomainInfo answered " + neuron + ")",
               "check --host, or give --kind");
+}
+
+// Why a password login must be of one kind, before any probe: the quick start's NEURON_*
+// variables mean a Neuron (its password login is signed; Nexterm's sends the password
+// itself), and a server keeps the kind its profiles were made with. `why` says which.
+std::string expected_kind(const Context& context, const LoginOptions& options,
+                          const std::string& name, const std::string& origin, std::string& why) {
+  const bool neuron_password = !options.password.from_stdin && options.password.file.empty() &&
+                               !(getenv("AUTHCTL_PASSWORD") && *getenv("AUTHCTL_PASSWORD")) &&
+                               getenv("NEURON_PASSWORD") && *getenv("NEURON_PASSWORD");
+  if (neuron_password || options.host_from_env || options.user_from_env) {
+    why = neuron_password         ? "the password comes from NEURON_PASSWORD"
+          : options.host_from_env ? "the host comes from NEURON_HOST"
+                                  : "the user comes from NEURON_USER";
+    return "neuron";
+  }
+  store::Credentials credentials;
+  try {
+    credentials = context.open_store().load();
+  } catch (const Error&) {
+    if (!options.no_store) throw;  // --no-store writes nothing: an unreadable store is no bar
+  }
+  std::string kind;
+  for (const auto& [profile_name, profile] : credentials.profiles) {
+    if (profile.url != origin || (!kind.empty() && profile_name != name)) continue;
+    kind = profile.kind;
+    why = "profile " + profile_name + " on " + origin + " was made with a " + profile.kind;
+  }
+  return kind;
+}
+
+// The kind to log in with: --kind, else the probe's, which must agree with what the
+// NEURON_* variables or the store expect. A disagreement is refused before the password
+// goes anywhere: a signed Neuron login is never turned into a cleartext one.
+std::string login_kind(const Context& context, net::HttpClient& http, const HostSpec& host,
+                       const LoginOptions& options, const std::string& name) {
+  if (!options.kind.empty()) return options.kind;
+  std::string why;
+  const std::string expected = expected_kind(context, options, name, host.origin, why);
+  const std::string found = detect_kind(http, host, expected);
+  if (!expected.empty() && found != expected)
+    throw Error(
+        ExitCode::error,
+        host.authority + " answers as a " + found + ", but " + why + ": the password was not sent",
+        "give --kind " + found + " if the server really changed");
+  return found;
 }
 
 // `event`: for the JSON lines of a waiting login ("logged_in"), null otherwise.
@@ -82,11 +143,13 @@ void print_result(const Context& context, const LoginOptions& options, const std
     return;
   }
   if (options.print_token) std::cout << profile.token << "\n";
-  std::cerr << "Logged in to " << profile.url << " as " << profile.user;
+  std::cerr << "Logged in to " << text::printable(profile.url) << " as "
+            << text::printable(profile.user);
   if (profile.expires)
     std::cerr << " (token expires " << timeutil::format_relative(*profile.expires, server_now)
               << ")";
-  std::cerr << (options.no_store ? "; nothing stored" : "; profile " + name) << "\n";
+  std::cerr << (options.no_store ? "; nothing stored" : "; profile " + text::printable(name))
+            << "\n";
 }
 
 store::Profile login_neuron(Context& context, net::HttpClient& http, const HostSpec& host,
@@ -222,8 +285,15 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
   http.add_secret(key);
   backends::NextermClient nexterm(http, host.origin);
   const nlohmann::json me = nexterm.me(key);
-  const store::Profile profile =
-      new_profile(context, "nexterm", host.origin, me.value("username", options.user), key, 0);
+  std::string user = options.user;
+  if (auto it = me.find("username"); it != me.end()) {
+    if (!it->is_string() || !validate::is_user_name(it->get<std::string>()))
+      throw Error(ExitCode::error,
+                  host.authority + " sent an unexpected answer: \"username\" is not a user name",
+                  "check --host; nothing was stored");
+    user = it->get<std::string>();
+  }
+  const store::Profile profile = new_profile(context, "nexterm", host.origin, user, key, 0);
   const std::string name = profile_name_for(context, profile.user, host.authority);
   if (!options.no_store) {
     const store::Credentials credentials = context.open_store().load();
@@ -282,7 +352,22 @@ void refuse_secrets_for(const LoginOptions& options, const char* flag) {
         std::string("leave out the ") + (password ? "--password-*" : "--totp-*") + " option");
 }
 
+// The quick start's NEURON_HOST and NEURON_USER, noting that they were used: they mean a
+// Neuron (see expected_kind).
+void apply_neuron_defaults(LoginOptions& options) {
+  if (const char* host = getenv("NEURON_HOST"); options.host.empty() && host && *host) {
+    options.host = host;
+    options.host_from_env = true;
+  }
+  if (const char* user = getenv("NEURON_USER"); options.user.empty() && user && *user) {
+    options.user = user;
+    options.user_from_env = true;
+  }
+}
+
 void run_login(Context& context, LoginOptions options) {
+  context.check_profile_option();
+  apply_neuron_defaults(options);
   if (options.passkey) refuse_secrets_for(options, "--passkey");
   if (options.qr) refuse_secrets_for(options, "--qr");
   if (options.passkey) {
@@ -345,7 +430,7 @@ void run_login(Context& context, LoginOptions options) {
   const std::string prompt = "Password for " + options.user + "@" + host.authority + ": ";
   if (!given && !context.can_prompt()) obtain_password(context, options.password, prompt);
   net::HttpClient http(context.client_options(host.origin, context.global.cacert));
-  const std::string kind = options.kind.empty() ? detect_kind(http, host) : options.kind;
+  const std::string kind = login_kind(context, http, host, options, name);
   std::string password = given ? *given : obtain_password(context, options.password, prompt);
   if (given) crypto::wipe(*given);
   http.add_secret(password);
@@ -362,15 +447,13 @@ void run_login(Context& context, LoginOptions options) {
 void register_login(CLI::App& app, Context& context) {
   auto options = std::make_shared<LoginOptions>();
   auto* cmd = app.add_subcommand("login", "Log in and store the session as a profile");
-  cmd->add_option("--host", options->host, "HOST[:PORT] or https://HOST[:PORT]")
-      ->envname("NEURON_HOST")
+  // NEURON_HOST and NEURON_USER are applied by run_login, which must know they were used.
+  cmd->add_option("--host", options->host, "HOST[:PORT] or https://HOST[:PORT] (or NEURON_HOST)")
       ->type_name("HOST");
   cmd->add_option("--kind", options->kind, "Server kind; detected when omitted")
       ->check(CLI::IsMember({"neuron", "nexterm"}).description(""))
       ->type_name("neuron|nexterm");
-  cmd->add_option("-u,--user", options->user, "User name")
-      ->envname("NEURON_USER")
-      ->type_name("NAME");
+  cmd->add_option("-u,--user", options->user, "User name (or NEURON_USER)")->type_name("NAME");
   add_password_options(cmd, options->password);
   cmd->add_option("--seconds", options->seconds, "Neuron token lifetime, 1..3600 (default 3600)")
       ->check(CLI::Range(1, 3600).description(""))

@@ -6,6 +6,7 @@
 #include "backends/neuron.hpp"
 #include "backends/nexterm.hpp"
 #include "core/error.hpp"
+#include "core/validate.hpp"
 #include "term/tty.hpp"
 
 namespace authctl::cli {
@@ -15,12 +16,19 @@ std::string profile_name_for(const Context& context, const std::string& user,
   if (!context.explicit_profile().empty()) return context.explicit_profile();
   std::string name = user + "@" + authority;
   for (char& c : name) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-  return name;
+  // A server chooses the user name: any byte outside the profile-name alphabet (a shell
+  // metacharacter, a control, a non-ASCII letter) becomes %XX, so the name stays safe to
+  // complete, print and type. The profile's `user` keeps the real name.
+  return validate::profile_name_part(name);
 }
 
 void check_profile_name(const store::Credentials& credentials, const std::string& name,
                         const std::string& url, bool force) {
   const store::Profile* existing = credentials.find(name);
+  if (!existing && !name.empty() && !validate::is_profile_name(name))  // a -p NAME
+    throw Error(ExitCode::usage, "'" + name + "' is not a valid profile name",
+                "a profile name is 1 to 255 of A-Z a-z 0-9 . _ - + @ : % [ ]; choose one with "
+                "-p NAME");
   if (existing && existing->url != url && !force)
     throw Error(ExitCode::usage, "profile " + name + " belongs to " + existing->url,
                 "choose another name with -p NAME, or replace it with --force");

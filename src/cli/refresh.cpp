@@ -6,6 +6,7 @@
 #include "cli/password.hpp"
 #include "core/error.hpp"
 #include "core/refresh_rule.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 
 namespace authctl::cli {
@@ -21,8 +22,8 @@ void run_refresh(Context& context, const RefreshOptions& options) {
   const auto credentials = store.load();
   const std::string name = context.select_profile(credentials);
   if (credentials.find(name)->kind == "nexterm") {
-    std::cerr << "Nexterm sessions and API keys do not expire: nothing to refresh (profile " << name
-              << ")\n";
+    std::cerr << "Nexterm sessions and API keys do not expire: nothing to refresh (profile "
+              << text::printable(name) << ")\n";
     return;
   }
   auto result = backends::ensure_valid(
@@ -30,7 +31,7 @@ void run_refresh(Context& context, const RefreshOptions& options) {
       [&](const store::Profile& p) { return context.client_options(p.url, p.cacert); },
       [&] { return password_without_prompt(options.password); }, /*force=*/true);
   const auto& p = result.profile;
-  std::cerr << "Refreshed " << name << ": token expires "
+  std::cerr << "Refreshed " << text::printable(name) << ": token expires "
             << timeutil::format_relative(p.expires.value_or(0), timeutil::now() + p.clock_offset)
             << "\n";
 }

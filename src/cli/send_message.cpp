@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/password.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace authctl::cli {
 
@@ -34,7 +35,7 @@ void run_send_message(Context& context, const SendOptions& options) {
   if (context.global.json)
     context.print_json({{"sent", true}, {"id", id}, {"to", options.to}});
   else
-    std::cout << id << "\n";
+    std::cout << text::printable(id) << "\n";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "term/tty.hpp"
 
@@ -27,9 +28,16 @@ struct KillOptions {
   int parallel = 8;
 };
 
-std::string shorten(const std::string& text, size_t width) {
-  if (text.size() <= width) return text;
-  return text.substr(0, width - 3) + "...";
+// A server's label, escaped for the terminal, then cut to `width` bytes (never inside an
+// escape or a UTF-8 sequence).
+std::string shorten(const std::string& label, size_t width) {
+  const std::string shown = text::printable(label);
+  if (shown.size() <= width) return shown;
+  size_t cut = width - 3;
+  while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) --cut;
+  if (size_t slash = shown.rfind('\\', cut); slash != std::string::npos && cut - slash < 6)
+    cut = slash;  // "\x1b", "\u009b": whole or not at all
+  return shown.substr(0, cut) + "...";
 }
 
 // Newest activity first, optionally only those idle for at least `idle_for` (server clock).
@@ -59,7 +67,7 @@ void print_table(const std::vector<backends::NextermSession>& sessions, int64_t 
   for (const auto& s : sessions) {
     std::cout << (s.current ? "* " : "  ") << std::setw(8) << s.id << std::setw(14)
               << timeutil::format_relative(std::min(s.last_activity, server_now), server_now)
-              << std::setw(17) << s.ip << shorten(s.user_agent, 48) << "\n";
+              << std::setw(17) << text::printable(s.ip) << shorten(s.user_agent, 48) << "\n";
   }
 }
 
@@ -137,7 +145,7 @@ void run_kill(Context& context, const KillOptions& options) {
     kills_current = kills_current || it->current;
     std::cerr << "  " << id << "  "
               << timeutil::format_relative(std::min(it->last_activity, server_now), server_now)
-              << "  " << it->ip << "  " << shorten(it->user_agent, 48)
+              << "  " << text::printable(it->ip) << "  " << shorten(it->user_agent, 48)
               << (it->current ? "  (this session)" : "") << "\n";
   }
   if (options.dry_run) {
@@ -173,7 +181,8 @@ void run_kill(Context& context, const KillOptions& options) {
       if (!context.global.json) std::cout << "killed " << targets[i] << "\n";
     } else {
       failed.push_back({{"id", targets[i]}, {"error", *results[i]}});
-      if (!context.global.json) std::cout << "failed " << targets[i] << ": " << *results[i] << "\n";
+      if (!context.global.json)
+        std::cout << "failed " << targets[i] << ": " << text::printable(*results[i]) << "\n";
     }
   }
   if (context.global.json) context.print_json({{"killed", killed}, {"failed", failed}});

@@ -1,4 +1,5 @@
 // authctl status: every profile with its kind, host, user and expiry; the current one marked.
+#include <array>
 #include <iomanip>
 #include <iostream>
 
@@ -7,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/refresh_rule.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "term/tty.hpp"
 
@@ -42,13 +44,73 @@ std::string ask_server(Context& context, const store::Profile& profile) {
   }
 }
 
+// The store's text (names, urls, users) escaped for the terminal.
+void print_table(const std::vector<Row>& rows, const std::string& current, int64_t now) {
+  std::vector<std::array<std::string, 4>> shown;
+  size_t name_w = 4, url_w = 3, user_w = 4;
+  for (const auto& row : rows) {
+    shown.push_back({text::printable(row.name), text::printable(row.profile->kind),
+                     text::printable(row.profile->url), text::printable(row.profile->user)});
+    name_w = std::max(name_w, shown.back()[0].size());
+    url_w = std::max(url_w, shown.back()[2].size());
+    user_w = std::max(user_w, shown.back()[3].size());
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    const auto& p = *row.profile;
+    std::string expiry = backends::is_nexterm_api_key(p.token) ? "API key, does not expire"
+                                                               : "session, does not expire";
+    if (p.expires) {
+      int64_t server_now = now + p.clock_offset;
+      expiry = (*p.expires > server_now ? "expires " : "expired ") +
+               timeutil::format_relative(*p.expires, server_now);
+    }
+    std::cout << (row.name == current ? "* " : "  ") << term::pad(shown[i][0], name_w + 1)
+              << term::pad(shown[i][1], 8) << term::pad(shown[i][2], url_w + 1)
+              << term::pad(shown[i][3], user_w + 1) << expiry;
+    if (!row.check.empty()) std::cout << "  [" << row.check << "]";
+    if (p.enabled && !*p.enabled) std::cout << "  (account not yet enabled)";
+    std::cout << "\n";
+  }
+}
+
+// The exit code says whether the profile in use is usable.
+void check_in_use(const store::Credentials& credentials, const std::vector<Row>& rows,
+                  const std::string& in_use) {
+  if (in_use.empty() || !credentials.find(in_use)) {
+    throw Error(ExitCode::auth, in_use.empty() ? "no profile in use" : "no profile named " + in_use,
+                credentials.profiles.empty() ? "run authctl login --host HOST -u USER"
+                                             : "pick one with authctl switch PROFILE");
+  }
+  for (const auto& row : rows) {
+    if (row.name != in_use) continue;
+    if (row.check == "unreachable")
+      throw Error(ExitCode::network, "could not reach the server of profile " + in_use,
+                  "check your network, then retry");
+    if (row.check == "rate_limited")
+      throw Error(ExitCode::rate_limited,
+                  "the server of profile " + in_use + " is rate limiting this client",
+                  "wait, then retry");
+    if (row.check == "error")
+      throw Error(ExitCode::error, "the server of profile " + in_use + " gave an unexpected answer",
+                  "retry later; authctl -v status --check shows the exchange");
+    if (!row.valid)
+      throw Error(ExitCode::auth, "the token of profile " + in_use + " is expired or rejected",
+                  "run authctl login");
+  }
+}
+
 void run_status(Context& context, const StatusOptions& options) {
   store::Store store = context.open_store();
   const auto credentials = store.load();
   if (options.names) {  // for shell completion and scripts
-    for (const auto& entry : credentials.profiles) std::cout << entry.first << "\n";
+    // Escaped: a hand-edited name holding a newline or an escape must not split a name or
+    // reach the terminal (completion reads one name per line, as data).
+    for (const auto& entry : credentials.profiles)
+      std::cout << text::printable(entry.first) << "\n";
     return;
   }
+  context.check_profile_option(credentials);
   const std::string in_use =
       context.explicit_profile().empty() ? credentials.current : context.explicit_profile();
   const int64_t now = timeutil::now();
@@ -86,50 +148,9 @@ void run_status(Context& context, const StatusOptions& options) {
   } else if (rows.empty()) {
     std::cout << "No profiles in " << store.dir() << "\n";
   } else {
-    size_t name_w = 4, url_w = 3, user_w = 4;
-    for (const auto& row : rows) {
-      name_w = std::max(name_w, row.name.size());
-      url_w = std::max(url_w, row.profile->url.size());
-      user_w = std::max(user_w, row.profile->user.size());
-    }
-    for (const auto& row : rows) {
-      const auto& p = *row.profile;
-      std::string expiry = backends::is_nexterm_api_key(p.token) ? "API key, does not expire"
-                                                                 : "session, does not expire";
-      if (p.expires) {
-        int64_t server_now = now + p.clock_offset;
-        expiry = (*p.expires > server_now ? "expires " : "expired ") +
-                 timeutil::format_relative(*p.expires, server_now);
-      }
-      std::cout << (row.name == credentials.current ? "* " : "  ")
-                << term::pad(row.name, name_w + 1) << term::pad(p.kind, 8)
-                << term::pad(p.url, url_w + 1) << term::pad(p.user, user_w + 1) << expiry;
-      if (!row.check.empty()) std::cout << "  [" << row.check << "]";
-      if (p.enabled && !*p.enabled) std::cout << "  (account not yet enabled)";
-      std::cout << "\n";
-    }
+    print_table(rows, credentials.current, now);
   }
-  if (in_use.empty() || !credentials.find(in_use)) {
-    throw Error(ExitCode::auth, in_use.empty() ? "no profile in use" : "no profile named " + in_use,
-                credentials.profiles.empty() ? "run authctl login --host HOST -u USER"
-                                             : "pick one with authctl switch PROFILE");
-  }
-  for (const auto& row : rows) {
-    if (row.name != in_use) continue;
-    if (row.check == "unreachable")
-      throw Error(ExitCode::network, "could not reach the server of profile " + in_use,
-                  "check your network, then retry");
-    if (row.check == "rate_limited")
-      throw Error(ExitCode::rate_limited,
-                  "the server of profile " + in_use + " is rate limiting this client",
-                  "wait, then retry");
-    if (row.check == "error")
-      throw Error(ExitCode::error, "the server of profile " + in_use + " gave an unexpected answer",
-                  "retry later; authctl -v status --check shows the exchange");
-    if (!row.valid)
-      throw Error(ExitCode::auth, "the token of profile " + in_use + " is expired or rejected",
-                  "run authctl login");
-  }
+  check_in_use(credentials, rows, in_use);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace authctl::cli {
 
@@ -25,7 +26,7 @@ void run_switch(Context& context, const std::string& name) {
     credentials.current = name;
     return true;
   });
-  std::cerr << "Current profile: " << name << "\n";
+  std::cerr << "Current profile: " << text::printable(name) << "\n";
 }
 
 }  // namespace

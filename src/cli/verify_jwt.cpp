@@ -6,6 +6,7 @@
 #include "backends/neuron.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 
 namespace authctl::cli {
@@ -32,15 +33,16 @@ void run_verify_jwt(Context& context, const std::string& source) {
     context.print_json(answer);
     return;
   }
-  auto text = [&](const char* key) {
+  // Claims are the server's text: shown escaped.
+  auto field = [&](const char* key) {
     auto it = answer.find(key);
-    return it == answer.end() ? std::string("-")
-           : it->is_string()  ? it->get<std::string>()
-                              : it->dump();
+    return text::printable(it == answer.end() ? std::string("-")
+                           : it->is_string()  ? it->get<std::string>()
+                                              : it->dump());
   };
-  std::cout << "valid token (" << text("algorithm") << ")\n"
-            << "issuer:  " << text("issuer") << "\n"
-            << "subject: " << text("subject") << "\n";
+  std::cout << "valid token (" << field("algorithm") << ")\n"
+            << "issuer:  " << field("issuer") << "\n"
+            << "subject: " << field("subject") << "\n";
   if (auto exp = answer.find("expiration"); exp != answer.end()) {
     if (auto when = timeutil::parse_time_value(*exp))
       std::cout << "expires: " << timeutil::format_rfc3339(*when) << " ("
@@ -50,8 +52,9 @@ void run_verify_jwt(Context& context, const std::string& source) {
   if (auto claims = answer.find("claims"); claims != answer.end() && claims->is_object()) {
     std::cout << "claims:\n";
     for (const auto& [key, value] : claims->items())
-      std::cout << "  " << key << ": "
-                << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+      std::cout << "  " << text::printable(key) << ": "
+                << text::printable(value.is_string() ? value.get<std::string>() : value.dump())
+                << "\n";
   }
 }
 

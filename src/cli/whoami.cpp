@@ -6,14 +6,16 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/jwt.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 
 namespace authctl::cli {
 
 namespace {
 
+// A field of the server's answer or the token, as shown to a person: escaped.
 std::string claim_text(const nlohmann::json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return text::printable(value.is_string() ? value.get<std::string>() : value.dump());
 }
 
 void run_whoami(Context& context) {
@@ -47,8 +49,8 @@ void run_whoami(Context& context) {
     return;
   }
   const int64_t server_now = timeutil::now() + profile.clock_offset;
-  std::cout << user << " on " << profile.url << " (" << profile.kind << ", profile " << name
-            << ")\n";
+  std::cout << text::printable(user) << " on " << text::printable(profile.url) << " ("
+            << text::printable(profile.kind) << ", profile " << text::printable(name) << ")\n";
   if (profile.expires)
     std::cout << "token expires " << timeutil::format_relative(*profile.expires, server_now) << " ("
               << timeutil::format_rfc3339(*profile.expires) << ")\n";
@@ -74,7 +76,7 @@ void run_whoami(Context& context) {
   if (!claims.empty()) {
     std::cout << "claims:\n";
     for (const auto& [key, value] : claims.items()) {
-      std::cout << "  " << key << ": " << claim_text(value);
+      std::cout << "  " << text::printable(key) << ": " << claim_text(value);
       if ((key == "exp" || key == "iat" || key == "nbf") && value.is_number_integer())
         std::cout << " (" << timeutil::format_rfc3339(value.get<int64_t>()) << ")";
       std::cout << "\n";

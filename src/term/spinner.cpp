@@ -8,6 +8,7 @@
 #include <iterator>
 #include <string_view>
 
+#include "core/text.hpp"
 #include "term/qr.hpp"
 
 namespace authctl::term {
@@ -40,14 +41,14 @@ void Spinner::update(const std::string& status) {
   line += frame;
   line += ' ';
   // A newline or escape in the status would break the redraw (or be a terminal escape
-  // injection if it came from a server), so control characters become spaces.
+  // injection if it came from a server), so controls (C0, DEL, C1) are shown escaped.
   // Cut to the terminal's width: a wrapped line would be redrawn as a new line every time.
   size_t room = SIZE_MAX, used = 2;
   if (winsize ws{}; ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 3)
     room = ws.ws_col - 1;
-  for (char c : status) {
+  for (char c : text::printable(status)) {
     if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && ++used > room) break;
-    line += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+    line += c;
   }
   line += "\x1b[K";  // erase what a longer previous status left on the right
   out_ << line << std::flush;

@@ -1,6 +1,7 @@
 #include "term/tty.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "term/interrupt.hpp"
 
 #include <fcntl.h>
@@ -36,7 +37,8 @@ std::optional<std::string> read_tty_line(const std::string& prompt, bool echo) {
     quiet.c_lflag |= ECHONL;
     restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
   }
-  (void)!write(fd, prompt.data(), prompt.size());
+  const std::string shown = text::printable(prompt);  // may name a stored user
+  (void)!write(fd, shown.data(), shown.size());
   std::string line;
   bool got_line = false;
   char c;
@@ -77,11 +79,12 @@ std::optional<std::string> prompt_line(const std::string& prompt) {
   return read_tty_line(prompt, true);
 }
 
+// Warnings and notes often quote a server or the store: shown escaped, never as controls.
 void warn(const std::string& text) {
-  std::cerr << "authctl: warning: " << text << "\n";
+  std::cerr << "authctl: warning: " << text::printable(text) << "\n";
 }
 void note(const std::string& text) {
-  std::cerr << text << "\n";
+  std::cerr << text::printable(text) << "\n";
 }
 
 size_t terminal_columns(int fd) {

@@ -77,6 +77,6 @@ TEST_CASE("control characters in the status cannot break the line or reach the t
   LcAll c("C");
   std::ostringstream out;
   Spinner spinner(true, out);
-  spinner.update("a\nb\x1b]0;pwned\x07");
-  CHECK(out.str() == "\r| a b ]0;pwned \x1b[K");
+  spinner.update("a\nb\x1b]0;pwned\x07\xc2\x9b");
+  CHECK(out.str() == "\r| a\\nb\\x1b]0;pwned\\x07\\u009b\x1b[K");  // shown escaped (text::printable)
 }
