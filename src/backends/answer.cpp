@@ -11,14 +11,14 @@ namespace authctl::backends::answer {
 
 void unexpected(const std::string& authority, const std::string& what) {
   throw Error(ExitCode::error, authority + " sent an unexpected answer: " + what,
-              "the server (or something between it and you) is misbehaving; retry later, "
-              "and check --host");
+              "the server (or something between it and you) is misbehaving; retry later or "
+              "report it to its operator");
 }
 
 std::optional<nlohmann::json> parse_text(std::string_view text, const std::string& authority) {
   json_input::Parsed parsed = json_input::parse(text);
   if (parsed.problem == json_input::Problem::too_deep)
-    unexpected(authority, "JSON " + json_input::describe(parsed));
+    unexpected(authority, json_input::describe(parsed));
   if (!parsed.ok()) return std::nullopt;
   return std::move(parsed.value);
 }

@@ -59,6 +59,7 @@ void Context::check_profile_option(const store::Credentials& credentials) const 
 }
 
 std::string Context::select_profile(const store::Credentials& credentials) const {
+  warn_unusable(credentials);  // every command that picks a profile names the unusable ones
   check_profile_option(credentials);
   if (!global.profile.empty()) {
     if (!credentials.find(global.profile))
@@ -88,7 +89,6 @@ void warn_unusable(const store::Credentials& credentials) {
 
 std::pair<std::string, store::Profile> Context::selected_profile() const {
   const auto credentials = open_store().load();
-  warn_unusable(credentials);
   const std::string name = select_profile(credentials);
   return {name, *credentials.find(name)};
 }

@@ -103,7 +103,8 @@ void check_in_use(const store::Credentials& credentials, const std::vector<Row>&
 void run_status(Context& context, const StatusOptions& options) {
   store::Store store = context.open_store();
   const auto credentials = store.load();
-  if (options.names) {  // for shell completion and scripts
+  if (!options.names) warn_unusable(credentials);  // completion reads --names: keep it quiet
+  if (options.names) {                             // for shell completion and scripts
     // Escaped: a hand-edited name holding a newline or an escape must not split a name or
     // reach the terminal (completion reads one name per line, as data).
     for (const auto& entry : credentials.profiles)

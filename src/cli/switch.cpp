@@ -19,7 +19,9 @@ void run_switch(Context& context, const std::string& name) {
     throw Error(ExitCode::usage, "no profile named " + name,
                 known.empty() ? "run authctl login first" : "choose one of: " + known);
   };
-  require(store.load());  // before the lock, which would create the folder
+  const store::Credentials before = store.load();  // before the lock, which would create the folder
+  warn_unusable(before);
+  require(before);
   store.update([&](store::Credentials& credentials) {
     require(credentials);  // it may have gone meanwhile
     if (credentials.current == name) return false;

@@ -163,11 +163,13 @@ nlohmann::json Response::json() const {
   if (parsed.problem == json_input::Problem::too_deep)
     throw Error(ExitCode::error,
                 host + " sent an unexpected answer: " + json_input::describe(parsed),
-                "the server is misbehaving; retry later or report it to its operator");
+                "the server (or something between it and you) is misbehaving; retry later or "
+                "report it to its operator");
   if (!parsed.ok())
     throw Error(ExitCode::error,
                 host + " answered malformed JSON (HTTP " + std::to_string(status) + ")",
-                "the server is misbehaving; retry later or report it to its operator");
+                "the server (or something between it and you) is misbehaving; retry later or "
+                "report it to its operator");
   return std::move(parsed.value);
 }
 

@@ -258,15 +258,21 @@ TEST_CASE("whoami shows hostile account fields escaped; --json keeps them exact"
   NextermFixture f;
   REQUIRE(f.login().exit_code == 0);
   const std::string osc52 = R"("\u001b]52;c;SGVsbG8=\u0007")";
-  f.broker.inject_hostile("/api/accounts/me", sets({{"/firstName", osc52},
-                                                    {"/lastName", R"("\r\u001b[2Kroot")"},
-                                                    {"/username", R"("adm\u009bin")"}}));
+  f.broker.inject_hostile("/api/accounts/me",
+                          sets({{"/firstName", osc52}, {"/lastName", R"("\r\u001b[2Kroot")"}}));
   auto r = f.run({"whoami"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(terminal_safe(r.out));
   CHECK(terminal_safe(r.err));
   CHECK(contains(r.out, "\\x1b]52;c;SGVsbG8=\\x07"));
-  CHECK(contains(r.out, "adm\\u009bin"));
+  CHECK(contains(r.out, "\\r\\x1b[2Kroot"));
+
+  // A user name with a control character is a malformed answer (not shown at all).
+  f.broker.inject_hostile("/api/accounts/me", sets({{"/username", R"("adm\u009bin")"}}));
+  auto u = f.run({"whoami"});
+  CHECK(u.exit_code == 1);
+  CHECK(contains(u.err, "unexpected answer"));
+  CHECK(terminal_safe(u.err));
 
   f.broker.inject_hostile("/api/accounts/me", sets({{"/firstName", osc52}}));
   auto j = f.run({"whoami", "--json"});
@@ -395,9 +401,9 @@ TEST_CASE("status shows a hand-edited store's controls escaped; --json keeps the
 TEST_CASE("verify-jwt claims and send-message ids from the server are escaped in text") {
   NeuronFixture f;
   REQUIRE(f.login().exit_code == 0);
-  f.broker.inject_hostile("/Agent/Account/AuthenticateJwt",
-                          sets({{"/subject", R"("al\u001b[2Jice")"},
-                                {"/claims/evil\x1b]0;x\x07", R"("\r\u009b")"}}));
+  f.broker.inject_hostile(
+      "/Agent/Account/AuthenticateJwt",
+      sets({{"/subject", R"("al\u001b[2Jice")"}, {"/claims/evil\x1b]0;x\x07", R"("\r\u009b")"}}));
   auto v = f.run({"verify-jwt"});
   REQUIRE_MESSAGE(v.exit_code == 0, v.err);
   CHECK(terminal_safe(v.out));

@@ -45,7 +45,7 @@ void check_deep_refused(const Result& r) {
   const std::string line = error_line(r);
   CHECK_MESSAGE(contains(line, "sent an unexpected answer: JSON nested deeper than 64 levels"),
                 line);
-  CHECK(contains(line, "the server is misbehaving"));
+  CHECK(contains(line, "is misbehaving; retry later or report it to its operator"));
   CHECK_FALSE(contains(r.err, "internal error"));
 }
 
