@@ -16,6 +16,7 @@
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/p256_key.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "core/webauthn.hpp"
 #include "store/passkey_file.hpp"
@@ -167,8 +168,8 @@ void run_add(Context& context, const AddOptions& options) {
     return;
   }
   std::cerr << "Registered passkey " << (record.row_id ? std::to_string(*record.row_id) : "?")
-            << " (" << name << ") for " << profile.user << " on " << nexterm.host().authority
-            << "; key file " << record.path
+            << " (" << text::printable(name) << ") for " << text::printable(profile.user) << " on "
+            << nexterm.host().authority << "; key file " << record.path
             << (crypto::pem_is_encrypted(record.private_key_pem) ? " (encrypted)" : "") << "\n"
             << "Log in with it: authctl login --passkey "
             << (local_keys(context, profile.url, profile.user).size() > 1
@@ -208,9 +209,9 @@ void run_list(Context& context) {
             << "KEY ON THIS MACHINE\n";
   for (const auto& p : passkeys) {
     const std::string file = local_file(p.id);
-    std::cout << term::pad(std::to_string(p.id), 6) << term::pad(p.name, 32)
+    std::cout << term::pad(std::to_string(p.id), 6) << term::pad(text::printable(p.name), 32)
               << term::pad(p.created_at ? timeutil::format_relative(*p.created_at, now) : "-", 14)
-              << (file.empty() ? "-" : file) << "\n";
+              << (file.empty() ? "-" : text::printable(file)) << "\n";
   }
 }
 
@@ -222,7 +223,7 @@ void run_rename(Context& context, int64_t id, const std::string& new_name) {
   if (context.global.json)
     context.print_json({{"id", id}, {"name", name}});
   else
-    std::cerr << "Renamed passkey " << id << " to " << name << "\n";
+    std::cerr << "Renamed passkey " << id << " to " << text::printable(name) << "\n";
 }
 
 void run_remove(Context& context, int64_t id, bool local) {

@@ -173,3 +173,26 @@ TEST_CASE("FIFOs and deep JSON where key files should be: errors at once, never 
   CHECK(contains(r.err, "deeper than 64"));
   CHECK(f.broker.count("/api/auth/passkey/options") == 0);
 }
+
+TEST_CASE("passkey list shows a hostile passkey name escaped; --json keeps it exact") {
+  Fixture f;
+  REQUIRE(f.login(kDev, kDevPassword).exit_code == 0);
+  REQUIRE(f.run({"passkey", "add", "--name", "laptop"}).exit_code == 0);
+  testbroker::HostileAnswer edit;
+  edit.set = {{"/0/name", R"("\u001b]0;owned\u0007\r\u001b[2Klaptop\u009b")"}};
+  f.broker.inject_hostile("/api/accounts/passkeys", edit);
+  auto list = f.run({"passkey", "list"});
+  REQUIRE_MESSAGE(list.exit_code == 0, list.err);
+  for (const std::string& out : {list.out, list.err}) {
+    CHECK(out.find('\x1b') == std::string::npos);
+    CHECK(out.find('\r') == std::string::npos);
+    CHECK(out.find('\a') == std::string::npos);
+    CHECK(out.find("\xc2\x9b") == std::string::npos);
+  }
+  CHECK(contains(list.out, "\\x1b]0;owned\\x07\\r\\x1b[2Klaptop\\u009b"));
+  edit.set = {{"/0/name", R"("\u001b[2J")"}};
+  f.broker.inject_hostile("/api/accounts/passkeys", edit);
+  auto json = f.run({"passkey", "list", "--json"});
+  REQUIRE_MESSAGE(json.exit_code == 0, json.err);
+  CHECK(nlohmann::json::parse(json.out)["passkeys"][0]["name"] == "\x1b[2J");
+}
