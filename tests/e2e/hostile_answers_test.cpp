@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "fixture.hpp"
+#include "hostile.hpp"
 #include "nexterm_fixture.hpp"
 #include "waiting_output.hpp"
 
@@ -16,12 +17,6 @@ using namespace e2e;
 using testbroker::HostileAnswer;
 
 namespace {
-
-HostileAnswer set(std::string pointer, std::string raw_json) {
-  HostileAnswer edit;
-  edit.set = {{std::move(pointer), std::move(raw_json)}};
-  return edit;
-}
 
 bool store_empty(const std::string& path) {
   return read_file(path).empty();

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "fixture.hpp"
+#include "hostile.hpp"
 #include "nexterm_fixture.hpp"
 
 using namespace e2e;
@@ -14,29 +15,9 @@ namespace {
 const std::string kShellName = "$(id>~/owned)";
 const std::string kBacktickName = "`id>~/owned2`";
 
-// An edit of a route's JSON answer: pointer -> raw JSON text.
-testbroker::HostileAnswer sets(std::vector<std::pair<std::string, std::string>> edits) {
-  testbroker::HostileAnswer answer;
-  answer.set = std::move(edits);
-  return answer;
-}
-
 bool exists(const std::string& path) {
   struct stat st {};
   return lstat(path.c_str(), &st) == 0;
-}
-
-// No byte that a terminal acts on: ESC, CR, BEL, other C0 but newline and tab, DEL, and
-// the C1 controls in UTF-8 (C2 80..C2 9F).
-bool terminal_safe(const std::string& text) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) return false;
-    if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-        static_cast<unsigned char>(text[i + 1]) <= 0x9f)
-      return false;
-  }
-  return true;
 }
 
 // A store written by hand, 0600 in a 0700 folder: an old store may hold such names.

@@ -6,27 +6,12 @@
 #include <csignal>
 #include <ctime>
 
+#include "hostile.hpp"
 #include "nexterm_fixture.hpp"
 #include "waiting_output.hpp"
 
 using namespace e2e;
 using testbroker::HostileAnswer;
-
-namespace {
-
-HostileAnswer set(std::string pointer, std::string raw_json) {
-  HostileAnswer edit;
-  edit.set = {{std::move(pointer), std::move(raw_json)}};
-  return edit;
-}
-
-bool has_raw_control(const std::string& text) {
-  for (char c : text)
-    if (c == '\x1b' || c == '\r' || c == '\x07' || c == '\x9b') return true;
-  return false;
-}
-
-}  // namespace
 
 TEST_CASE("device-link approve: a crafted User-Agent, IP and type are shown escaped") {
   NextermFixture f;
@@ -41,8 +26,8 @@ TEST_CASE("device-link approve: a crafted User-Agent, IP and type are shown esca
   f.broker.inject_hostile("/api/auth/device/info", edit);
   auto r = f.run({"device-link", "approve", code, "--yes"});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
-  CHECK_FALSE(has_raw_control(r.err));
-  CHECK_FALSE(has_raw_control(r.out));
+  CHECK_FALSE(!terminal_safe(r.err));
+  CHECK_FALSE(!terminal_safe(r.out));
   CHECK(contains(r.err, R"(User-Agent: curl/8\r\x1b[2K  IP address: 10.0.0.1)"));
   CHECK(contains(r.err, R"(IP address: 203.0.113.9\x1b]0;title\x07)"));
   CHECK(contains(r.err, R"(type:       connector\u009b2J)"));
@@ -69,7 +54,7 @@ TEST_CASE("device-link: device answers with bad tokens or times are refused, not
     CHECK_MESSAGE(r.exit_code == 1, r.err);
     CHECK(contains(r.err, "unexpected answer"));
     CHECK(contains(r.err, c.field));
-    CHECK_FALSE(has_raw_control(r.err));
+    CHECK_FALSE(!terminal_safe(r.err));
     CHECK(read_file(f.store_path()).empty());
   }
   // The session token a poll hands over: 96 hex, else never stored.

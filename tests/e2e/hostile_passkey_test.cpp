@@ -14,7 +14,9 @@
 #include <chrono>
 #include <filesystem>
 
+#include "hostile.hpp"
 #include "nexterm_fixture.hpp"
+#include "pkcs8_fixture.hpp"
 
 using namespace e2e;
 
@@ -56,31 +58,6 @@ struct Fixture : NextermFixture {
     return path;
   }
 };
-
-// An EncryptedPrivateKeyInfo asking for `iterations`, made from the parameters alone (no
-// derivation runs here), with junk for the encrypted key.
-std::string pem_asking_for(int iterations) {
-  unsigned char salt[16] = {7};
-  X509_ALGOR* pbe = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), iterations, salt, sizeof salt, nullptr,
-                                      NID_hmacWithSHA256);
-  REQUIRE(pbe);
-  X509_SIG* sig = X509_SIG_new();
-  X509_ALGOR* alg = nullptr;
-  ASN1_OCTET_STRING* digest = nullptr;
-  X509_SIG_getm(sig, &alg, &digest);
-  REQUIRE(X509_ALGOR_copy(alg, pbe) == 1);
-  REQUIRE(ASN1_OCTET_STRING_set(digest, reinterpret_cast<const unsigned char*>("junk-junk-junk-!"),
-                                16) == 1);
-  BIO* bio = BIO_new(BIO_s_mem());
-  REQUIRE(PEM_write_bio_PKCS8(bio, sig) == 1);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(n));
-  BIO_free(bio);
-  X509_SIG_free(sig);
-  X509_ALGOR_free(pbe);
-  return pem;
-}
 
 }  // namespace
 
@@ -140,7 +117,7 @@ TEST_CASE("passkey add: rp.id other than the server's host is refused (exit 1), 
 
 TEST_CASE("a key file asking for more than 10^7 PBKDF2 iterations is refused at once") {
   Fixture f;
-  const std::string file = f.key_file(pem_asking_for(2000000000));
+  const std::string file = f.key_file(pem_asking_for_iterations(2000000000));
   const auto start = std::chrono::steady_clock::now();
   auto r = f.run_bounded({"login", "--passkey", "--passkey-file", file},
                          {{"AUTHCTL_PASSKEY_PASSPHRASE", "anything"}});
@@ -183,12 +160,8 @@ TEST_CASE("passkey list shows a hostile passkey name escaped; --json keeps it ex
   f.broker.inject_hostile("/api/accounts/passkeys", edit);
   auto list = f.run({"passkey", "list"});
   REQUIRE_MESSAGE(list.exit_code == 0, list.err);
-  for (const std::string& out : {list.out, list.err}) {
-    CHECK(out.find('\x1b') == std::string::npos);
-    CHECK(out.find('\r') == std::string::npos);
-    CHECK(out.find('\a') == std::string::npos);
-    CHECK(out.find("\xc2\x9b") == std::string::npos);
-  }
+  CHECK(terminal_safe(list.out));
+  CHECK(terminal_safe(list.err));
   CHECK(contains(list.out, "\\x1b]0;owned\\x07\\r\\x1b[2Klaptop\\u009b"));
   edit.set = {{"/0/name", R"("\u001b[2J")"}};
   f.broker.inject_hostile("/api/accounts/passkeys", edit);

@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "core/p256_key.hpp"
+#include "pkcs8_fixture.hpp"
 
 using namespace authctl;
 using authctl::crypto::P256Key;
@@ -64,31 +65,6 @@ Kdf kdf_of(const std::string& pem) {
   return out;
 }
 
-// An EncryptedPrivateKeyInfo asking for `iterations`, with junk for the encrypted key:
-// made from the parameters alone, so that no derivation runs here either.
-std::string hostile_pem(int iterations) {
-  unsigned char salt[16] = {1, 2, 3};
-  X509_ALGOR* pbe = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), iterations, salt, sizeof salt, nullptr,
-                                      NID_hmacWithSHA256);
-  REQUIRE(pbe);
-  X509_SIG* sig = X509_SIG_new();
-  X509_ALGOR* alg = nullptr;
-  ASN1_OCTET_STRING* digest = nullptr;
-  X509_SIG_getm(sig, &alg, &digest);
-  REQUIRE(X509_ALGOR_copy(alg, pbe) == 1);
-  REQUIRE(ASN1_OCTET_STRING_set(digest, reinterpret_cast<const unsigned char*>("0123456789abcdef"),
-                                16) == 1);
-  BIO* bio = BIO_new(BIO_s_mem());
-  REQUIRE(PEM_write_bio_PKCS8(bio, sig) == 1);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(n));
-  BIO_free(bio);
-  X509_SIG_free(sig);
-  X509_ALGOR_free(pbe);
-  return pem;
-}
-
 ExitCode code_of(const std::function<void()>& f, std::string* what = nullptr) {
   try {
     f();
@@ -126,7 +102,7 @@ TEST_CASE("an old key file (2048 iterations, 8-byte salt) still loads") {
 }
 
 TEST_CASE("a key file asking for more than 10^7 iterations is refused before any derivation") {
-  const std::string pem = hostile_pem(2000000000);
+  const std::string pem = pem_asking_for_iterations(2000000000);
   const auto start = std::chrono::steady_clock::now();
   std::string what;
   CHECK(code_of([&] { P256Key::from_pem(pem, std::string("x")); }, &what) == ExitCode::error);
@@ -137,7 +113,8 @@ TEST_CASE("a key file asking for more than 10^7 iterations is refused before any
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
   // 10^7 itself is allowed (it fails on the junk key, as a wrong passphrase would: exit 4),
   // but it would derive; only its acceptance is shown here by a small count.
-  CHECK(code_of([&] { P256Key::from_pem(hostile_pem(1000), std::string("x")); }) == ExitCode::auth);
+  CHECK(code_of([&] { P256Key::from_pem(pem_asking_for_iterations(1000), std::string("x")); }) ==
+        ExitCode::auth);
 }
 
 TEST_CASE("an unencrypted key file round-trips and is not taken for an encrypted one") {
