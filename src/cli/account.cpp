@@ -105,8 +105,11 @@ void run_verify(Context& context, bool phone, const std::string& code_text) {
       code_text.find_first_not_of("0123456789") != std::string::npos)
     throw Error(ExitCode::usage, "'" + code_text + "' is not a verification code",
                 "give the digits you received");
-  auto [name, profile] =
+  // Not a structured binding: the lambda below captures the name (clang 14 refuses that).
+  const auto selected =
       context.selected_profile("neuron", phone ? "account verify-phone" : "account verify-email");
+  const std::string& name = selected.first;
+  const store::Profile& profile = selected.second;
   const std::string address = extra_text(profile, phone ? "phone" : "email");
   if (address.empty())
     throw Error(ExitCode::usage,

@@ -7,8 +7,11 @@ using namespace e2e;
 
 TEST_CASE("completions/ matches the generator") {
   const std::string dir = std::string(AUTHCTL_SOURCE_DIR) + "/completions/";
-  for (auto [shell, file] : std::vector<std::pair<std::string, std::string>>{
+  // Not a structured binding: CHECK_MESSAGE captures `file` in a lambda (clang 14 refuses).
+  for (const auto& entry : std::vector<std::pair<std::string, std::string>>{
            {"bash", "authctl.bash"}, {"zsh", "_authctl"}, {"fish", "authctl.fish"}}) {
+    const std::string& shell = entry.first;
+    const std::string& file = entry.second;
     auto r = run({{"completion", shell}, {}, ""});
     REQUIRE(r.exit_code == 0);
     CHECK_MESSAGE(r.out == read_file(dir + file),

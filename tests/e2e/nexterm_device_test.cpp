@@ -76,8 +76,11 @@ TEST_CASE("device-link: Ctrl-C is exit 130 and nothing is stored") {
 
 TEST_CASE("the QR code drawn decodes to the link: half blocks, ASCII, app form") {
   NextermFixture f;
-  for (auto [lang, style] : std::vector<std::pair<std::string, QrStyle>>{
+  // Not a structured binding: CAPTURE takes `lang` into a lambda (clang 14 refuses that).
+  for (const auto& case_ : std::vector<std::pair<std::string, QrStyle>>{
            {"C.UTF-8", QrStyle::half_blocks}, {"C", QrStyle::ascii}}) {
+    const std::string& lang = case_.first;
+    const QrStyle style = case_.second;
     for (std::string content : {"url", "app"}) {
       auto inv = f.invocation({"device-link", "--host", f.broker.url(), "--show-qr", "always",
                                "--qr-content", content, "--interval", "1s", "--wait", "1s"});
