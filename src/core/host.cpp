@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace authctl {
 
@@ -35,6 +36,13 @@ bool is_loopback_host(std::string_view host) {
 }
 
 HostSpec parse_host(std::string_view input, bool allow_http) {
+  // Only printable ASCII: inet_pton reads a C string, so a NUL inside "[...]" would pass
+  // "[::\0junk]" as "::" (found by fuzzing), and a host name is ASCII anyway.
+  if (std::any_of(input.begin(), input.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f ||
+               static_cast<unsigned char>(c) >= 0x80;
+      }))
+    throw bad_host(text::printable(input), "only printable ASCII is allowed");
   std::string text(input);
   for (char& c : text) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
   HostSpec spec;

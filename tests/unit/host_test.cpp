@@ -49,3 +49,17 @@ TEST_CASE("malformed hosts are usage errors") {
     CHECK_THROWS_AS(parse_host(bad, true), Error);
   }
 }
+
+TEST_CASE("bytes outside printable ASCII are refused (a NUL in brackets once passed as ::)") {
+  const std::string nul_in_brackets("http://[::\0junk]", 16);
+  CHECK_THROWS_AS(parse_host(nul_in_brackets, true), Error);
+  CHECK_THROWS_AS(parse_host("https://host\r\nX-Evil: 1", true), Error);
+  CHECK_THROWS_AS(parse_host("bj\xc3\xb6rn.example", true), Error);
+  CHECK_THROWS_AS(parse_host("host\x7f", true), Error);
+  try {
+    parse_host("ho\x1bst", true);
+    FAIL("a control character must be refused");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("ho\\x1bst") != std::string::npos);  // shown escaped
+  }
+}
