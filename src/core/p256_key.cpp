@@ -97,11 +97,16 @@ int64_t pbe_iterations(const X509_SIG* sig) {
 
 // An encrypted PKCS#8 key: its KDF cost is checked before any derivation, so that a file
 // asking for 2^62 iterations is refused at once instead of hanging the reader.
-EVP_PKEY* decrypt_pkcs8(std::string_view pem, const std::optional<std::string>& passphrase) {
+std::unique_ptr<X509_SIG, SigFree> read_pkcs8(std::string_view pem) {
   std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) fail("reading the key");
   std::unique_ptr<X509_SIG, SigFree> sig(PEM_read_bio_PKCS8(bio.get(), nullptr, nullptr, nullptr));
   ERR_clear_error();
+  return sig;
+}
+
+EVP_PKEY* decrypt_pkcs8(std::string_view pem, const std::optional<std::string>& passphrase) {
+  std::unique_ptr<X509_SIG, SigFree> sig = read_pkcs8(pem);
   if (!sig) throw unreadable_key();
   const int64_t iterations = pbe_iterations(sig.get());
   if (iterations == -1)
@@ -261,6 +266,12 @@ bool p256_verify_der(std::string_view x, std::string_view y, std::string_view da
   OSSL_PARAM_BLD_free(bld);
   ERR_clear_error();
   return valid;
+}
+
+int64_t pkcs8_iterations(std::string_view pem) {
+  if (!is_encrypted_pkcs8(pem)) return 0;
+  std::unique_ptr<X509_SIG, SigFree> sig = read_pkcs8(pem);
+  return sig ? pbe_iterations(sig.get()) : -1;
 }
 
 bool pem_is_encrypted(std::string_view pem) {
