@@ -30,6 +30,9 @@ struct BioFree {
 struct CtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
 struct BnFree {
   void operator()(BIGNUM* b) const { BN_free(b); }
 };
@@ -137,6 +140,19 @@ EVP_PKEY* decrypt_pkcs8(std::string_view pem, const std::optional<std::string>& 
   return key;
 }
 
+// A PKCS#8 key carries its public point next to the private scalar, and OpenSSL takes both
+// as written: in a damaged file they may disagree, and the key would then sign with one and
+// register (or verify with) the other. The point must be on the curve and be the scalar's.
+void check_key_pair(EVP_PKEY* key) {
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  const bool valid = ctx && EVP_PKEY_check(ctx.get()) == 1;
+  ERR_clear_error();
+  if (!valid)
+    throw Error(ExitCode::error,
+                "the passkey file's private key is damaged (its public key does not match)",
+                "remove the key file and register a new passkey (passkey add)");
+}
+
 bool is_encrypted_pkcs8(std::string_view pem) {
   return pem.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string_view::npos;
 }
@@ -186,6 +202,7 @@ P256Key P256Key::from_pem(std::string_view pem, const std::optional<std::string>
       std::string(group) != "prime256v1")
     throw Error(ExitCode::error, "the passkey file's key is not a P-256 key",
                 "register a new passkey with authctl passkey add");
+  check_key_pair(impl->key);
   return P256Key(std::move(impl));
 }
 
