@@ -88,6 +88,7 @@ void base64url(const std::string& input) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
   base64url(input);
+  wa::rp_id_of(input);  // an origin from a key file
   std::optional<nlohmann::json> options;
   try {
     options = authctl::backends::answer::parse_text(input, kAuthority);
