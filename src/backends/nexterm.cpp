@@ -1,8 +1,5 @@
 #include "backends/nexterm.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include "backends/answer.hpp"
 #include "backends/decoders.hpp"
 #include "core/error.hpp"

@@ -3,9 +3,7 @@
 #include "backends/decoders.hpp"
 #include "backends/nexterm.hpp"
 #include "core/error.hpp"
-#include "core/text.hpp"
 #include "core/timeutil.hpp"
-#include "core/validate.hpp"
 
 namespace authctl::backends {
 
