@@ -6,9 +6,9 @@
 #include <thread>
 
 #include "backends/answer.hpp"
+#include "backends/decoders.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
-#include "core/jwt.hpp"
 #include "core/timeutil.hpp"
 #include "core/validate.hpp"
 
@@ -98,13 +98,7 @@ void NeuronClient::fail(const net::Response& r, const std::string& what) {
 
 NeuronToken NeuronClient::parse_token(const net::Response& r) {
   const int64_t local_now = timeutil::now();
-  const nlohmann::json doc = r.json();
-  const answer::Fields fields(doc, host_.authority, "");
-  NeuronToken token;
-  token.jwt = checked_jwt(fields.text("jwt"), "\"jwt\"");
-  token.expires = fields.time("expires");
-  if (auto date = timeutil::parse_http_date(r.header("Date")))
-    token.clock_offset = *date - local_now;
+  NeuronToken token = decode::neuron_token(r.json(), r.header("Date"), local_now, host_.authority);
   http_.add_secret(token.jwt);
   return token;
 }
@@ -158,14 +152,8 @@ NeuronToken NeuronClient::session_cookie_login(const std::string& cookie, int64_
         "the web session is not logged in on " + host_.authority + ": " + created.error_text(),
         "log in in the browser first (or sign the Quick Login), then copy the cookie again");
   if (created.status != 200) fail(created, "login");
-  auto doc = created.json();
-  auto inner = doc.find("AccountCreated");
-  if (inner == doc.end() || !inner->is_object())
-    throw Error(ExitCode::error,
-                host_.authority + " answered GetSessionToken without AccountCreated",
-                "the server is misbehaving; retry later");
   net::Response as_token = created;
-  as_token.body = inner->dump();
+  as_token.body = decode::account_created(created.json(), host_.authority).dump();
   NeuronToken token = parse_token(as_token);
   if (user) *user = user_name_of(info(token.jwt), "of Account/Info");
   return token;
@@ -374,16 +362,9 @@ NeuronToken NeuronClient::adopt_token(const std::string& jwt, int64_t seconds, s
   auto doc = r.json();
   NeuronToken token;
   token.jwt = jwt;
-  if (auto date = timeutil::parse_http_date(r.header("Date")))
-    token.clock_offset = *date - local_now;
-  token.expires = local_now + token.clock_offset + seconds;
-  if (auto claims = jwt::decode_claims(jwt); claims && claims->contains("exp")) {
-    auto exp = timeutil::parse_time_value((*claims)["exp"]);
-    if (!exp)
-      answer::unexpected(host_.authority,
-                         "\"exp\" of the AgentApiToken is out of range (2000-01-01..2200-01-01)");
-    token.expires = *exp;
-  }
+  token.clock_offset = decode::clock_offset(r.header("Date"), local_now);
+  token.expires =
+      decode::adopted_expiry(jwt, local_now + token.clock_offset + seconds, host_.authority);
   if (user) *user = user_name_of(doc, "of Account/Info");
   return token;
 }
@@ -399,15 +380,11 @@ nlohmann::json NeuronClient::info(const std::string& jwt) {
 }
 
 std::string NeuronClient::user_name_of(const nlohmann::json& doc, const char* where) const {
-  return answer::Fields(doc, host_.authority, where).optional_user_name("userName");
+  return decode::neuron_user_name(doc, where, host_.authority);
 }
 
 std::string NeuronClient::checked_jwt(const std::string& jwt, const std::string& what) const {
-  // Anything else could carry CR LF into the Authorization header of every later request.
-  if (!validate::is_jwt(jwt))
-    answer::unexpected(host_.authority,
-                       what + " is not a JWT (three base64url parts joined by '.')");
-  return jwt;
+  return decode::checked_jwt(jwt, what, host_.authority);
 }
 
 }  // namespace authctl::backends

@@ -1,9 +1,7 @@
 #include "backends/nexterm.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include "backends/answer.hpp"
+#include "backends/decoders.hpp"
 #include "core/error.hpp"
 #include "core/timeutil.hpp"
 #include "core/validate.hpp"
@@ -34,29 +32,6 @@ std::string host_of_url(const std::string& url) {
   const size_t scheme = url.find("://");
   const size_t start = scheme == std::string::npos ? 0 : scheme + 3;
   return url.substr(start, url.find('/', start) - start);
-}
-
-bool is_poll_token(const std::string& token) {
-  return token.size() == 64 && std::all_of(token.begin(), token.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
-// XXXX-XXXX from the device code alphabet (nexterm-api.md).
-bool is_device_code(const std::string& code) {
-  static const std::string kAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-  if (code.size() != 9 || code[4] != '-') return false;
-  for (size_t i = 0; i < code.size(); ++i)
-    if (i != 4 && kAlphabet.find(code[i]) == std::string::npos) return false;
-  return true;
-}
-
-// The "token" of a login or device poll answer: 96 hex, else it is never used (a CR LF in
-// it would become an injected header on every later request).
-std::string session_token_of(const answer::Fields& fields) {
-  const std::string token = fields.text("token");
-  if (!validate::is_session_token(token)) fields.bad("token", "is not a session token (96 hex)");
-  return token;
 }
 
 void refuse_api_key(const std::string& token, const std::string& what) {
@@ -163,9 +138,8 @@ std::optional<std::string> NextermClient::version(std::string* answered) {
   if (r.status == 429) fail(r, "probe");
   if (r.status != 200 || !r.is_json()) return std::nullopt;
   auto doc = answer::parse_json(r, host_.authority);
-  if (!doc || !doc->is_object() || !doc->contains("version") || !(*doc)["version"].is_string())
-    return std::nullopt;
-  return (*doc)["version"].get<std::string>();
+  if (!doc) return std::nullopt;
+  return decode::nexterm_version(*doc);
 }
 
 NextermLogin NextermClient::login(const std::string& user, const std::string& password,
@@ -185,8 +159,7 @@ NextermLogin NextermClient::login(const std::string& user, const std::string& pa
   const int64_t local_now = timeutil::now();
   auto r = send("POST", "/api/auth/login", "", &body);
   NextermLogin result;
-  if (auto date = timeutil::parse_http_date(r.header("Date")))
-    result.clock_offset = *date - local_now;
+  result.clock_offset = decode::clock_offset(r.header("Date"), local_now);
   if (r.status == 200) {
     if (auto soft = soft_error(r)) {
       if (soft->code == 202) {
@@ -197,8 +170,7 @@ NextermLogin NextermClient::login(const std::string& user, const std::string& pa
       result.refused = soft;
       return result;
     }
-    const nlohmann::json doc = r.json();
-    result.token = session_token_of(answer::Fields(doc, host_.authority, "of the login answer"));
+    result.token = decode::session_token(r.json(), "of the login answer", host_.authority);
     http_.add_secret(result.token);
     return result;
   }
@@ -226,7 +198,7 @@ nlohmann::json NextermClient::me(const std::string& token) {
   auto doc = expect_json(send("GET", "/api/accounts/me", token), "account info");
   // The user name becomes a profile's user (and part of its name): checked here, so that
   // every login (--with-token, device code, passkey) gets it checked.
-  answer::Fields(doc, host_.authority, "of /api/accounts/me").optional_user_name("username");
+  decode::nexterm_user_name(doc, host_.authority);
   return doc;
 }
 
@@ -235,33 +207,20 @@ DeviceCode NextermClient::device_create(const std::string& client_type, const st
   const int64_t local_now = timeutil::now();
   auto r = send("POST", "/api/auth/device/create", token, &body);
   auto doc = expect_json(r, "device code request");
-  DeviceCode out;
-  if (auto date = timeutil::parse_http_date(r.header("Date"))) out.clock_offset = *date - local_now;
-  const answer::Fields fields(doc, host_.authority, "of device/create");
-  out.poll_token = fields.text("token");
-  if (!is_poll_token(out.poll_token)) fields.bad("token", "is not 64 hex digits");
+  DeviceCode out = decode::device_code(doc, r.header("Date"), local_now, host_.authority);
   http_.add_secret(out.poll_token);
-  out.code = fields.text("code");
-  if (!is_device_code(out.code)) fields.bad("code", "is not a device code (XXXX-XXXX)");
-  out.expires_at = fields.time("expiresAt");
   return out;
 }
 
 std::string NextermClient::device_poll(const std::string& poll_token, std::string* session_token) {
   nlohmann::json body = {{"token", poll_token}};
   auto doc = expect_json(send("POST", "/api/auth/device/poll", "", &body), "device code poll");
-  const answer::Fields fields(doc, host_.authority, "of device/poll");
-  std::string status = fields.text("status");
-  if (status == "authorized") {
-    std::string token = session_token_of(fields);
-    http_.add_secret(token);
-    if (session_token) *session_token = token;
+  decode::DevicePoll poll = decode::device_poll(doc, host_.authority);
+  if (poll.status == "authorized") {
+    http_.add_secret(poll.token);
+    if (session_token) *session_token = poll.token;
   }
-  if (status != "pending" && status != "authorized" && status != "invalid")
-    throw Error(ExitCode::error,
-                host_.authority + " answered device/poll with status '" + status + "'",
-                "the server is misbehaving; retry");
-  return status;
+  return poll.status;
 }
 
 namespace {
@@ -285,11 +244,7 @@ DeviceInfo NextermClient::device_info(const std::string& token, const std::strin
   auto r = send("POST", "/api/auth/device/info", token, &body);
   check_device_answer(r, host_.authority, code);
   auto doc = expect_json(r, "device info");
-  const answer::Fields fields(doc, host_.authority, "of device/info");
-  DeviceInfo info{fields.optional_text("ipAddress"), fields.optional_text("userAgent"),
-                  fields.optional_text("clientType"),
-                  fields.optional_time("expiresAt").value_or(0)};
-  return info;
+  return decode::device_info(doc, host_.authority);
 }
 
 void NextermClient::device_authorize(const std::string& token, const std::string& code) {
@@ -307,22 +262,8 @@ std::string NextermClient::link_status(const std::string& token, const std::stri
 
 std::vector<NextermSession> NextermClient::sessions(const std::string& token) {
   refuse_api_key(token, "listing sessions");
-  auto doc = expect_json(send("GET", "/api/sessions/list", token), "session list");
-  if (!doc.is_array())
-    throw Error(ExitCode::error, host_.authority + " answered the session list with a non-array",
-                "the server is misbehaving; retry later");
-  std::vector<NextermSession> out;
-  for (size_t i = 0; i < doc.size(); ++i) {
-    const answer::Fields s(doc[i], host_.authority, "of session " + std::to_string(i + 1));
-    NextermSession session;
-    session.id = s.integer("id");
-    session.ip = s.optional_text("ip");
-    session.user_agent = s.text("userAgent");
-    session.last_activity = s.time("lastActivity");
-    session.current = s.flag("current");
-    out.push_back(session);
-  }
-  return out;
+  return decode::sessions(expect_json(send("GET", "/api/sessions/list", token), "session list"),
+                          host_.authority);
 }
 
 std::vector<std::optional<std::string>> NextermClient::delete_sessions(
@@ -352,20 +293,6 @@ std::vector<std::optional<std::string>> NextermClient::delete_sessions(
   return results;
 }
 
-namespace {
-ApiKey parse_api_key(const answer::Fields& j) {
-  ApiKey key;
-  key.id = j.integer("id");
-  key.name = j.optional_text("name");
-  key.prefix = j.optional_text("prefix");
-  key.expires_at = j.optional_time("expiresAt");
-  key.created_at = j.optional_time("createdAt");
-  key.last_used_at = j.optional_time("lastUsedAt");
-  key.token = j.optional_text("token");
-  return key;
-}
-}  // namespace
-
 ApiKey NextermClient::create_api_key(const std::string& token, const std::string& name,
                                      const std::optional<std::string>& expires_at) {
   refuse_api_key(token, "creating API keys");
@@ -373,24 +300,15 @@ ApiKey NextermClient::create_api_key(const std::string& token, const std::string
   if (expires_at) body["expiresAt"] = *expires_at;
   const nlohmann::json doc =
       expect_json(send("POST", "/api/accounts/api-keys", token, &body), "API key creation");
-  const answer::Fields fields(doc, host_.authority, "of the new API key");
-  if (!validate::is_api_key(fields.text("token")))
-    fields.bad("token", "is not an API key (nxt_ and 64 hex digits)");
-  http_.add_secret(fields.text("token"));
-  return parse_api_key(fields);
+  ApiKey key = decode::new_api_key(doc, host_.authority);
+  http_.add_secret(key.token);
+  return key;
 }
 
 std::vector<ApiKey> NextermClient::api_keys(const std::string& token) {
   refuse_api_key(token, "listing API keys");
-  auto doc = expect_json(send("GET", "/api/accounts/api-keys", token), "API key list");
-  if (!doc.is_array())
-    throw Error(ExitCode::error, host_.authority + " answered the API key list with a non-array",
-                "the server is misbehaving; retry later");
-  std::vector<ApiKey> out;
-  for (size_t i = 0; i < doc.size(); ++i)
-    out.push_back(parse_api_key(
-        answer::Fields(doc[i], host_.authority, "of API key " + std::to_string(i + 1))));
-  return out;
+  return decode::api_keys(expect_json(send("GET", "/api/accounts/api-keys", token), "API key list"),
+                          host_.authority);
 }
 
 void NextermClient::revoke_api_key(const std::string& token, int64_t id) {

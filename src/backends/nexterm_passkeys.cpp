@@ -1,10 +1,9 @@
 // NextermClient's passkey routes (nexterm-passkeys.md): registration, list, rename, delete,
 // and the passkey login, with the spec's error codes mapped to exit codes.
+#include "backends/decoders.hpp"
 #include "backends/nexterm.hpp"
 #include "core/error.hpp"
-#include "core/text.hpp"
 #include "core/timeutil.hpp"
-#include "core/validate.hpp"
 
 namespace authctl::backends {
 
@@ -27,22 +26,7 @@ nlohmann::json NextermClient::passkey_register_options(const std::string& token,
   nlohmann::json body = {{"origin", origin}};
   auto doc = expect_json(send("POST", "/api/accounts/passkeys/register/options", token, &body),
                          "passkey registration");
-  if (!doc.is_object() || !doc.contains("challenge") || !doc["challenge"].is_string() ||
-      !doc.contains("rp") || !doc["rp"].is_object() || !doc["rp"].contains("id") ||
-      !doc["rp"]["id"].is_string())
-    throw Error(ExitCode::error,
-                host_.authority +
-                    " answered passkey registration options without challenge "
-                    "and rp.id",
-                "the server is misbehaving (or too old for passkeys); check its version");
-  // A passkey is bound to its rp.id: one for another site, signed here, would let this
-  // server (or whoever is between) log in there as the user.
-  const std::string& rp_id = doc["rp"]["id"].get_ref<const std::string&>();
-  if (rp_id != host_.host)
-    throw Error(ExitCode::error,
-                host_.authority + " sent an unexpected answer: \"rp.id\" is \"" +
-                    text::printable(rp_id) + "\", not this server's host " + host_.host,
-                "nothing was registered; check --host and the server's passkey settings");
+  decode::passkey_creation_options(doc, host_.authority, host_.host);
   return doc;
 }
 
@@ -75,20 +59,7 @@ bool NextermClient::passkey_register_verify(const std::string& token, const std:
 
 std::vector<PasskeyInfo> NextermClient::passkeys(const std::string& token) {
   auto doc = expect_json(send("GET", "/api/accounts/passkeys", token), "passkey list");
-  if (!doc.is_array())
-    throw Error(ExitCode::error, host_.authority + " answered the passkey list with a non-list",
-                "the server is misbehaving; retry later");
-  std::vector<PasskeyInfo> out;
-  for (const auto& item : doc) {
-    if (!item.is_object() || !item.contains("id") || !item["id"].is_number_integer()) continue;
-    PasskeyInfo info;
-    info.id = item["id"].get<int64_t>();
-    if (item.contains("name") && item["name"].is_string()) info.name = item["name"];
-    if (item.contains("createdAt") && !item["createdAt"].is_null())
-      info.created_at = timeutil::parse_time_value(item["createdAt"]);
-    out.push_back(std::move(info));
-  }
-  return out;
+  return decode::passkeys(doc, host_.authority);
 }
 
 void NextermClient::rename_passkey(const std::string& token, int64_t id, const std::string& name) {
@@ -125,11 +96,7 @@ nlohmann::json NextermClient::passkey_login_options(const std::string& origin,
       break;
   }
   auto doc = expect_json(r, "passkey login");
-  if (!doc.is_object() || !doc.contains("challenge") || !doc["challenge"].is_string() ||
-      !doc.contains("rpId") || !doc["rpId"].is_string())
-    throw Error(ExitCode::error,
-                host_.authority + " answered passkey login options without challenge and rpId",
-                "the server is misbehaving (or too old for passkeys); check its version");
+  decode::passkey_request_options(doc, host_.authority);
   return doc;
 }
 
@@ -139,8 +106,7 @@ PasskeyLogin NextermClient::passkey_login_verify(const std::string& origin,
   const int64_t local_now = timeutil::now();
   auto r = send("POST", "/api/auth/passkey/verify", "", &body);
   PasskeyLogin result;
-  if (auto date = timeutil::parse_http_date(r.header("Date")))
-    result.clock_offset = *date - local_now;
+  result.clock_offset = decode::clock_offset(r.header("Date"), local_now);
   const std::string said = soft_message(r);
   switch (soft_code(r)) {
     case 301:
@@ -165,11 +131,7 @@ PasskeyLogin NextermClient::passkey_login_verify(const std::string& origin,
       break;
   }
   auto doc = expect_json(r, "passkey login");
-  if (!doc.is_object() || !doc.contains("token") || !doc["token"].is_string() ||
-      !validate::is_session_token(doc["token"].get<std::string>()))
-    throw Error(ExitCode::error, host_.authority + " answered the passkey login without a token",
-                "the server is misbehaving; retry later");
-  result.token = doc["token"].get<std::string>();
+  result.token = decode::passkey_login_token(doc, host_.authority);
   http_.add_secret(result.token);
   return result;
 }

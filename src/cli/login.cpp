@@ -178,14 +178,9 @@ std::optional<std::string> totp_secret(const LoginOptions& options) {
   } else {
     return std::nullopt;
   }
-  // The otpauth:// URL the server shows (GET /api/accounts/totp/secret) holds it as secret=.
-  if (text.rfind("otpauth://", 0) == 0) {
-    auto at = text.find("secret=");
-    text = at == std::string::npos ? "" : text.substr(at + 7, text.find('&', at) - at - 7);
-  }
-  auto secret = totp::base32_decode(text);
+  auto secret = totp::secret_from_text(text);
   crypto::wipe(text);
-  if (!secret || secret->empty())
+  if (!secret)
     throw Error(ExitCode::usage, "the TOTP secret is not base32",
                 "give the secret as the server showed it (letters A-Z and digits 2-7)");
   return secret;

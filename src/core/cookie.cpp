@@ -18,8 +18,10 @@ bool token_char(char c) {
   return c > 0x20 && c < 0x7f && c != ';' && c != ',' && c != '"' && c != '\\';
 }
 
+// What validate::is_cookie_value accepts unquoted (no '=' either, so that "a=b" is not
+// taken for a bare value): the value goes into a Cookie header as it is.
 bool plausible_value(const std::string& v) {
-  if (v.empty()) return false;
+  if (v.empty() || v.size() > 4096) return false;
   for (char c : v)
     if (!token_char(c) || c == '=') return false;
   return true;

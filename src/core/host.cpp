@@ -64,7 +64,10 @@ HostSpec parse_host(std::string_view input, bool allow_http) {
     if (close == std::string::npos) throw bad_host(input, "unclosed '['");
     spec.host = rest.substr(1, close - 1);
     in6_addr addr6{};
-    if (inet_pton(AF_INET6, spec.host.c_str(), &addr6) != 1)
+    // inet_pton reads a C string: without the alphabet check, "[::1<NUL> x]" would pass as
+    // ::1 and carry the NUL and the space into the Host header and the stored URL.
+    if (spec.host.find_first_not_of("0123456789abcdef:.") != std::string::npos ||
+        inet_pton(AF_INET6, spec.host.c_str(), &addr6) != 1)
       throw bad_host(input, "not an IPv6 address in brackets");
     std::string after = rest.substr(close + 1);
     if (!after.empty()) {
@@ -90,7 +93,8 @@ HostSpec parse_host(std::string_view input, bool allow_http) {
         !std::all_of(port_text.begin(), port_text.end(),
                      [](char c) { return isdigit(static_cast<unsigned char>(c)); }))
       throw bad_host(input, "port must be a number 1..65535");
-    spec.port = std::stoi(port_text);
+    spec.port = 0;  // at most five digits: no overflow
+    for (char c : port_text) spec.port = spec.port * 10 + (c - '0');
     if (spec.port < 1 || spec.port > 65535) throw bad_host(input, "port must be 1..65535");
   }
   spec.loopback = is_loopback_host(spec.host);

@@ -30,6 +30,9 @@ struct BioFree {
 struct CtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
 struct BnFree {
   void operator()(BIGNUM* b) const { BN_free(b); }
 };
@@ -97,11 +100,16 @@ int64_t pbe_iterations(const X509_SIG* sig) {
 
 // An encrypted PKCS#8 key: its KDF cost is checked before any derivation, so that a file
 // asking for 2^62 iterations is refused at once instead of hanging the reader.
-EVP_PKEY* decrypt_pkcs8(std::string_view pem, const std::optional<std::string>& passphrase) {
+std::unique_ptr<X509_SIG, SigFree> read_pkcs8(std::string_view pem) {
   std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) fail("reading the key");
   std::unique_ptr<X509_SIG, SigFree> sig(PEM_read_bio_PKCS8(bio.get(), nullptr, nullptr, nullptr));
   ERR_clear_error();
+  return sig;
+}
+
+EVP_PKEY* decrypt_pkcs8(std::string_view pem, const std::optional<std::string>& passphrase) {
+  std::unique_ptr<X509_SIG, SigFree> sig = read_pkcs8(pem);
   if (!sig) throw unreadable_key();
   const int64_t iterations = pbe_iterations(sig.get());
   if (iterations == -1)
@@ -130,6 +138,19 @@ EVP_PKEY* decrypt_pkcs8(std::string_view pem, const std::optional<std::string>& 
   ERR_clear_error();
   if (!key) throw unreadable_key();
   return key;
+}
+
+// A PKCS#8 key carries its public point next to the private scalar, and OpenSSL takes both
+// as written: in a damaged file they may disagree, and the key would then sign with one and
+// register (or verify with) the other. The point must be on the curve and be the scalar's.
+void check_key_pair(EVP_PKEY* key) {
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  const bool valid = ctx && EVP_PKEY_check(ctx.get()) == 1;
+  ERR_clear_error();
+  if (!valid)
+    throw Error(ExitCode::error,
+                "the passkey file's private key is damaged (its public key does not match)",
+                "remove the key file and register a new passkey (passkey add)");
 }
 
 bool is_encrypted_pkcs8(std::string_view pem) {
@@ -181,6 +202,7 @@ P256Key P256Key::from_pem(std::string_view pem, const std::optional<std::string>
       std::string(group) != "prime256v1")
     throw Error(ExitCode::error, "the passkey file's key is not a P-256 key",
                 "register a new passkey with authctl passkey add");
+  check_key_pair(impl->key);
   return P256Key(std::move(impl));
 }
 
@@ -261,6 +283,12 @@ bool p256_verify_der(std::string_view x, std::string_view y, std::string_view da
   OSSL_PARAM_BLD_free(bld);
   ERR_clear_error();
   return valid;
+}
+
+int64_t pkcs8_iterations(std::string_view pem) {
+  if (!is_encrypted_pkcs8(pem)) return 0;
+  std::unique_ptr<X509_SIG, SigFree> sig = read_pkcs8(pem);
+  return sig ? pbe_iterations(sig.get()) : -1;
 }
 
 bool pem_is_encrypted(std::string_view pem) {

@@ -21,8 +21,11 @@ std::string format_rfc3339(int64_t unix_seconds) {
   time_t t = static_cast<time_t>(unix_seconds);
   struct tm tm {};
   gmtime_r(&t, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  // Not strftime's %Y: glibc writes year 999 as "999", which is no RFC 3339 (and does not
+  // parse back). Four digits, zero-padded, for every year parse_iso8601 can read.
+  char buf[64];
+  snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900LL, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 

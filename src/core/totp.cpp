@@ -31,6 +31,18 @@ std::optional<std::string> base32_decode(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> secret_from_text(std::string_view text) {
+  if (text.rfind("otpauth://", 0) == 0) {
+    const size_t at = text.find("secret=");
+    // A view, not a copy: no second copy of the secret is left in memory.
+    text = at == std::string_view::npos ? std::string_view()
+                                        : text.substr(at + 7, text.find('&', at) - at - 7);
+  }
+  auto secret = base32_decode(text);
+  if (!secret || secret->empty()) return std::nullopt;
+  return secret;
+}
+
 std::string code_at(std::string_view secret, int64_t unix_time, int digits) {
   uint64_t counter = static_cast<uint64_t>(unix_time / kStep);
   unsigned char message[8];

@@ -14,6 +14,12 @@ constexpr int64_t kStep = 30;
 // character is outside the alphabet.
 std::optional<std::string> base32_decode(std::string_view text);
 
+// The raw secret bytes of what a user gives as a TOTP secret (--totp-secret-file,
+// AUTHCTL_TOTP_SECRET): the base32 secret, or the otpauth:// URL the server shows
+// (GET /api/accounts/totp/secret), which holds it as secret=. nullopt when that is not
+// base32 or decodes to nothing.
+std::optional<std::string> secret_from_text(std::string_view text);
+
 // The code for `unix_time` from the raw secret bytes, zero-padded to `digits`.
 std::string code_at(std::string_view secret, int64_t unix_time, int digits = 6);
 

@@ -33,7 +33,31 @@ nlohmann::json to_json(const PasskeyRecord& r) {
           {"privateKey", r.private_key_pem}};
 }
 
-PasskeyRecord from_json(const std::string& text, const std::string& path) {
+std::string file_name_for(const PasskeyRecord& r) {
+  std::string host =
+      r.origin.substr(r.origin.find("://") == std::string::npos ? 0 : r.origin.find("://") + 3);
+  std::string name = r.user + "@" + host + "-" + r.credential_id.substr(0, 8);
+  for (char& c : name)
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '@' && c != '-') c = '_';
+  return name + ".json";
+}
+
+void ensure_private_dir(const std::string& dir) {
+  struct stat st {};
+  if (lstat(dir.c_str(), &st) != 0) {
+    const std::string parent = dir.substr(0, dir.find_last_of('/'));
+    if (!parent.empty() && lstat(parent.c_str(), &st) != 0 && mkdir(parent.c_str(), 0700) != 0 &&
+        errno != EEXIST)
+      throw_io("cannot create", parent);
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw_io("cannot create", dir);
+  }
+  int fd = open_private(dir, O_RDONLY | O_DIRECTORY, true);
+  if (fd >= 0) close(fd);
+}
+
+}  // namespace
+
+PasskeyRecord parse_passkey_file(std::string_view text, const std::string& path) {
   auto bad = [&](const std::string& why) {
     return Error(ExitCode::error, "the passkey file " + path + " is not valid: " + why,
                  "remove it (authctl passkey remove ID --local) and run authctl passkey add");
@@ -62,30 +86,6 @@ PasskeyRecord from_json(const std::string& text, const std::string& path) {
   r.path = path;
   return r;
 }
-
-std::string file_name_for(const PasskeyRecord& r) {
-  std::string host =
-      r.origin.substr(r.origin.find("://") == std::string::npos ? 0 : r.origin.find("://") + 3);
-  std::string name = r.user + "@" + host + "-" + r.credential_id.substr(0, 8);
-  for (char& c : name)
-    if (!isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '@' && c != '-') c = '_';
-  return name + ".json";
-}
-
-void ensure_private_dir(const std::string& dir) {
-  struct stat st {};
-  if (lstat(dir.c_str(), &st) != 0) {
-    const std::string parent = dir.substr(0, dir.find_last_of('/'));
-    if (!parent.empty() && lstat(parent.c_str(), &st) != 0 && mkdir(parent.c_str(), 0700) != 0 &&
-        errno != EEXIST)
-      throw_io("cannot create", parent);
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw_io("cannot create", dir);
-  }
-  int fd = open_private(dir, O_RDONLY | O_DIRECTORY, true);
-  if (fd >= 0) close(fd);
-}
-
-}  // namespace
 
 std::string passkeys_dir(const std::string& config_dir) {
   return config_dir + "/passkeys";
@@ -154,7 +154,7 @@ std::string read_and_close(int fd, const std::string& path) {
 PasskeyRecord read_passkey_at(int dir_fd, const std::string& name, const std::string& path) {
   int fd = open_private_at(dir_fd, name, path, O_RDONLY);
   if (fd < 0) throw Error(ExitCode::error, "no passkey file " + path, "run authctl passkey add");
-  return from_json(read_and_close(fd, path), path);
+  return parse_passkey_file(read_and_close(fd, path), path);
 }
 
 }  // namespace
@@ -188,7 +188,7 @@ PasskeyRecord read_passkey_file(const std::string& path, bool follow_symlink) {
     close(fd);
     throw;
   }
-  return from_json(read_and_close(fd, path), path);
+  return parse_passkey_file(read_and_close(fd, path), path);
 }
 
 std::vector<PasskeyRecord> find_passkey_files(const std::string& dir, const std::string& origin,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace authctl::store {
@@ -21,6 +22,11 @@ struct PasskeyRecord {
   std::string private_key_pem;
   std::string path;  // where it was read from or written to (not stored in the file)
 };
+
+// The text of a key file as a record (path set to `path`, named in messages): JSON nested at
+// most 64 levels, an object with every text field non-empty and rowId an integer or null.
+// Error(error) otherwise. Pure: read_passkey_file's checks of the file itself come first.
+PasskeyRecord parse_passkey_file(std::string_view text, const std::string& path);
 
 std::string passkeys_dir(const std::string& config_dir);
 

@@ -60,3 +60,9 @@ TEST_CASE("the other forms do not depend on the host") {
   CHECK(http_session_id("HttpSessionID=abc123", "any.example") == "abc123");
   CHECK(http_session_id("Cookie: HttpSessionID=abc123", "any.example") == "abc123");
 }
+
+TEST_CASE("a value longer than a cookie may be (4096 bytes) is not taken") {
+  CHECK(http_session_id(std::string(4096, 'a'), "h") == std::string(4096, 'a'));
+  CHECK(http_session_id(std::string(4097, 'a'), "h") == std::nullopt);
+  CHECK(http_session_id("HttpSessionID=" + std::string(5000, 'a'), "h") == std::nullopt);
+}

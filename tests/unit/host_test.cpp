@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "core/error.hpp"
 #include "core/host.hpp"
 
@@ -62,4 +64,13 @@ TEST_CASE("bytes outside printable ASCII are refused (a NUL in brackets once pas
   } catch (const Error& e) {
     CHECK(std::string(e.what()).find("ho\\x1bst") != std::string::npos);  // shown escaped
   }
+}
+
+TEST_CASE("an IPv6 literal is only hex digits, ':' and '.' (found by fuzz_host)") {
+  // inet_pton stops at a NUL: what follows it would reach the Host header and the store.
+  CHECK_THROWS_AS(parse_host(std::string("http://[::1\0 x]:8080", 20), true), Error);
+  CHECK_THROWS_AS(parse_host("[::1 ]", true), Error);
+  CHECK(parse_host("http://[::1]:8080", true).origin == "http://[::1]:8080");
+  CHECK(parse_host("[::ffff:127.0.0.1]", true).host == "::ffff:127.0.0.1");
+  CHECK(parse_host("x:08080", true).port == 8080);
 }

@@ -125,3 +125,18 @@ TEST_CASE("an unencrypted key file round-trips and is not taken for an encrypted
   CHECK(code_of([&] { P256Key::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n", std::nullopt); }) ==
         ExitCode::error);
 }
+
+TEST_CASE(
+    "a key file whose public key is not its private key's is refused (found by fuzz_keyfile)") {
+  // One bit of the private scalar changed; the stored public point is the old key's.
+  const std::string pem =
+      "-----BEGIN PRIVATE KEY-----\n"
+      "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1H5Us8iq28RK8jJ2\n"
+      "J0r3oINy+/kXJ6xWtgYscubMszKhRANCAAQdA2hNG9jNDHAiK8og7U2D4YyoheoN\n"
+      "uBQsAuh6mwkviqRLn1FGeZQJIzN3ZCdflZCfqkEszG/k48ajJEx2EX7C\n"
+      "-----END PRIVATE KEY-----\n";
+  CHECK(code_of([&] { P256Key::from_pem(pem, std::nullopt); }) == ExitCode::error);
+  std::string original = pem;
+  original[original.find("kXJ6") + 2] = 'Z';  // the scalar as it was: loads
+  CHECK(P256Key::from_pem(original, std::nullopt).public_x().size() == 32);
+}

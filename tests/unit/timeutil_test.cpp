@@ -12,6 +12,12 @@ using namespace authctl::timeutil;
 TEST_CASE("RFC 3339 output") {
   CHECK(format_rfc3339(0) == "1970-01-01T00:00:00Z");
   CHECK(format_rfc3339(1795346531) == "2026-11-22T11:22:11Z");
+  // Four-digit years below 1000 too (strftime's %Y wrote "999-..."; found by fuzz_time).
+  const auto early = parse_iso8601("0999-06-01T00:00:00Z");
+  REQUIRE(early);
+  CHECK(format_rfc3339(*early) == "0999-06-01T00:00:00Z");
+  CHECK(parse_iso8601(format_rfc3339(*parse_iso8601("0000-01-05T00:00:00+23:59"))) ==
+        parse_iso8601("0000-01-05T00:00:00+23:59"));
 }
 
 TEST_CASE("HTTP dates") {

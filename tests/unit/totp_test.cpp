@@ -31,3 +31,18 @@ TEST_CASE("seconds left in a step") {
   CHECK(seconds_left(29) == 1);
   CHECK(seconds_left(31) == 29);
 }
+
+TEST_CASE("a TOTP secret from the user: base32 or an otpauth URL") {
+  const std::string raw = "12345678901234567890";
+  CHECK(secret_from_text("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ") == raw);
+  CHECK(secret_from_text("otpauth://totp/Nexterm:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&"
+                         "issuer=Nexterm") == raw);
+  // secret= last: up to the end of the URL
+  CHECK(secret_from_text("otpauth://totp/x?issuer=N&secret=MZXW6===") == std::string("foo"));
+  CHECK(secret_from_text("otpauth://totp/x?issuer=N") == std::nullopt);  // no secret=
+  CHECK(secret_from_text("otpauth://totp/x?secret=&issuer=N") == std::nullopt);
+  CHECK(secret_from_text("otpauth://totp/x?secret=MZXW1") == std::nullopt);
+  CHECK(secret_from_text("") == std::nullopt);       // decodes to nothing
+  CHECK(secret_from_text(" = - ") == std::nullopt);  // only ignored characters
+  CHECK(secret_from_text("not base32!") == std::nullopt);
+}

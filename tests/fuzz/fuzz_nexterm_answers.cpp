@@ -1,0 +1,111 @@
+// libFuzzer harness: the Nexterm answer decoders (backends/decoders, and soft_error): the
+// input is a body, parsed as the client parses one and fed to each decoder. A hostile body
+// gives a result or a malformed answer (authctl::Error), never a crash or an nlohmann
+// exception; tokens keep their alphabets and times their range.
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "backends/answer.hpp"
+#include "backends/decoders.hpp"
+#include "backends/nexterm.hpp"
+#include "core/error.hpp"
+#include "core/timeutil.hpp"
+#include "core/validate.hpp"
+
+namespace be = authctl::backends;
+namespace decode = authctl::backends::decode;
+namespace tu = authctl::timeutil;
+namespace validate = authctl::validate;
+
+namespace {
+
+const std::string kAuthority = "nexterm.example";
+constexpr int64_t kNow = 1800000000;
+
+template <typename F>
+void rejected_or(F&& decoder) {
+  try {
+    decoder();
+  } catch (const authctl::Error&) {
+  }
+}
+
+void need(bool holds) {
+  if (!holds) abort();
+}
+
+bool optional_time_ok(const std::optional<int64_t>& when) {
+  return !when || tu::in_server_range(*when);
+}
+
+void soft_errors(const std::string& body) {
+  for (long status : {200L, 400L}) {
+    authctl::net::Response r;
+    r.status = status;
+    r.url = "https://" + kAuthority + "/api/auth/login";
+    r.headers = {{"Content-Type", "application/json"}};
+    r.body = body;
+    rejected_or([&] {
+      if (auto soft = be::soft_error(r)) need(soft->code >= 0 && soft->code <= 999);
+    });
+  }
+}
+
+void lists(const nlohmann::json& doc) {
+  rejected_or([&] {
+    for (const auto& s : decode::sessions(doc, kAuthority))
+      need(tu::in_server_range(s.last_activity));
+  });
+  rejected_or([&] {
+    for (const auto& k : decode::api_keys(doc, kAuthority))
+      need(optional_time_ok(k.expires_at) && optional_time_ok(k.created_at) &&
+           optional_time_ok(k.last_used_at));
+  });
+  rejected_or([&] {
+    for (const auto& p : decode::passkeys(doc, kAuthority)) need(optional_time_ok(p.created_at));
+  });
+}
+
+void objects(const nlohmann::json& doc) {
+  rejected_or([&] {
+    need(validate::is_session_token(decode::session_token(doc, "of the login answer", kAuthority)));
+  });
+  rejected_or([&] {
+    const std::string user = decode::nexterm_user_name(doc, kAuthority);
+    need(user.empty() || validate::is_user_name(user));
+  });
+  rejected_or([&] {
+    const be::DeviceCode code = decode::device_code(doc, "", kNow, kAuthority);
+    need(code.poll_token.size() == 64 && code.code.size() == 9 &&
+         tu::in_server_range(code.expires_at));
+  });
+  rejected_or([&] {
+    const decode::DevicePoll poll = decode::device_poll(doc, kAuthority);
+    need(poll.status != "authorized" || validate::is_session_token(poll.token));
+  });
+  rejected_or([&] {
+    const be::DeviceInfo info = decode::device_info(doc, kAuthority);
+    need(info.expires_at == 0 || tu::in_server_range(info.expires_at));
+  });
+  rejected_or([&] { need(validate::is_api_key(decode::new_api_key(doc, kAuthority).token)); });
+  rejected_or(
+      [&] { need(validate::is_session_token(decode::passkey_login_token(doc, kAuthority))); });
+  decode::nexterm_version(doc);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string input(reinterpret_cast<const char*>(data), size);
+  soft_errors(input);
+  std::optional<nlohmann::json> doc;
+  rejected_or([&] { doc = be::answer::parse_text(input, kAuthority); });
+  if (!doc) return 0;
+  lists(*doc);
+  objects(*doc);
+  return 0;
+}
