@@ -360,44 +360,24 @@ void apply_neuron_defaults(LoginOptions& options) {
   }
 }
 
-void run_login(Context& context, LoginOptions options) {
-  context.check_profile_option();
-  apply_neuron_defaults(options);
-  if (options.passkey) refuse_secrets_for(options, "--passkey");
-  if (options.qr) refuse_secrets_for(options, "--qr");
-  if (options.passkey) {
-    if (options.kind == "neuron")
-      throw Error(ExitCode::usage, "--passkey is a Nexterm login",
-                  "for a Neuron, use --qr or a password");
-    PasskeyLoginRequest request;
-    if (!options.host.empty()) request.host = parse_host(options.host, options.allow_http);
-    request.user = options.user;
-    request.key_file = options.passkey_file;
-    request.passphrase_file = options.passphrase_file;
-    request.force = options.force;
-    request.no_store = options.no_store;
-    const PasskeyLoginResult result = run_passkey_login(context, request);
-    return print_result(context, options, result.name, result.profile);
-  }
-  if (options.host.empty())
-    throw Error(ExitCode::usage, "login needs --host",
-                "give --host HOST[:PORT] or set NEURON_HOST");
-  const HostSpec host = parse_host(options.host, options.allow_http);
-  if (options.with_token) return run_with_token(context, host, options);
-  if (!options.session_cookie.empty()) return run_session_cookie(context, host, options);
-  if (options.qr) {
-    if (options.kind == "nexterm")
-      throw Error(ExitCode::usage, "--qr is the Neuron's Quick Login",
-                  "for Nexterm, use --device (or --passkey)");
-    const QrLoginResult result =
-        run_qr_login(context, host, options.wait,
-                     {options.purpose, options.seconds, options.force, options.no_store});
-    return print_result(context, options, result.name, result.profile, "logged_in");
-  }
-  if (options.device) {
-    return run_device_login(context, host, options.wait, options.force, options.no_store,
-                            options.print_token);
-  }
+// --passkey: no --host needed (the key file knows its server).
+void run_passkey(Context& context, const LoginOptions& options) {
+  if (options.kind == "neuron")
+    throw Error(ExitCode::usage, "--passkey is a Nexterm login",
+                "for a Neuron, use --qr or a password");
+  PasskeyLoginRequest request;
+  if (!options.host.empty()) request.host = parse_host(options.host, options.allow_http);
+  request.user = options.user;
+  request.key_file = options.passkey_file;
+  request.passphrase_file = options.passphrase_file;
+  request.force = options.force;
+  request.no_store = options.no_store;
+  const PasskeyLoginResult result = run_passkey_login(context, request);
+  print_result(context, options, result.name, result.profile);
+}
+
+// The local checks of a password login, before any request.
+void check_password_login(Context& context, const HostSpec& host, LoginOptions& options) {
   if (options.user.empty()) {
     if (!context.can_prompt())
       throw Error(ExitCode::usage, "login needs a user name", "give -u USER or set NEURON_USER");
@@ -415,9 +395,12 @@ void run_login(Context& context, LoginOptions options) {
   }
   if (!options.totp_code.empty() && !valid_totp_format(options.totp_code))
     throw Error(ExitCode::usage, "--totp-code must be 6 digits", "use the code your app shows now");
+}
+
+void run_password_login(Context& context, const HostSpec& host, LoginOptions& options) {
+  check_password_login(context, host, options);
   const std::string name = profile_name_for(context, options.user, host.authority);
   if (!options.no_store) prepare_store(context, name, host.origin, options.force);
-
   // All local checks come first. Without a password source and no one to ask: exit 4 now,
   // before any request. With a prompt to come, the server is probed first, so that a wrong
   // host fails before the password is typed.
@@ -435,6 +418,33 @@ void run_login(Context& context, LoginOptions options) {
   if (!options.no_store)
     retire_replaced(context, save_profile(context, name, profile, options.force), profile);
   print_result(context, options, name, profile);
+}
+
+void run_login(Context& context, LoginOptions options) {
+  context.check_profile_option();
+  apply_neuron_defaults(options);
+  if (options.passkey) refuse_secrets_for(options, "--passkey");
+  if (options.qr) refuse_secrets_for(options, "--qr");
+  if (options.passkey) return run_passkey(context, options);
+  if (options.host.empty())
+    throw Error(ExitCode::usage, "login needs --host",
+                "give --host HOST[:PORT] or set NEURON_HOST");
+  const HostSpec host = parse_host(options.host, options.allow_http);
+  if (options.with_token) return run_with_token(context, host, options);
+  if (!options.session_cookie.empty()) return run_session_cookie(context, host, options);
+  if (options.qr) {
+    if (options.kind == "nexterm")
+      throw Error(ExitCode::usage, "--qr is the Neuron's Quick Login",
+                  "for Nexterm, use --device (or --passkey)");
+    const QrLoginResult result =
+        run_qr_login(context, host, options.wait,
+                     {options.purpose, options.seconds, options.force, options.no_store});
+    return print_result(context, options, result.name, result.profile, "logged_in");
+  }
+  if (options.device)
+    return run_device_login(context, host, options.wait, options.force, options.no_store,
+                            options.print_token);
+  run_password_login(context, host, options);
 }
 
 }  // namespace

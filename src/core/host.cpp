@@ -35,14 +35,76 @@ bool is_loopback_host(std::string_view host) {
   return false;
 }
 
-HostSpec parse_host(std::string_view input, bool allow_http) {
-  // Only printable ASCII: inet_pton reads a C string, so a NUL inside "[...]" would pass
-  // "[::\0junk]" as "::" (found by fuzzing), and a host name is ASCII anyway.
+namespace {
+
+// The host and port parts of an authority ("[::1]:8080", "name:443", "name").
+struct Authority {
+  std::string host;
+  std::string port_text;
+  bool explicit_port = false;
+};
+
+Authority split_bracketed(std::string_view input, const std::string& rest) {
+  auto close = rest.find(']');
+  if (close == std::string::npos) throw bad_host(input, "unclosed '['");
+  Authority out;
+  out.host = rest.substr(1, close - 1);
+  in6_addr addr6{};
+  // inet_pton reads a C string: without the alphabet check, "[::1<NUL> x]" would pass as
+  // ::1 and carry the NUL and the space into the Host header and the stored URL.
+  if (out.host.find_first_not_of("0123456789abcdef:.") != std::string::npos ||
+      inet_pton(AF_INET6, out.host.c_str(), &addr6) != 1)
+    throw bad_host(input, "not an IPv6 address in brackets");
+  std::string after = rest.substr(close + 1);
+  if (!after.empty()) {
+    if (after.front() != ':') throw bad_host(input, "unexpected text after ']'");
+    out.port_text = after.substr(1);
+    out.explicit_port = true;
+  }
+  return out;
+}
+
+Authority split_plain(std::string_view input, std::string rest) {
+  Authority out;
+  auto colon = rest.rfind(':');
+  if (colon != std::string::npos) {
+    if (rest.find(':') != colon) throw bad_host(input, "put an IPv6 address in brackets");
+    out.port_text = rest.substr(colon + 1);
+    out.explicit_port = true;
+    rest = rest.substr(0, colon);
+  }
+  if (!valid_hostname(rest)) throw bad_host(input, "not a host name or address");
+  out.host = rest;
+  return out;
+}
+
+int parse_port(std::string_view input, const Authority& authority, int default_port) {
+  if (!authority.explicit_port) return default_port;
+  const std::string& text = authority.port_text;
+  if (text.empty() || text.size() > 5 || !std::all_of(text.begin(), text.end(), [](char c) {
+        return isdigit(static_cast<unsigned char>(c));
+      }))
+    throw bad_host(input, "port must be a number 1..65535");
+  int port = 0;  // at most five digits: no overflow
+  for (char c : text) port = port * 10 + (c - '0');
+  if (port < 1 || port > 65535) throw bad_host(input, "port must be 1..65535");
+  return port;
+}
+
+// Only printable ASCII: a host name is ASCII, and a NUL or a line break must never reach
+// inet_pton (which reads a C string), a Host header or the store.
+void refuse_non_ascii(std::string_view input) {
   if (std::any_of(input.begin(), input.end(), [](char c) {
         return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f ||
                static_cast<unsigned char>(c) >= 0x80;
       }))
     throw bad_host(text::printable(input), "only printable ASCII is allowed");
+}
+
+}  // namespace
+
+HostSpec parse_host(std::string_view input, bool allow_http) {
+  refuse_non_ascii(input);
   std::string text(input);
   for (char& c : text) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
   HostSpec spec;
@@ -57,46 +119,12 @@ HostSpec parse_host(std::string_view input, bool allow_http) {
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
   if (rest.find_first_of("/?#@") != std::string::npos)
     throw bad_host(input, "no path, query or user part allowed");
-
-  std::string port_text;
-  if (!rest.empty() && rest.front() == '[') {
-    auto close = rest.find(']');
-    if (close == std::string::npos) throw bad_host(input, "unclosed '['");
-    spec.host = rest.substr(1, close - 1);
-    in6_addr addr6{};
-    // inet_pton reads a C string: without the alphabet check, "[::1<NUL> x]" would pass as
-    // ::1 and carry the NUL and the space into the Host header and the stored URL.
-    if (spec.host.find_first_not_of("0123456789abcdef:.") != std::string::npos ||
-        inet_pton(AF_INET6, spec.host.c_str(), &addr6) != 1)
-      throw bad_host(input, "not an IPv6 address in brackets");
-    std::string after = rest.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') throw bad_host(input, "unexpected text after ']'");
-      port_text = after.substr(1);
-      spec.explicit_port = true;
-    }
-  } else {
-    auto colon = rest.rfind(':');
-    if (colon != std::string::npos) {
-      if (rest.find(':') != colon) throw bad_host(input, "put an IPv6 address in brackets");
-      port_text = rest.substr(colon + 1);
-      spec.explicit_port = true;
-      rest = rest.substr(0, colon);
-    }
-    if (!valid_hostname(rest)) throw bad_host(input, "not a host name or address");
-    spec.host = rest;
-  }
+  const Authority authority = !rest.empty() && rest.front() == '[' ? split_bracketed(input, rest)
+                                                                   : split_plain(input, rest);
+  spec.host = authority.host;
+  spec.explicit_port = authority.explicit_port;
   const int default_port = spec.scheme == "https" ? 443 : 80;
-  spec.port = default_port;
-  if (spec.explicit_port) {
-    if (port_text.empty() || port_text.size() > 5 ||
-        !std::all_of(port_text.begin(), port_text.end(),
-                     [](char c) { return isdigit(static_cast<unsigned char>(c)); }))
-      throw bad_host(input, "port must be a number 1..65535");
-    spec.port = 0;  // at most five digits: no overflow
-    for (char c : port_text) spec.port = spec.port * 10 + (c - '0');
-    if (spec.port < 1 || spec.port > 65535) throw bad_host(input, "port must be 1..65535");
-  }
+  spec.port = parse_port(input, authority, default_port);
   spec.loopback = is_loopback_host(spec.host);
   if (spec.scheme == "http" && !spec.loopback && !allow_http) {
     throw Error(ExitCode::usage,
