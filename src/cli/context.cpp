@@ -190,20 +190,4 @@ int64_t parse_duration_or_throw(const std::string& text) {
   return *seconds;
 }
 
-CLI::Validator duration_validator(int64_t max_seconds, int64_t min_seconds) {
-  return CLI::Validator(
-      [max_seconds, min_seconds](std::string& value) -> std::string {
-        auto seconds = timeutil::parse_duration(value);
-        if (!seconds) return "'" + value + "' is not a duration (use e.g. 90s, 5m, 1h30m)";
-        if (*seconds > max_seconds)
-          return "'" + value + "' is longer than the maximum of " +
-                 timeutil::format_duration(max_seconds);
-        if (*seconds < min_seconds)
-          return "'" + value + "' is shorter than the minimum of " +
-                 timeutil::format_duration(min_seconds);
-        return {};
-      },
-      "", "duration");
-}
-
 }  // namespace authctl::cli

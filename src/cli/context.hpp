@@ -6,7 +6,6 @@
 #include <optional>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "net/http.hpp"
@@ -71,9 +70,8 @@ class Context {
 // calls it (selected_profile does).
 void warn_unusable(const store::Credentials& credentials);
 
-// CLI11 validators shared by commands.
-// A duration such as 90s, 5m, 1h30m; at most max_seconds.
-CLI::Validator duration_validator(int64_t max_seconds, int64_t min_seconds = 0);
+// A duration such as 90s, 5m, 1h30m, as a number of seconds (a validated option's value;
+// CLI11's check is duration_validator in cli/validators.hpp).
 int64_t parse_duration_or_throw(const std::string& text);
 
 }  // namespace authctl::cli

@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/launch.hpp"
 #include "cli/password.hpp"
+#include "cli/validators.hpp"
 #include "core/error.hpp"
 #include "core/refresh_rule.hpp"
 #include "core/text.hpp"

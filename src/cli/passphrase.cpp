@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include <CLI/CLI.hpp>
+
 #include "cli/password.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"

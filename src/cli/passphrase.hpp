@@ -5,9 +5,14 @@
 #include <optional>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
 #include "cli/context.hpp"
+
+// CLI11 costs ~12 s of compile time in every file that includes it (it emits its parser
+// and validators there): headers only name its types.
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
 
 namespace authctl::cli {
 

@@ -6,6 +6,8 @@
 #include <iostream>
 #include <iterator>
 
+#include <CLI/CLI.hpp>
+
 #include "backends/session.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"

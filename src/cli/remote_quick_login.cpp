@@ -11,6 +11,7 @@
 #include "backends/neuron.hpp"
 #include "cli/commands.hpp"
 #include "cli/password.hpp"
+#include "cli/validators.hpp"
 #include "core/error.hpp"
 #include "core/host.hpp"
 #include "core/text.hpp"

@@ -6,6 +6,7 @@
 
 #include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
+#include "cli/validators.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/timeutil.hpp"

@@ -5,6 +5,7 @@
 #include "backends/session.hpp"
 #include "cli/commands.hpp"
 #include "cli/password.hpp"
+#include "cli/validators.hpp"
 #include "core/error.hpp"
 #include "core/refresh_rule.hpp"
 #include "core/timeutil.hpp"

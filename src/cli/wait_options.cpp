@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <iostream>
 
+#include <CLI/CLI.hpp>
+
+#include "cli/validators.hpp"
 #include "core/timeutil.hpp"
 #include "term/qr.hpp"
 #include "term/tty.hpp"

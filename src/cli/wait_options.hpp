@@ -6,10 +6,14 @@
 #include <cstdint>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
 #include "cli/context.hpp"
 #include "term/waiter.hpp"
+
+// CLI11 costs ~12 s of compile time in every file that includes it (it emits its parser
+// and validators there): headers only name its types.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace authctl::cli {
 
