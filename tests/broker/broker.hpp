@@ -7,7 +7,7 @@
 // against the received Host header, nonces are single-use, failed signatures are counted
 // per client IP, tokens are HS256 JWTs with `exp` on the broker's movable clock.
 //
-// Choices where the spec is open (see broker.cpp):
+// Choices where the spec is open (see broker.cpp, broker_neuron.cpp and broker_web.cpp):
 // - errors are text/plain; on /Agent/ paths a request without `Accept: application/json`
 //   gets its errors as an HTML page instead (the spec warns a Neuron may do that);
 // - POSTs need `Content-Type: application/json` (400); unknown JSON properties are 400;
@@ -52,7 +52,7 @@
 //
 // The Neuron's web side (cookie `HttpSessionID` sessions, /QuickLogin, /ClientEvents) and
 // the rest of the Agent API (QuickLogin, WwwLogin, GetSessionToken, PrepareRemoteQuickLogin,
-// RemoteQuickLogin, RemoteReferences, Xmpp/SendTextMessage); choices in broker.cpp. Controls
+// RemoteQuickLogin, RemoteReferences, Xmpp/SendTextMessage); choices in broker_web.cpp. Controls
 // that play the phone app and read what was sent:
 //   POST /_test/quick-login/sign {ref, user, withToken?} -> {signed}   (ref: tab, key, signUrl)
 //   POST /_test/quick-login/decline {ref} -> {declined}
