@@ -260,6 +260,18 @@ std::optional<json> Broker::Impl::read_body(const Request& req, Response& res) {
   return j;
 }
 
+std::optional<json> Broker::Impl::read_body(const Request& req, Response& res,
+                                            std::initializer_list<Field> fields) {
+  auto body = read_body(req, res);
+  if (!body) return std::nullopt;
+  std::string err = check_schema(*body, fields);
+  if (!err.empty()) {
+    send_error(req, res, 400, err);
+    return std::nullopt;
+  }
+  return body;
+}
+
 bool Broker::Impl::valid_seconds(const json& j) {
   int64_t s = j.at("seconds").get<int64_t>();
   return s >= 1 && s <= 3600;

@@ -156,6 +156,9 @@ struct Broker::Impl {
   void send_unauthorized(const Request& req, Response& res) const;
   static std::string too_many_text(const Request& req);
   static std::optional<json> read_body(const Request& req, Response& res);
+  // As above, and checked against `fields` (check_schema), or nullopt after answering 400.
+  static std::optional<json> read_body(const Request& req, Response& res,
+                                       std::initializer_list<Field> fields);
   static bool valid_seconds(const json& j);
 
   // --- JWT ---

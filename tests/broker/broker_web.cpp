@@ -285,10 +285,8 @@ void Broker::Impl::agent_quick_login(const Request& req, Response& res) {
     std::lock_guard<std::mutex> lock(mu);
     if (blocked_locked(req.remote_addr)) return send_error(req, res, 429, too_many_text(req));
   }
-  auto body = read_body(req, res);
+  auto body = read_body(req, res, {{"seconds", Type::integer, true}});
   if (!body) return;
-  std::string err = check_schema(*body, {{"seconds", Type::integer, true}});
-  if (!err.empty()) return send_error(req, res, 400, err);
   if (!valid_seconds(*body)) return send_error(req, res, 400, "seconds must be 1..3600.");
   std::lock_guard<std::mutex> lock(mu);
   WebSession* session = find_web_session_locked(req);
@@ -340,10 +338,8 @@ void Broker::Impl::www_login(const Request& req, Response& res) {
     failures.erase(req.remote_addr);
     if (!it->second.enabled()) return send_error(req, res, 403, "Account not enabled.");
   }
-  auto body = read_body(req, res);
+  auto body = read_body(req, res, {{"seconds", Type::integer, true}});
   if (!body) return;
-  std::string err = check_schema(*body, {{"seconds", Type::integer, true}});
-  if (!err.empty()) return send_error(req, res, 400, err);
   if (!valid_seconds(*body)) return send_error(req, res, 400, "seconds must be 1..3600.");
   std::lock_guard<std::mutex> lock(mu);
   int64_t expires = 0;
@@ -354,10 +350,8 @@ void Broker::Impl::www_login(const Request& req, Response& res) {
 // POST /Agent/Account/GetSessionToken {} with the cookie of a web session whose account was
 // made with the web form; any other session: 403.
 void Broker::Impl::get_session_token(const Request& req, Response& res) {
-  auto body = read_body(req, res);
+  auto body = read_body(req, res, {});
   if (!body) return;
-  std::string err = check_schema(*body, {});
-  if (!err.empty()) return send_error(req, res, 400, err);
   std::lock_guard<std::mutex> lock(mu);
   WebSession* session = find_web_session_locked(req);
   auto it = session && session->web_form ? accounts.find(session->user) : accounts.end();
@@ -385,13 +379,8 @@ std::string Broker::Impl::legal_id_locked(Account& a) {
 Account* Broker::Impl::bearer_account_empty_body_locked(const Request& req, Response& res) {
   auto claims = require_bearer_locked(req, res);
   if (!claims) return nullptr;
-  auto body = read_body(req, res);
+  auto body = read_body(req, res, {});
   if (!body) return nullptr;
-  std::string err = check_schema(*body, {});
-  if (!err.empty()) {
-    send_error(req, res, 400, err);
-    return nullptr;
-  }
   auto it = accounts.find((*claims)["sub"].get<std::string>());
   if (it == accounts.end()) {
     send_unauthorized(req, res);
@@ -425,12 +414,11 @@ void Broker::Impl::remote_quick_login(const Request& req, Response& res) {
   if (req.has_header("Authorization")) {
     return send_error(req, res, 400, "RemoteQuickLogin takes no Authorization header.");
   }
-  auto body = read_body(req, res);
+  auto body = read_body(req, res,
+                        {{"legalId", Type::string, true},
+                         {"purpose", Type::string, true},
+                         {"tabId", Type::string, false}});
   if (!body) return;
-  std::string err = check_schema(*body, {{"legalId", Type::string, true},
-                                         {"purpose", Type::string, true},
-                                         {"tabId", Type::string, false}});
-  if (!err.empty()) return send_error(req, res, 400, err);
   const std::string legal_id = (*body)["legalId"];
   size_t at = legal_id.find('@');
   if (at == 0 || at == std::string::npos || at + 1 == legal_id.size()) {
@@ -451,14 +439,13 @@ void Broker::Impl::send_text_message(const Request& req, Response& res) {
   std::lock_guard<std::mutex> lock(mu);
   auto claims = require_bearer_locked(req, res);
   if (!claims) return;
-  auto body = read_body(req, res);
+  auto body = read_body(req, res,
+                        {{"to", Type::string, true},
+                         {"message", Type::string, true},
+                         {"subject", Type::string, false},
+                         {"language", Type::string, false},
+                         {"id", Type::string, false}});
   if (!body) return;
-  std::string err = check_schema(*body, {{"to", Type::string, true},
-                                         {"message", Type::string, true},
-                                         {"subject", Type::string, false},
-                                         {"language", Type::string, false},
-                                         {"id", Type::string, false}});
-  if (!err.empty()) return send_error(req, res, 400, err);
   auto it = accounts.find((*claims)["sub"].get<std::string>());
   if (it == accounts.end()) return send_unauthorized(req, res);
   if (!it->second.enabled()) return send_error(req, res, 403, "Account not enabled.");
