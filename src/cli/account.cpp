@@ -18,7 +18,7 @@ namespace authctl::cli {
 
 namespace {
 
-struct CreateOptions {
+struct AccountCreateOptions {
   std::string host, user, email, phone, api_key, api_secret_file;
   PasswordOptions password;
   int64_t seconds = 3600;
@@ -37,7 +37,7 @@ std::string extra_text(const store::Profile& profile, const char* key) {
   return it != profile.extra.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-void run_create(Context& context, CreateOptions options) {
+void run_account_create(Context& context, AccountCreateOptions options) {
   if (options.host.empty())
     throw Error(ExitCode::usage, "account create needs --host",
                 "give --host HOST[:PORT] or set NEURON_HOST");
@@ -151,7 +151,7 @@ void run_resend(Context& context) {
 }  // namespace
 
 void register_account(CLI::App& app, Context& context) {
-  auto create = std::make_shared<CreateOptions>();
+  auto create = std::make_shared<AccountCreateOptions>();
   auto code = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("account", "Neuron: create an account and verify it");
   cmd->require_subcommand(1);
@@ -181,7 +181,7 @@ void register_account(CLI::App& app, Context& context) {
       ->type_name("N");
   c->add_flag("--allow-http", create->allow_http, "Allow plain http to a non-loopback host");
   c->add_flag("--force", create->force, "Replace a profile of the same name on another URL");
-  c->callback([&context, create] { run_create(context, *create); });
+  c->callback([&context, create] { run_account_create(context, *create); });
   auto* ve = cmd->add_subcommand("verify-email", "Enter the code sent by e-mail");
   ve->add_option("code", *code, "The code")->required()->type_name("CODE");
   ve->callback([&context, code] { run_verify(context, false, *code); });

@@ -13,14 +13,10 @@ namespace authctl::cli {
 
 namespace {
 
-struct CreateOptions {
+struct ApiKeyCreateOptions {
   std::string name;
   std::string expires;
 };
-
-nlohmann::json time_or_null(const std::optional<int64_t>& t) {
-  return t ? nlohmann::json(timeutil::format_rfc3339(*t)) : nlohmann::json(nullptr);
-}
 
 // --expires takes a date (2027-01-31), an RFC 3339 time, or a duration from now (90d).
 std::string expires_at(const std::string& text) {
@@ -32,7 +28,7 @@ std::string expires_at(const std::string& text) {
               "use YYYY-MM-DD, an RFC 3339 time, or a duration such as 90d");
 }
 
-void run_create(Context& context, const CreateOptions& options) {
+void run_apikey_create(Context& context, const ApiKeyCreateOptions& options) {
   auto [name, profile] = context.selected_profile("nexterm", "apikey create");
   std::optional<std::string> expires;
   if (!options.expires.empty()) expires = expires_at(options.expires);
@@ -43,7 +39,7 @@ void run_create(Context& context, const CreateOptions& options) {
     context.print_json({{"id", key.id},
                         {"name", key.name},
                         {"prefix", key.prefix},
-                        {"expires_at", time_or_null(key.expires_at)},
+                        {"expires_at", json_time(key.expires_at)},
                         {"token", key.token}});
   } else {
     std::cout << key.token << "\n";
@@ -52,7 +48,7 @@ void run_create(Context& context, const CreateOptions& options) {
   }
 }
 
-void run_list(Context& context) {
+void run_apikey_list(Context& context) {
   auto [name, profile] = context.selected_profile("nexterm", "apikey list");
   net::HttpClient http(context.client_options(profile.url, profile.cacert));
   auto keys = backends::NextermClient(http, profile.url).api_keys(profile.token);
@@ -62,9 +58,9 @@ void run_list(Context& context) {
       list.push_back({{"id", k.id},
                       {"name", k.name},
                       {"prefix", k.prefix},
-                      {"created_at", time_or_null(k.created_at)},
-                      {"expires_at", time_or_null(k.expires_at)},
-                      {"last_used_at", time_or_null(k.last_used_at)}});
+                      {"created_at", json_time(k.created_at)},
+                      {"expires_at", json_time(k.expires_at)},
+                      {"last_used_at", json_time(k.last_used_at)}});
     context.print_json({{"apikeys", list}});
     return;
   }
@@ -96,7 +92,7 @@ void run_revoke(Context& context, int64_t id) {
 }  // namespace
 
 void register_apikey(CLI::App& app, Context& context) {
-  auto create = std::make_shared<CreateOptions>();
+  auto create = std::make_shared<ApiKeyCreateOptions>();
   auto revoke_id = std::make_shared<int64_t>(0);
   auto* cmd = app.add_subcommand("apikey", "Nexterm: create, list and revoke API keys");
   cmd->require_subcommand(1);
@@ -105,9 +101,9 @@ void register_apikey(CLI::App& app, Context& context) {
   c->add_option("--expires", create->expires,
                 "Expiry: YYYY-MM-DD, RFC 3339, or a duration such as 90d")
       ->type_name("DATE");
-  c->callback([&context, create] { run_create(context, *create); });
+  c->callback([&context, create] { run_apikey_create(context, *create); });
   auto* l = cmd->add_subcommand("list", "List the account's API keys");
-  l->callback([&context] { run_list(context); });
+  l->callback([&context] { run_apikey_list(context); });
   auto* r = cmd->add_subcommand("revoke", "Revoke an API key by id");
   r->add_option("id", *revoke_id, "The key's id (see apikey list)")->required()->type_name("ID");
   r->callback([&context, revoke_id] { run_revoke(context, *revoke_id); });

@@ -182,6 +182,10 @@ void Context::print_json(const nlohmann::json& value) const {
   std::cout << value.dump() << std::endl;
 }
 
+nlohmann::json json_time(const std::optional<int64_t>& t) {
+  return t ? nlohmann::json(timeutil::format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
 int64_t parse_duration_or_throw(const std::string& text) {
   auto seconds = timeutil::parse_duration(text);
   if (!seconds)

@@ -70,6 +70,9 @@ class Context {
 // calls it (selected_profile does).
 void warn_unusable(const store::Credentials& credentials);
 
+// A time for --json output: its RFC 3339 UTC text, or null when there is none.
+nlohmann::json json_time(const std::optional<int64_t>& t);
+
 // A duration such as 90s, 5m, 1h30m, as a number of seconds (a validated option's value;
 // CLI11's check is duration_validator in cli/validators.hpp).
 int64_t parse_duration_or_throw(const std::string& text);

@@ -74,7 +74,7 @@ void run_approve(Context& context, const ApproveOptions& options) {
   std::cerr << "Approved: the device is now logged in as " << text::printable(profile.user) << "\n";
 }
 
-void run_status(Context& context, const std::string& raw_code) {
+void run_device_status(Context& context, const std::string& raw_code) {
   const std::string code = upper_code(raw_code);
   auto [name, profile] = context.selected_profile("nexterm", "device-link status");
   net::HttpClient http(context.client_options(profile.url, profile.cacert));
@@ -344,7 +344,7 @@ void register_device_link(CLI::App& app, Context& context) {
   status->add_option("code", options->status_code, "The device code")
       ->required()
       ->type_name("CODE");
-  status->callback([&context, options] { run_status(context, options->status_code); });
+  status->callback([&context, options] { run_device_status(context, options->status_code); });
 
   auto* phone =
       cmd->add_subcommand("phone", "Link the Nexterm mobile app to this session with a QR code");

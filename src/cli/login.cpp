@@ -134,8 +134,7 @@ void print_result(const Context& context, const LoginOptions& options, const std
         {"kind", profile.kind},
         {"url", profile.url},
         {"user", profile.user},
-        {"expires_at", profile.expires ? nlohmann::json(timeutil::format_rfc3339(*profile.expires))
-                                       : nlohmann::json(nullptr)}};
+        {"expires_at", json_time(profile.expires)}};
     if (profile.enabled) out["enabled"] = *profile.enabled;
     if (options.print_token) out["token"] = profile.token;
     if (event) out["event"] = event;

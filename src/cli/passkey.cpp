@@ -47,10 +47,6 @@ std::string default_name() {
   return std::string("authctl on ") + host;
 }
 
-nlohmann::json time_or_null(const std::optional<int64_t>& t) {
-  return t ? nlohmann::json(timeutil::format_rfc3339(*t)) : nlohmann::json(nullptr);
-}
-
 // This machine's key files for the profile's server, by the row id they recorded.
 std::vector<store::PasskeyRecord> local_keys(const Context& context, const std::string& origin,
                                              const std::string& user) {
@@ -178,7 +174,7 @@ void run_add(Context& context, const AddOptions& options) {
             << "\n";
 }
 
-void run_list(Context& context) {
+void run_passkey_list(Context& context) {
   auto [profile_name, profile] = context.selected_profile("nexterm", "passkey list");
   net::HttpClient http(context.client_options(profile.url, profile.cacert));
   auto passkeys = backends::NextermClient(http, profile.url).passkeys(profile.token);
@@ -194,7 +190,7 @@ void run_list(Context& context) {
       const std::string file = local_file(p.id);
       list.push_back({{"id", p.id},
                       {"name", p.name},
-                      {"created_at", time_or_null(p.created_at)},
+                      {"created_at", json_time(p.created_at)},
                       {"key_file", file.empty() ? nlohmann::json(nullptr) : nlohmann::json(file)}});
     }
     context.print_json({{"passkeys", list}});
@@ -283,7 +279,7 @@ void register_passkey(CLI::App& app, Context& context) {
   add_passphrase_option(a, add->passphrase_file);
   a->callback([&context, add] { run_add(context, *add); });
   auto* l = cmd->add_subcommand("list", "List the account's passkeys");
-  l->callback([&context] { run_list(context); });
+  l->callback([&context] { run_passkey_list(context); });
   auto* r = cmd->add_subcommand("rename", "Rename a passkey");
   r->add_option("id", *id, "The passkey's id (see passkey list)")->required()->type_name("ID");
   r->add_option("name", *new_name, "The new name (1-50 characters)")->required()->type_name("NAME");

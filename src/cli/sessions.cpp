@@ -61,7 +61,7 @@ std::vector<backends::NextermSession> sorted_sessions(backends::NextermClient& n
   return sessions;
 }
 
-void print_table(const std::vector<backends::NextermSession>& sessions, int64_t server_now) {
+void print_sessions_table(const std::vector<backends::NextermSession>& sessions, int64_t server_now) {
   std::cout << std::left << "  " << std::setw(8) << "ID" << std::setw(14) << "LAST ACTIVE"
             << std::setw(17) << "IP"
             << "USER AGENT\n";
@@ -72,7 +72,7 @@ void print_table(const std::vector<backends::NextermSession>& sessions, int64_t 
   }
 }
 
-void run_list(Context& context, const ListOptions& options) {
+void run_sessions_list(Context& context, const ListOptions& options) {
   auto [name, profile] = context.selected_profile("nexterm", "sessions list");
   net::HttpClient http(context.client_options(profile.url, profile.cacert));
   backends::NextermClient nexterm(http, profile.url);
@@ -93,7 +93,7 @@ void run_list(Context& context, const ListOptions& options) {
               << "\n";
     return;
   }
-  print_table(sessions, timeutil::now() + profile.clock_offset);
+  print_sessions_table(sessions, timeutil::now() + profile.clock_offset);
 }
 
 void run_kill(Context& context, const KillOptions& options) {
@@ -208,7 +208,7 @@ void register_sessions(CLI::App& app, Context& context) {
   list->add_option("--idle-for", list_options->idle_for, "Only sessions idle at least DURATION")
       ->check(duration_validator(3650LL * 86400))
       ->type_name("DURATION");
-  list->callback([&context, list_options] { run_list(context, *list_options); });
+  list->callback([&context, list_options] { run_sessions_list(context, *list_options); });
 
   auto* kill = cmd->add_subcommand("kill", "Kill sessions by id, --others, or --idle-for DURATION");
   kill->add_option("ids", kill_options->ids, "Session ids")->type_name("ID");

@@ -45,7 +45,7 @@ std::string ask_server(Context& context, const store::Profile& profile) {
 }
 
 // The store's text (names, urls, users) escaped for the terminal.
-void print_table(const std::vector<Row>& rows, const std::string& current, int64_t now) {
+void print_profiles_table(const std::vector<Row>& rows, const std::string& current, int64_t now) {
   std::vector<std::array<std::string, 4>> shown;
   size_t name_w = 4, url_w = 3, user_w = 4;
   for (const auto& row : rows) {
@@ -134,9 +134,7 @@ void run_status(Context& context, const StatusOptions& options) {
           {"kind", row.profile->kind},
           {"url", row.profile->url},
           {"user", row.profile->user},
-          {"expires_at", row.profile->expires
-                             ? nlohmann::json(timeutil::format_rfc3339(*row.profile->expires))
-                             : nlohmann::json(nullptr)},
+          {"expires_at", json_time(row.profile->expires)},
           {"current", row.name == credentials.current},
           {"valid", row.valid}};
       if (!row.check.empty()) item["check"] = row.check;
@@ -149,7 +147,7 @@ void run_status(Context& context, const StatusOptions& options) {
   } else if (rows.empty()) {
     std::cout << "No profiles in " << store.dir() << "\n";
   } else {
-    print_table(rows, credentials.current, now);
+    print_profiles_table(rows, credentials.current, now);
   }
   check_in_use(credentials, rows, in_use);
 }

@@ -26,8 +26,7 @@ void run_token(Context& context, const TokenOptions& options) {
   if (context.global.json) {
     context.print_json(
         {{"token", profile.token},
-         {"expires_at", profile.expires ? nlohmann::json(timeutil::format_rfc3339(*profile.expires))
-                                        : nlohmann::json(nullptr)},
+         {"expires_at", json_time(profile.expires)},
          {"profile", name}});
   } else {
     std::cout << profile.token << "\n";

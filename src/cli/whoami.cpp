@@ -40,8 +40,7 @@ void run_whoami(Context& context) {
         {"kind", profile.kind},
         {"url", profile.url},
         {"user", user},
-        {"expires_at", profile.expires ? nlohmann::json(timeutil::format_rfc3339(*profile.expires))
-                                       : nlohmann::json(nullptr)},
+        {"expires_at", json_time(profile.expires)},
         {"claims", claims},
         {"account", info}};
     if (profile.enabled) out["enabled"] = *profile.enabled;
