@@ -61,7 +61,8 @@ std::vector<backends::NextermSession> sorted_sessions(backends::NextermClient& n
   return sessions;
 }
 
-void print_sessions_table(const std::vector<backends::NextermSession>& sessions, int64_t server_now) {
+void print_sessions_table(const std::vector<backends::NextermSession>& sessions,
+                          int64_t server_now) {
   std::cout << std::left << "  " << std::setw(8) << "ID" << std::setw(14) << "LAST ACTIVE"
             << std::setw(17) << "IP"
             << "USER AGENT\n";

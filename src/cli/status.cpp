@@ -129,14 +129,13 @@ void run_status(Context& context, const StatusOptions& options) {
   if (context.global.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& row : rows) {
-      nlohmann::json item = {
-          {"name", row.name},
-          {"kind", row.profile->kind},
-          {"url", row.profile->url},
-          {"user", row.profile->user},
-          {"expires_at", json_time(row.profile->expires)},
-          {"current", row.name == credentials.current},
-          {"valid", row.valid}};
+      nlohmann::json item = {{"name", row.name},
+                             {"kind", row.profile->kind},
+                             {"url", row.profile->url},
+                             {"user", row.profile->user},
+                             {"expires_at", json_time(row.profile->expires)},
+                             {"current", row.name == credentials.current},
+                             {"valid", row.valid}};
       if (!row.check.empty()) item["check"] = row.check;
       list.push_back(item);
     }

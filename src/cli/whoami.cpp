@@ -35,14 +35,13 @@ void run_whoami(Context& context) {
                                ? info[user_field].get<std::string>()
                                : profile.user;
   if (context.global.json) {
-    nlohmann::json out = {
-        {"profile", name},
-        {"kind", profile.kind},
-        {"url", profile.url},
-        {"user", user},
-        {"expires_at", json_time(profile.expires)},
-        {"claims", claims},
-        {"account", info}};
+    nlohmann::json out = {{"profile", name},
+                          {"kind", profile.kind},
+                          {"url", profile.url},
+                          {"user", user},
+                          {"expires_at", json_time(profile.expires)},
+                          {"claims", claims},
+                          {"account", info}};
     if (profile.enabled) out["enabled"] = *profile.enabled;
     context.print_json(out);
     return;
