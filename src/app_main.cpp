@@ -58,9 +58,7 @@ extern "C" __attribute__((visibility("default"))) int authctl_app_main(
     return static_cast<int>(authctl::ExitCode::usage);  // CLI11 would use 100-127
   } catch (const authctl::Error& e) {
     // Messages quote servers (every error answer) and the store: shown escaped.
-    std::cerr << "authctl: " << authctl::text::printable(e.what());
-    if (!e.hint().empty()) std::cerr << ": " << authctl::text::printable(e.hint());
-    std::cerr << "\n";
+    std::cerr << authctl::cli::error_line(e, context.hints) << "\n";
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
     std::cerr << "authctl: internal error: " << authctl::text::printable(e.what())

@@ -11,8 +11,7 @@ namespace authctl::backends::answer {
 
 void unexpected(const std::string& authority, const std::string& what) {
   throw Error(ExitCode::error, authority + " sent an unexpected answer: " + what,
-              "the server (or something between it and you) is misbehaving; retry later or "
-              "report it to its operator");
+              Reason::misbehaving, ErrorFacts{authority, {}, std::nullopt});
 }
 
 std::optional<nlohmann::json> parse_text(std::string_view text, const std::string& authority) {

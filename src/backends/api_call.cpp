@@ -19,12 +19,11 @@ std::string api_url(const store::Profile& profile, const std::string& path_or_ur
                (path_start == std::string::npos ? "/" : path_or_url.substr(path_start));
     } catch (const Error&) {
     }
-    throw Error(
-        ExitCode::usage, path_or_url + " is not on " + profile.url,
-        "the token is only ever sent to the profile's own server: give a PATH starting with /");
+    throw Error(ExitCode::usage, path_or_url + " is not on " + profile.url,
+                Reason::api_path_elsewhere);
   }
   throw Error(ExitCode::usage, "'" + path_or_url + "' is neither a /PATH nor a URL",
-              "give a path such as /api/accounts/me");
+              Reason::api_path);
 }
 
 net::Response api_call(net::HttpClient& http, const store::Profile& profile,

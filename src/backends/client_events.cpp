@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "backends/answer.hpp"
+#include "backends/http_failure.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 
@@ -90,13 +91,16 @@ ClientEvents::Answer ClientEvents::take_answer() {
       (answer.status == 403 && answer.error_text().find("blocked") != std::string::npos))
     throw Error(ExitCode::rate_limited,
                 host_.authority + " is limiting this client: " + answer.error_text(),
-                "wait a while, then retry");
-  if (answer.status != 200)
+                Reason::rate_limited, ErrorFacts{host_.authority, {}, std::nullopt});
+  if (answer.status != 200) {
+    // 4xx here means no event channel (not a Neuron with Quick Login), not a bad session.
+    const Reason reason =
+        answer.status >= 500 ? status_meaning(answer.status).reason : Reason::no_event_channel;
     throw Error(ExitCode::error,
                 "the event channel of " + host_.authority + " failed: HTTP " +
                     std::to_string(answer.status) + ": " + answer.error_text(),
-                answer.status >= 500 ? "the server has a problem; retry later"
-                                     : "check that the host is a Neuron with Quick Login");
+                reason, ErrorFacts{host_.authority, {}, std::nullopt});
+  }
   // Parsed with the depth bound (a 100,000-deep list would overflow the stack later).
   std::optional<nlohmann::json> events = answer::parse_json(answer, host_.authority);
   if (!events) events = answer.json();  // throws, saying what came instead of JSON

@@ -97,7 +97,7 @@ const nlohmann::json& account_created(const nlohmann::json& doc, const std::stri
   auto inner = doc.is_object() ? doc.find("AccountCreated") : doc.end();
   if (inner == doc.end() || !inner->is_object())
     throw Error(ExitCode::error, authority + " answered GetSessionToken without AccountCreated",
-                "the server is misbehaving; retry later");
+                Reason::misbehaving, ErrorFacts{authority, {}, std::nullopt});
   return *inner;
 }
 
@@ -131,7 +131,7 @@ DevicePoll device_poll(const nlohmann::json& doc, const std::string& authority) 
   if (out.status != "pending" && out.status != "authorized" && out.status != "invalid")
     throw Error(ExitCode::error,
                 authority + " answered device/poll with status '" + out.status + "'",
-                "the server is misbehaving; retry");
+                Reason::misbehaving, ErrorFacts{authority, {}, std::nullopt});
   return out;
 }
 
@@ -145,7 +145,7 @@ DeviceInfo device_info(const nlohmann::json& doc, const std::string& authority) 
 std::vector<NextermSession> sessions(const nlohmann::json& doc, const std::string& authority) {
   if (!doc.is_array())
     throw Error(ExitCode::error, authority + " answered the session list with a non-array",
-                "the server is misbehaving; retry later");
+                Reason::misbehaving, ErrorFacts{authority, {}, std::nullopt});
   std::vector<NextermSession> out;
   for (size_t i = 0; i < doc.size(); ++i) {
     const answer::Fields s(doc[i], authority, "of session " + std::to_string(i + 1));
@@ -163,7 +163,7 @@ std::vector<NextermSession> sessions(const nlohmann::json& doc, const std::strin
 std::vector<ApiKey> api_keys(const nlohmann::json& doc, const std::string& authority) {
   if (!doc.is_array())
     throw Error(ExitCode::error, authority + " answered the API key list with a non-array",
-                "the server is misbehaving; retry later");
+                Reason::misbehaving, ErrorFacts{authority, {}, std::nullopt});
   std::vector<ApiKey> out;
   for (size_t i = 0; i < doc.size(); ++i)
     out.push_back(
@@ -181,7 +181,7 @@ ApiKey new_api_key(const nlohmann::json& doc, const std::string& authority) {
 std::vector<PasskeyInfo> passkeys(const nlohmann::json& doc, const std::string& authority) {
   if (!doc.is_array())
     throw Error(ExitCode::error, authority + " answered the passkey list with a non-list",
-                "the server is misbehaving; retry later");
+                Reason::misbehaving, ErrorFacts{authority, {}, std::nullopt});
   std::vector<PasskeyInfo> out;
   for (const auto& item : doc) {
     if (!item.is_object() || !item.contains("id") || !item["id"].is_number_integer()) continue;
@@ -203,7 +203,7 @@ void passkey_creation_options(const nlohmann::json& doc, const std::string& auth
                 authority +
                     " answered passkey registration options without challenge "
                     "and rp.id",
-                "the server is misbehaving (or too old for passkeys); check its version");
+                Reason::too_old_for_passkeys, ErrorFacts{authority, {}, std::nullopt});
   // A passkey is bound to its rp.id: one for another site, signed here, would let this
   // server (or whoever is between) log in there as the user.
   const std::string& rp_id = doc["rp"]["id"].get_ref<const std::string&>();
@@ -211,21 +211,21 @@ void passkey_creation_options(const nlohmann::json& doc, const std::string& auth
     throw Error(ExitCode::error,
                 authority + " sent an unexpected answer: \"rp.id\" is \"" + text::printable(rp_id) +
                     "\", not this server's host " + host,
-                "nothing was registered; check --host and the server's passkey settings");
+                Reason::passkey_rp_mismatch, ErrorFacts{authority, {}, std::nullopt});
 }
 
 void passkey_request_options(const nlohmann::json& doc, const std::string& authority) {
   if (!doc.is_object() || !is_string_member(doc, "challenge") || !is_string_member(doc, "rpId"))
     throw Error(ExitCode::error,
                 authority + " answered passkey login options without challenge and rpId",
-                "the server is misbehaving (or too old for passkeys); check its version");
+                Reason::too_old_for_passkeys, ErrorFacts{authority, {}, std::nullopt});
 }
 
 std::string passkey_login_token(const nlohmann::json& doc, const std::string& authority) {
   if (!doc.is_object() || !is_string_member(doc, "token") ||
       !validate::is_session_token(doc["token"].get<std::string>()))
     throw Error(ExitCode::error, authority + " answered the passkey login without a token",
-                "the server is misbehaving; retry later");
+                Reason::misbehaving, ErrorFacts{authority, {}, std::nullopt});
   return doc["token"].get<std::string>();
 }
 

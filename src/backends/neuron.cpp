@@ -7,6 +7,7 @@
 
 #include "backends/answer.hpp"
 #include "backends/decoders.hpp"
+#include "backends/http_failure.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/timeutil.hpp"
@@ -63,37 +64,19 @@ net::Response NeuronClient::web_post(const std::string& path, const nlohmann::js
 void NeuronClient::fail(const net::Response& r, const std::string& what) {
   const std::string server = host_.authority;
   const std::string text = r.error_text();
-  const std::string status = "HTTP " + std::to_string(r.status);
-  switch (r.status) {
-    case 401:
-      throw Error(ExitCode::auth,
-                  what + " refused by " + server + ": the token is expired or revoked",
-                  "run authctl login");
-    case 403:
-      if (text.find("blocked") != std::string::npos)
-        throw Error(ExitCode::rate_limited, server + " has blocked this client: " + text,
-                    "ask the server's operator to lift the block");
-      if (what == "login")
-        throw Error(ExitCode::auth, "login refused by " + server + ": " + text,
-                    "check the user name and password (and that the account is enabled)");
-      throw Error(ExitCode::auth, what + " refused by " + server + ": " + text,
-                  "run authctl login");
-    case 429:
-      throw Error(ExitCode::rate_limited, server + " is rate limiting this client: " + text,
-                  "wait as the server says, then retry");
-    default:
-      break;
+  const ErrorFacts facts{server, {}, std::nullopt};
+  if (r.status == 401)
+    throw Error(ExitCode::auth,
+                what + " refused by " + server + ": the token is expired or revoked",
+                Reason::session_ended, facts);
+  if (r.status == 403) {  // Neuron's answer to a wrong password, a bad token and a block
+    if (text.find("blocked") != std::string::npos)
+      throw Error(ExitCode::rate_limited, server + " has blocked this client: " + text,
+                  Reason::blocked, facts);
+    throw Error(ExitCode::auth, what + " refused by " + server + ": " + text,
+                what == "login" ? Reason::wrong_password : Reason::session_ended, facts);
   }
-  if (r.status >= 500)
-    throw Error(ExitCode::error, what + " failed: " + server + " answered " + status + ": " + text,
-                "the server has a problem; retry later");
-  if (r.status >= 300 && r.status < 400)
-    throw Error(ExitCode::error,
-                server + " answered " + status + " (a redirect to " + r.header("Location") +
-                    "), which authctl does not follow",
-                "use the final URL in --host");
-  throw Error(ExitCode::error, what + " failed: " + server + " answered " + status + ": " + text,
-              "check the request; see authctl --help");
+  throw_status(r, r.status, server, what, text);
 }
 
 NeuronToken NeuronClient::parse_token(const net::Response& r) {
@@ -150,7 +133,7 @@ NeuronToken NeuronClient::session_cookie_login(const std::string& cookie, int64_
     throw Error(
         ExitCode::auth,
         "the web session is not logged in on " + host_.authority + ": " + created.error_text(),
-        "log in in the browser first (or sign the Quick Login), then copy the cookie again");
+        Reason::web_session_logged_out);
   if (created.status != 200) fail(created, "login");
   net::Response as_token = created;
   as_token.body = decode::account_created(created.json(), host_.authority).dump();
@@ -173,7 +156,7 @@ std::string NeuronClient::quick_login_code(const std::string& tab, const std::st
   if (r.status == 404 || r.status == 405)
     throw Error(ExitCode::error,
                 host_.authority + " has no Quick Login (/QuickLogin answered " + r.summary() + ")",
-                "--qr needs a Neuron; for Nexterm use --device");
+                Reason::no_quick_login, ErrorFacts{host_.authority, {}, std::nullopt});
   if (r.status != 200) fail(r, "QR login");
   const nlohmann::json doc = r.json();
   const answer::Fields fields(doc, host_.authority, "of /QuickLogin");
@@ -185,7 +168,7 @@ std::string NeuronClient::quick_login_code(const std::string& tab, const std::st
     if (cookie.empty())
       throw Error(ExitCode::error,
                   host_.authority + " answered /QuickLogin without an HttpSessionID cookie",
-                  "the server is misbehaving; retry later");
+                  Reason::misbehaving, ErrorFacts{host_.authority, {}, std::nullopt});
   }
   return sign_url;
 }
@@ -219,7 +202,7 @@ NeuronClient::RemoteOutcome NeuronClient::remote_quick_login(const std::string& 
     throw Error(ExitCode::error,
                 host_.authority + " has no remote quick login (RemoteQuickLogin answered " +
                     r.summary() + ")",
-                "--remote must be a Neuron");
+                Reason::remote_not_neuron, ErrorFacts{host_.authority, {}, std::nullopt});
   if (r.status != 200) fail(r, "remote login");
   const nlohmann::json doc = r.json();
   const answer::Fields fields(doc, host_.authority, "of RemoteQuickLogin");
@@ -238,7 +221,7 @@ NeuronToken NeuronClient::www_login(const std::string& user, const std::string& 
   crypto::wipe(credentials);
   if (r.status == 401)
     throw Error(ExitCode::auth, "WWW login refused by " + host_.authority,
-                "check the user name and password");
+                Reason::wrong_www_password, ErrorFacts{host_.authority, {}, std::nullopt});
   if (r.status != 200) fail(r, "login");
   return parse_token(r);
 }
@@ -276,12 +259,13 @@ nlohmann::json NeuronClient::authenticate_jwt(const std::string& bearer, const s
   auto r = post("/Agent/Account/AuthenticateJwt", body, token.empty() ? bearer : std::string());
   if (r.status == 403)
     throw Error(ExitCode::auth, host_.authority + " says the token is not valid: " + r.error_text(),
-                token.empty() ? "run authctl login" : "check the token you passed");
+                token.empty() ? Reason::session_ended : Reason::given_token_invalid,
+                ErrorFacts{host_.authority, {}, std::nullopt});
   if (r.status != 200) fail(r, "token verification");
   auto doc = r.json();
   if (!doc.is_object())
     throw Error(ExitCode::error, host_.authority + " answered AuthenticateJwt with a non-object",
-                "the server is misbehaving; retry later");
+                Reason::misbehaving, ErrorFacts{host_.authority, {}, std::nullopt});
   return doc;
 }
 
@@ -309,9 +293,8 @@ NeuronToken NeuronClient::create_account(const NewAccount& a, bool* enabled) {
       if (name.empty()) break;
       suggestions += (suggestions.empty() ? "" : ", ") + name;
     }
-    throw Error(
-        ExitCode::error, "the user name " + a.user + " is taken on " + host_.authority,
-        suggestions.empty() ? "choose another -u" : "choose another -u, e.g. " + suggestions);
+    throw Error(ExitCode::error, "the user name " + a.user + " is taken on " + host_.authority,
+                Reason::user_taken, ErrorFacts{a.user, suggestions, std::nullopt});
   }
   if (r.status != 200) fail(r, "account creation");
   NeuronToken token = parse_token(r);
@@ -325,9 +308,8 @@ void NeuronClient::verify(const std::string& jwt, bool phone, const std::string&
   nlohmann::json body = {{phone ? "phoneNr" : "eMail", address}, {"code", code}};
   auto r = post(phone ? "/Agent/Account/VerifyPhoneNr" : "/Agent/Account/VerifyEMail", body, jwt);
   if (r.status == 400 || r.status == 403)
-    throw Error(
-        ExitCode::auth, "the verification code was refused: " + r.error_text(),
-        "check the code in the latest message, or send new ones with authctl account resend-codes");
+    throw Error(ExitCode::auth, "the verification code was refused: " + r.error_text(),
+                Reason::code_refused);
   if (r.status != 200) fail(r, "verification");
 }
 
@@ -348,7 +330,7 @@ std::string NeuronClient::send_text_message(const std::string& jwt, const nlohma
   const answer::Fields fields(doc, host_.authority, "of SendTextMessage");
   if (!fields.flag("sent"))
     throw Error(ExitCode::error, host_.authority + " did not send the message (sent: false)",
-                "check the recipient's JID, then retry");
+                Reason::message_not_sent);
   return fields.optional_text("id");
 }
 

@@ -2,6 +2,7 @@
 
 #include "backends/answer.hpp"
 #include "backends/decoders.hpp"
+#include "backends/http_failure.hpp"
 #include "core/error.hpp"
 #include "core/timeutil.hpp"
 #include "core/validate.hpp"
@@ -16,17 +17,6 @@ std::string message_of(const nlohmann::json& doc) {
   return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// Retry-After in seconds when it is a sane number (at most 9 digits: under 32 years);
-// anything longer, or an HTTP date, is "a while" (a hostile value must not throw).
-std::optional<int64_t> retry_after_seconds(const std::string& value) {
-  if (value.empty() || value.size() > 9 ||
-      value.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  int64_t seconds = 0;
-  for (char c : value) seconds = seconds * 10 + (c - '0');
-  return seconds;
-}
-
 // "https://host:port/path" -> "host:port", for messages about an answer.
 std::string host_of_url(const std::string& url) {
   const size_t scheme = url.find("://");
@@ -37,7 +27,7 @@ std::string host_of_url(const std::string& url) {
 void refuse_api_key(const std::string& token, const std::string& what) {
   if (is_nexterm_api_key(token))
     throw Error(ExitCode::auth, what + " needs a session login; this profile holds an API key",
-                "log in with a password (authctl login) or a device code (authctl device-link)");
+                Reason::api_key_profile);
 }
 
 }  // namespace
@@ -87,42 +77,16 @@ void NextermClient::fail(const net::Response& r, const std::string& what) {
   const std::string server = host_.authority;
   auto soft = soft_error(r);
   const std::string text = soft ? soft->message : r.error_text();
-  if (r.status == 429 || (soft && soft->code == 429)) {
-    std::string said = text;
-    if (!said.empty() && said.back() == '.') said.pop_back();
-    std::string wait = "wait a while, then retry";
-    if (auto seconds = retry_after_seconds(r.header("Retry-After")))
-      wait = "retry in " + timeutil::format_duration(*seconds);
-    throw Error(ExitCode::rate_limited,
-                server + " is rate limiting this client" + (said.empty() ? "" : ": " + said), wait);
-  }
-  if (r.status == 401)
-    throw Error(
-        ExitCode::auth, what + " refused by " + server + ": " + text,
-        text.find("API key") != std::string::npos
-            ? "the API key is invalid, expired or revoked: create a new one (authctl apikey "
-              "create) and store it with login --with-token"
-            : "the session has ended; run authctl login");
-  if (r.status == 403)
+  const int status = soft && soft->code == 429 ? 429 : r.status;
+  if (status == 401)
     throw Error(ExitCode::auth, what + " refused by " + server + ": " + text,
-                "this account may not do that");
-  if (r.status >= 500)
-    throw Error(
-        ExitCode::error,
-        what + " failed: " + server + " answered HTTP " + std::to_string(r.status) + ": " + text,
-        "the server has a problem; retry later");
-  if (r.status >= 300 && r.status < 400)
-    throw Error(ExitCode::error,
-                server + " answered HTTP " + std::to_string(r.status) + " (a redirect to " +
-                    r.header("Location") + "), which authctl does not follow",
-                "use the final URL in --host");
-  if (soft)
-    throw Error(ExitCode::error, what + " refused by " + server + ": " + text,
-                "see authctl --help, or retry");
-  throw Error(
-      ExitCode::error,
-      what + " failed: " + server + " answered HTTP " + std::to_string(r.status) + ": " + text,
-      "check --host");
+                text.find("API key") != std::string::npos ? Reason::api_key_rejected
+                                                          : Reason::session_ended,
+                ErrorFacts{server, {}, std::nullopt});
+  if (soft && status_meaning(status).reason == Reason::request_refused)
+    throw Error(ExitCode::error, what + " refused by " + server + ": " + text, Reason::soft_refused,
+                ErrorFacts{server, {}, std::nullopt});
+  throw_status(r, status, server, what, text);
 }
 
 nlohmann::json NextermClient::expect_json(const net::Response& r, const std::string& what) {
@@ -151,7 +115,7 @@ NextermLogin NextermClient::login(const std::string& user, const std::string& pa
     int64_t number = 0;
     for (char c : *code) {
       if (c < '0' || c > '9' || number > 99999999)
-        throw Error(ExitCode::usage, "a TOTP code is digits only", "give the 6-digit code");
+        throw Error(ExitCode::usage, "a TOTP code is digits only", Reason::totp_format);
       number = number * 10 + (c - '0');
     }
     body["code"] = number;
@@ -177,7 +141,7 @@ NextermLogin NextermClient::login(const std::string& user, const std::string& pa
   if (r.status == 400) {
     if (auto soft = soft_error(r))
       throw Error(ExitCode::error, "login rejected by " + host_.authority + ": " + soft->message,
-                  "check the user name and options");
+                  Reason::login_rejected, ErrorFacts{host_.authority, {}, std::nullopt});
   }
   fail(r, "login");
 }
@@ -232,10 +196,10 @@ void check_device_answer(const net::Response& r, const std::string& authority,
   if (soft->code == 404)
     throw Error(ExitCode::expired,
                 "device code " + code + " is unknown or expired (" + authority + ")",
-                "ask for a new code on the device");
+                Reason::device_code_unknown);
   if (soft->code == 400 && soft->message.find("already") != std::string::npos)
     throw Error(ExitCode::error, "device code " + code + " has already been authorized",
-                "nothing to do; the device is logged in");
+                Reason::device_code_used);
 }
 }  // namespace
 
@@ -316,7 +280,7 @@ void NextermClient::revoke_api_key(const std::string& token, int64_t id) {
   auto r = send("DELETE", "/api/accounts/api-keys/" + std::to_string(id), token);
   if (r.status == 404)
     throw Error(ExitCode::error, "no API key with id " + std::to_string(id),
-                "authctl apikey list shows the ids");
+                Reason::no_such_api_key);
   expect_json(r, "API key revocation");
 }
 

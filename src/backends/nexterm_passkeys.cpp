@@ -42,18 +42,18 @@ bool NextermClient::passkey_register_verify(const std::string& token, const std:
       throw Error(ExitCode::error,
                   host_.authority + " could not verify the new passkey's attestation" +
                       (soft_message(r).empty() ? "" : ": " + soft_message(r)),
-                  "retry; if it persists, report it with authctl -v output");
+                  Reason::attestation_failed, ErrorFacts{host_.authority, {}, std::nullopt});
     case 303:
       throw Error(ExitCode::error,
                   host_.authority + " rejected the new passkey: " + soft_message(r),
-                  "retry with authctl passkey add (a new key and credential id)");
+                  Reason::passkey_rejected);
     default:
       break;
   }
   auto doc = expect_json(r, "passkey registration");
   if (doc.is_object() && doc.contains("verified") && doc["verified"] != true)
     throw Error(ExitCode::error, host_.authority + " did not verify the new passkey",
-                "retry with authctl passkey add");
+                Reason::passkey_unverified);
   return true;
 }
 
@@ -67,7 +67,7 @@ void NextermClient::rename_passkey(const std::string& token, int64_t id, const s
   auto r = send("PATCH", "/api/accounts/passkeys/" + std::to_string(id), token, &body);
   if (soft_code(r) == 308)
     throw Error(ExitCode::error, "no passkey " + std::to_string(id) + " on " + host_.authority,
-                "see the ids with authctl passkey list");
+                Reason::no_such_passkey);
   expect_json(r, "passkey rename");
 }
 
@@ -86,12 +86,12 @@ nlohmann::json NextermClient::passkey_login_options(const std::string& origin,
   switch (soft_code(r)) {
     case 201:
       throw Error(ExitCode::auth, "no user " + user + " on " + host_.authority,
-                  "check -u, or leave it out: the passkey file names its user");
+                  Reason::no_such_user);
     case 304:
       throw Error(ExitCode::auth,
                   (user.empty() ? std::string("the account") : user) + " has no passkeys on " +
                       host_.authority,
-                  "log in another way and register one with authctl passkey add");
+                  Reason::no_passkeys);
     default:
       break;
   }
@@ -114,19 +114,17 @@ PasskeyLogin NextermClient::passkey_login_verify(const std::string& origin,
       return result;
     case 305:
       throw Error(ExitCode::auth, host_.authority + " does not know this passkey (removed there?)",
-                  "log in another way, then register a new one with authctl passkey add "
-                  "(and remove the old key file: authctl passkey remove ID --local)");
+                  Reason::passkey_unknown);
     case 306:
       throw Error(ExitCode::auth,
                   host_.authority + " could not verify the passkey's signature" +
                       (said.empty() ? "" : ": " + said),
-                  "the key file may not belong to this passkey; register a new one with "
-                  "authctl passkey add");
+                  Reason::passkey_signature);
     case 307:
       throw Error(
           ExitCode::auth,
           "passkey login rejected by " + host_.authority + (said.empty() ? "" : ": " + said),
-          "check that --host is the URL the passkey was registered with");
+          Reason::passkey_origin, ErrorFacts{host_.authority, {}, std::nullopt});
     default:
       break;
   }

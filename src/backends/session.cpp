@@ -22,7 +22,7 @@ ValidToken ensure_valid(
   store.update([&](store::Credentials& credentials) {
     auto it = credentials.profiles.find(name);
     if (it == credentials.profiles.end())
-      throw Error(ExitCode::auth, "profile " + name + " no longer exists", "run authctl login");
+      throw Error(ExitCode::auth, "profile " + name + " no longer exists", Reason::profile_gone);
     store::Profile& profile = it->second;
     // Another process may have refreshed while this one waited for the lock.
     if (!force && usable_without_refresh(profile, min_valid, timeutil::now())) {
@@ -51,7 +51,7 @@ ValidToken ensure_valid(
       if (!secret)
         throw Error(ExitCode::auth,
                     "the token of profile " + name + (expired ? " has expired" : " was rejected"),
-                    "run authctl login (or provide AUTHCTL_PASSWORD for automatic re-login)");
+                    Reason::relogin_needed);
       token = neuron.login(profile.user, *secret, seconds);
       crypto::wipe(*secret);
     }
@@ -68,7 +68,7 @@ ValidToken ensure_valid(
     throw Error(
         ExitCode::error,
         "the server issued a token valid for less than " + timeutil::format_duration(min_valid),
-        "ask for a shorter --min-valid");
+        Reason::min_valid_too_long);
   return result;
 }
 

@@ -57,7 +57,7 @@ void run_account_create(Context& context, AccountCreateOptions options) {
   if (secret.empty())
     throw Error(ExitCode::usage, "account create needs the API secret",
                 "give --api-secret-file FILE or set NEURON_API_SECRET (never on the command line)");
-  const HostSpec host = parse_host(options.host, options.allow_http);
+  const HostSpec host = context.host_option(options.host, options.allow_http, "--host");
   const std::string name = profile_name_for(context, options.user, host.authority);
   prepare_store(context, name, host.origin, options.force);
   backends::NeuronClient::NewAccount account{options.user,    options.email, options.phone,  "",

@@ -182,6 +182,18 @@ void Context::print_json(const nlohmann::json& value) const {
   std::cout << value.dump() << std::endl;
 }
 
+HostSpec Context::host_option(const std::string& text, bool allow_http, const std::string& option) {
+  try {
+    HostSpec host = parse_host(text, allow_http);
+    hints.url_options[host.authority] = option;
+    return host;
+  } catch (const Error& e) {
+    if (e.reason() != Reason::invalid_host) throw;
+    throw Error(e.code(), "invalid " + option + " '" + e.facts().subject + "': " + e.facts().detail,
+                Reason::invalid_host, e.facts());
+  }
+}
+
 nlohmann::json json_time(const std::optional<int64_t>& t) {
   return t ? nlohmann::json(timeutil::format_rfc3339(*t)) : nlohmann::json(nullptr);
 }

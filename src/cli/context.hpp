@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/hints.hpp"
+#include "core/host.hpp"
 #include "net/http.hpp"
 #include "store/credentials.hpp"
 
@@ -31,8 +33,13 @@ class Context {
   // What main() returns when a command succeeds in its own terms but reports a code of
   // its own (exec: the command's; api: the HTTP answer's).
   int exit_code = 0;
+  // What the hints of this run's errors may name (cli/hints.hpp).
+  HintScope hints;
 
   store::Store open_store() const;
+  // parse_host() of the value of `option` ("--host", "--remote"): an invalid value is named
+  // by that option, and the hints of that server's errors name it too.
+  HostSpec host_option(const std::string& text, bool allow_http, const std::string& option);
   // -p / AUTHCTL_PROFILE, or "" when neither was given.
   std::string explicit_profile() const { return global.profile; }
   // Throws Error(usage) when -p / AUTHCTL_PROFILE breaks the profile-name rule

@@ -366,8 +366,8 @@ void register_device_link(CLI::App& app, Context& context) {
     if (!cmd->get_subcommands().empty()) return;  // a subcommand ran
     if (options->host.empty())
       throw Error(ExitCode::usage, "device-link needs --host", "give --host HOST[:PORT]");
-    run_device_login(context, parse_host(options->host, options->allow_http), options->wait,
-                     options->force, false, false);
+    run_device_login(context, context.host_option(options->host, options->allow_http, "--host"),
+                     options->wait, options->force, false, false);
   });
 }
 

@@ -365,7 +365,8 @@ void run_passkey(Context& context, const LoginOptions& options) {
     throw Error(ExitCode::usage, "--passkey is a Nexterm login",
                 "for a Neuron, use --qr or a password");
   PasskeyLoginRequest request;
-  if (!options.host.empty()) request.host = parse_host(options.host, options.allow_http);
+  if (!options.host.empty())
+    request.host = context.host_option(options.host, options.allow_http, "--host");
   request.user = options.user;
   request.key_file = options.passkey_file;
   request.passphrase_file = options.passphrase_file;
@@ -428,7 +429,7 @@ void run_login(Context& context, LoginOptions options) {
   if (options.host.empty())
     throw Error(ExitCode::usage, "login needs --host",
                 "give --host HOST[:PORT] or set NEURON_HOST");
-  const HostSpec host = parse_host(options.host, options.allow_http);
+  const HostSpec host = context.host_option(options.host, options.allow_http, "--host");
   if (options.with_token) return run_with_token(context, host, options);
   if (!options.session_cookie.empty()) return run_session_cookie(context, host, options);
   if (options.qr) {

@@ -101,7 +101,7 @@ void run_logout(Context& context, const LogoutOptions& options) {
         note = revoke(context, name, profile);
       } catch (const Error& e) {
         if (names.size() == 1) throw;  // main() prints it, once
-        std::cerr << "authctl: " << e.what() << (e.hint().empty() ? "" : ": " + e.hint()) << "\n";
+        std::cerr << error_line(e, context.hints) << "\n";
         if (!first_failure) first_failure = e;
         continue;
       }
@@ -124,7 +124,7 @@ void run_logout(Context& context, const LogoutOptions& options) {
               "profile " + name + " got a new token while logging out; it was kept",
               "run authctl logout again");
       if (names.size() == 1) throw e;
-      std::cerr << "authctl: " << e.what() << ": " << e.hint() << "\n";
+      std::cerr << error_line(e, context.hints) << "\n";
       if (!first_failure) first_failure = e;
       continue;
     }

@@ -32,7 +32,7 @@ struct RemoteOptions {
 };
 
 void run_remote(Context& context, const RemoteOptions& options) {
-  const HostSpec remote = parse_host(options.remote, options.allow_http);
+  const HostSpec remote = context.host_option(options.remote, options.allow_http, "--remote");
   std::string name;
   const store::Profile profile =
       fresh_profile(context, 60, PasswordOptions{}, name, "neuron", "remote-quick-login");

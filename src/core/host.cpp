@@ -13,8 +13,8 @@ namespace authctl {
 namespace {
 
 Error bad_host(std::string_view input, const std::string& why) {
-  return Error(ExitCode::usage, "invalid --host '" + std::string(input) + "': " + why,
-               "give HOST, HOST:PORT or https://HOST[:PORT]");
+  return Error(ExitCode::usage, "invalid host '" + std::string(input) + "': " + why,
+               Reason::invalid_host, ErrorFacts{std::string(input), why, std::nullopt});
 }
 
 bool valid_hostname(std::string_view host) {
@@ -129,7 +129,7 @@ HostSpec parse_host(std::string_view input, bool allow_http) {
   if (spec.scheme == "http" && !spec.loopback && !allow_http) {
     throw Error(ExitCode::usage,
                 "plain http to " + spec.host + " would send credentials unencrypted",
-                "use https, or pass --allow-http if you accept that");
+                Reason::plain_http_refused);
   }
   const bool ipv6 = spec.host.find(':') != std::string::npos;
   spec.authority = ipv6 ? "[" + spec.host + "]" : spec.host;

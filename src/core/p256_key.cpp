@@ -66,7 +66,7 @@ struct P8Free {
 
 Error unreadable_key() {
   return Error(ExitCode::error, "the passkey file holds no readable private key",
-               "the file is damaged: remove it and register a new passkey (passkey add)");
+               Reason::key_damaged);
 }
 
 // The iteration count an EncryptedPrivateKeyInfo asks for (PBES2 with PBKDF2, or PBES1),
@@ -116,24 +116,24 @@ EVP_PKEY* decrypt_pkcs8(std::string_view pem, const std::optional<std::string>& 
     throw Error(ExitCode::error,
                 "the passkey's private key is encrypted in a way authctl does not read (only "
                 "PBKDF2 or PBES1)",
-                "remove the key file and register a new passkey (passkey add)");
+                Reason::key_unsupported);
   if (iterations < 1 || iterations > kMaxKeyIterations)
     throw Error(ExitCode::error,
                 "the passkey's key file asks for " +
                     (iterations < 1 ? std::string("an out-of-range number of")
                                     : std::to_string(iterations)) +
                     " key-derivation iterations (at most 10,000,000 are accepted)",
-                "the file was not written by authctl; remove it and register a new passkey");
+                Reason::key_iterations);
   if (!passphrase)
     throw Error(ExitCode::auth,
                 "the passkey's private key is encrypted and no passphrase was given",
-                "give it with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE");
+                Reason::passphrase_missing);
   std::unique_ptr<PKCS8_PRIV_KEY_INFO, P8Free> info(
       PKCS8_decrypt(sig.get(), passphrase->data(), static_cast<int>(passphrase->size())));
   ERR_clear_error();
   if (!info)
     throw Error(ExitCode::auth, "wrong passphrase for the passkey's private key",
-                "give it with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE");
+                Reason::passphrase_wrong);
   EVP_PKEY* key = EVP_PKCS82PKEY(info.get());
   ERR_clear_error();
   if (!key) throw unreadable_key();
@@ -150,7 +150,7 @@ void check_key_pair(EVP_PKEY* key) {
   if (!valid)
     throw Error(ExitCode::error,
                 "the passkey file's private key is damaged (its public key does not match)",
-                "remove the key file and register a new passkey (passkey add)");
+                Reason::key_damaged);
 }
 
 bool is_encrypted_pkcs8(std::string_view pem) {
@@ -192,7 +192,7 @@ P256Key P256Key::from_pem(std::string_view pem, const std::optional<std::string>
       throw Error(ExitCode::auth,
                   passphrase ? "wrong passphrase for the passkey's private key"
                              : "the passkey's private key is encrypted and no passphrase was given",
-                  "give it with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE");
+                  passphrase ? Reason::passphrase_wrong : Reason::passphrase_missing);
     throw unreadable_key();
   }
   char group[64] = {0};
@@ -201,7 +201,7 @@ P256Key P256Key::from_pem(std::string_view pem, const std::optional<std::string>
                                      &len) != 1 ||
       std::string(group) != "prime256v1")
     throw Error(ExitCode::error, "the passkey file's key is not a P-256 key",
-                "register a new passkey with authctl passkey add");
+                Reason::key_unsupported);
   check_key_pair(impl->key);
   return P256Key(std::move(impl));
 }

@@ -157,19 +157,17 @@ nlohmann::json Response::json() const {
     throw Error(ExitCode::error,
                 host + " answered HTTP " + std::to_string(status) + " with " + type +
                     " where JSON was expected",
-                "check that --host points at the right server");
+                Reason::not_json, ErrorFacts{host, {}, std::nullopt});
   }
   auto parsed = json_input::parse(body);
   if (parsed.problem == json_input::Problem::too_deep)
     throw Error(ExitCode::error,
                 host + " sent an unexpected answer: " + json_input::describe(parsed),
-                "the server (or something between it and you) is misbehaving; retry later or "
-                "report it to its operator");
+                Reason::misbehaving, ErrorFacts{host, {}, std::nullopt});
   if (!parsed.ok())
     throw Error(ExitCode::error,
                 host + " answered malformed JSON (HTTP " + std::to_string(status) + ")",
-                "the server (or something between it and you) is misbehaving; retry later or "
-                "report it to its operator");
+                Reason::misbehaving, ErrorFacts{host, {}, std::nullopt});
   return std::move(parsed.value);
 }
 
@@ -288,40 +286,38 @@ Error transfer_error(CURLcode rc, const Exchange& x, const ClientOptions& option
   switch (rc) {
     case CURLE_WRITE_ERROR:
       if (x.transfer.too_large)
-        return Error(ExitCode::error, host + " sent an answer larger than 4 MiB",
-                     "the server is misbehaving; check --host");
+        return Error(ExitCode::error, host + " sent an answer larger than 4 MiB", Reason::too_large,
+                     ErrorFacts{host, {}, std::nullopt});
       break;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
       return Error(ExitCode::network, "cannot resolve " + host + ": " + detail,
-                   "check the host name and your network");
+                   Reason::cannot_resolve, ErrorFacts{host, {}, std::nullopt});
     case CURLE_COULDNT_CONNECT:
       return Error(ExitCode::network, "cannot connect to " + host + ": " + detail,
-                   "check that the server is running and reachable from here");
+                   Reason::cannot_connect, ErrorFacts{host, {}, std::nullopt});
     case CURLE_OPERATION_TIMEDOUT:
       return Error(ExitCode::network, "request to " + host + " timed out (" + detail + ")",
-                   "retry, or allow more time with --timeout SECONDS");
+                   Reason::timed_out, ErrorFacts{host, {}, std::nullopt});
     case CURLE_SSL_CACERT_BADFILE:
       return Error(ExitCode::error, "cannot use the CA file " + options.cacert + ": " + detail,
-                   "check that it exists and holds PEM certificates (--cacert, AUTHCTL_CA_BUNDLE, "
-                   "or the one remembered in the profile: log in again to change it)");
+                   Reason::cacert_unusable, ErrorFacts{options.cacert, {}, std::nullopt});
     case CURLE_SSL_CONNECT_ERROR:
-      return Error(
-          ExitCode::network, "TLS handshake with " + host + " failed: " + detail,
-          "if the server speaks plain HTTP, use an http:// URL (loopback, or --allow-http)");
+      return Error(ExitCode::network, "TLS handshake with " + host + " failed: " + detail,
+                   Reason::tls_handshake, ErrorFacts{host, {}, std::nullopt});
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_ISSUER_ERROR:
       return Error(ExitCode::network,
                    "the TLS certificate of " + host + " is not trusted: " + detail,
-                   "pass --cacert FILE (or AUTHCTL_CA_BUNDLE) with the CA that signed it");
+                   Reason::tls_untrusted, ErrorFacts{host, {}, std::nullopt});
     case CURLE_GOT_NOTHING:
       return Error(ExitCode::network, host + " closed the connection without answering",
-                   "retry; if it persists, the server or a proxy in between is failing");
+                   Reason::connection_closed, ErrorFacts{host, {}, std::nullopt});
     default:
       break;
   }
   return Error(ExitCode::network, "request to " + host + " failed: " + detail,
-               "check your network and the server, then retry");
+               Reason::network_failed, ErrorFacts{host, {}, std::nullopt});
 }
 
 void trace_response_body(const ClientOptions& options, const Exchange& x,

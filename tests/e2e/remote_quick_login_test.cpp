@@ -111,3 +111,33 @@ TEST_CASE(
       home.run({"remote-quick-login", "--remote", remote.url(), "--interval", "1s", "--wait", "5s"})
           .exit_code == 2);  // faster than every 10 s is refused
 }
+
+TEST_CASE("a redirect names the option that gave the server: --remote, or --host") {
+  NeuronFixture home;
+  testbroker::Broker remote;
+  remote.start();
+  REQUIRE(home.login().exit_code == 0);
+  remote.inject_fault("/Agent/Account/RemoteQuickLogin", testbroker::Fault::redirect);
+  auto r = home.run({"remote-quick-login", "--remote", remote.url()});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "which authctl does not follow: use the final URL in --remote"));
+  CHECK(!contains(r.err, "--host"));
+  // The same kind of answer from the server of --host says --host.
+  home.broker.inject_fault("/Agent/Account/Login", testbroker::Fault::redirect);
+  auto login = home.login();
+  CHECK(login.exit_code == 1);
+  CHECK(contains(login.err, "use the final URL in --host"));
+  // And from a profile's stored URL: log in again (no option named it this time).
+  home.broker.inject_fault("/Agent/Account/Info", testbroker::Fault::redirect);
+  auto whoami = home.run({"whoami"});
+  CHECK(whoami.exit_code == 1);
+  CHECK(contains(whoami.err, "log in again with --host set to the final URL"));
+}
+
+TEST_CASE("an invalid --remote is named --remote") {
+  NeuronFixture home;
+  REQUIRE(home.login().exit_code == 0);
+  auto r = home.run({"remote-quick-login", "--remote", "https://user@host.example"});
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "invalid --remote 'https://user@host.example'"));
+}

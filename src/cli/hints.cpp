@@ -1,0 +1,160 @@
+#include "cli/hints.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+#include "core/text.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::cli {
+
+namespace {
+
+struct FixedHint {
+  Reason reason;
+  const char* text;
+};
+
+// Hints that need no facts. Hints with facts are in hint_with_facts().
+constexpr FixedHint kFixedHints[] = {
+    {Reason::session_ended, "run authctl login"},
+    {Reason::profile_gone, "run authctl login"},
+    {Reason::relogin_needed,
+     "run authctl login (or provide AUTHCTL_PASSWORD for automatic re-login)"},
+    {Reason::min_valid_too_long, "ask for a shorter --min-valid"},
+    {Reason::wrong_password, "check the user name and password (and that the account is enabled)"},
+    {Reason::wrong_www_password, "check the user name and password"},
+    {Reason::login_rejected, "check the user name and options"},
+    {Reason::totp_format, "give the 6-digit code"},
+    {Reason::code_refused,
+     "check the code in the latest message, or send new ones with authctl account resend-codes"},
+    {Reason::web_session_logged_out,
+     "log in in the browser first (or sign the Quick Login), then copy the cookie again"},
+    {Reason::api_key_rejected,
+     "the API key is invalid, expired or revoked: create a new one (authctl apikey create) and "
+     "store it with login --with-token"},
+    {Reason::api_key_profile,
+     "log in with a password (authctl login) or a device code (authctl device-link)"},
+    {Reason::given_token_invalid, "check the token you passed"},
+    {Reason::forbidden, "this account may not do that"},
+    {Reason::blocked, "ask the server's operator to lift the block"},
+    {Reason::server_error, "the server has a problem; retry later"},
+    {Reason::misbehaving,
+     "the server (or something between it and you) is misbehaving; retry later or report it to "
+     "its operator"},
+    {Reason::too_old_for_passkeys,
+     "the server is misbehaving (or too old for passkeys); check its version"},
+    {Reason::soft_refused, "see authctl --help, or retry"},
+    {Reason::no_quick_login, "--qr needs a Neuron; for Nexterm use --device"},
+    {Reason::remote_not_neuron, "--remote must be a Neuron"},
+    {Reason::no_event_channel, "check that the host is a Neuron with Quick Login"},
+    {Reason::invalid_host, "give HOST, HOST:PORT or https://HOST[:PORT]"},
+    {Reason::cannot_resolve, "check the host name and your network"},
+    {Reason::cannot_connect, "check that the server is running and reachable from here"},
+    {Reason::timed_out, "retry, or allow more time with --timeout SECONDS"},
+    {Reason::connection_closed,
+     "retry; if it persists, the server or a proxy in between is failing"},
+    {Reason::network_failed, "check your network and the server, then retry"},
+    {Reason::tls_untrusted, "pass --cacert FILE (or AUTHCTL_CA_BUNDLE) with the CA that signed it"},
+    {Reason::tls_handshake,
+     "if the server speaks plain HTTP, use an http:// URL (loopback, or --allow-http)"},
+    {Reason::plain_http_refused, "use https, or pass --allow-http if you accept that"},
+    {Reason::api_path, "give a path such as /api/accounts/me"},
+    {Reason::api_path_elsewhere,
+     "the token is only ever sent to the profile's own server: give a PATH starting with /"},
+    {Reason::device_code_unknown, "ask for a new code on the device"},
+    {Reason::device_code_used, "nothing to do; the device is logged in"},
+    {Reason::no_such_api_key, "authctl apikey list shows the ids"},
+    {Reason::no_such_passkey, "see the ids with authctl passkey list"},
+    {Reason::no_passkeys, "log in another way and register one with authctl passkey add"},
+    {Reason::passkey_rejected, "retry with authctl passkey add (a new key and credential id)"},
+    {Reason::passkey_unverified, "retry with authctl passkey add"},
+    {Reason::passkey_signature,
+     "the key file may not belong to this passkey; register a new one with authctl passkey add"},
+    {Reason::passkey_unknown,
+     "log in another way, then register a new one with authctl passkey add (and remove the old "
+     "key file: authctl passkey remove ID --local)"},
+    {Reason::attestation_failed, "retry; if it persists, report it with authctl -v output"},
+    {Reason::no_such_user, "check -u, or leave it out: the passkey file names its user"},
+    {Reason::message_not_sent, "check the recipient's JID, then retry"},
+    {Reason::key_damaged,
+     "the file is damaged: remove it and register a new passkey (authctl passkey add)"},
+    {Reason::key_unsupported,
+     "remove the key file and register a new passkey (authctl passkey add)"},
+    {Reason::key_iterations,
+     "the file was not written by authctl; remove it and register a new passkey"},
+    {Reason::passphrase_missing,
+     "give it with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE"},
+    {Reason::passphrase_wrong, "give it with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE"},
+    {Reason::home_unset, "set AUTHCTL_CONFIG_DIR or HOME"},
+    {Reason::file_unexpected, "check that it is the right file"},
+    {Reason::passkey_file_invalid,
+     "remove it (authctl passkey remove ID --local) and run authctl passkey add"},
+    {Reason::passkey_file_missing, "run authctl passkey add"},
+    {Reason::passkey_file_exists, "remove it, or try again"},
+};
+
+// The option a server was given with, else "" (it came from a profile).
+std::string option_of(const HintScope& scope, const std::string& authority) {
+  auto it = scope.url_options.find(authority);
+  return it == scope.url_options.end() ? std::string() : it->second;
+}
+
+std::string hint_with_facts(const Error& error, const HintScope& scope) {
+  const ErrorFacts& facts = error.facts();
+  switch (error.reason()) {
+    case Reason::redirected: {
+      const std::string option = option_of(scope, facts.subject);
+      return option.empty() ? "the server has moved: log in again with --host set to the final URL"
+                            : "use the final URL in " + option;
+    }
+    case Reason::request_refused:
+    case Reason::not_json:
+    case Reason::too_large: {
+      const std::string option = option_of(scope, facts.subject);
+      const std::string where = option.empty() ? "the profile's URL" : option;
+      if (error.reason() == Reason::not_json)
+        return "check that " + where + " points at the right server";
+      return error.reason() == Reason::too_large ? "the server is misbehaving; check " + where
+                                                 : "check " + where + " and the command's options";
+    }
+    case Reason::passkey_origin:
+    case Reason::passkey_rp_mismatch: {
+      const std::string option = option_of(scope, facts.subject);
+      const std::string where = option.empty() ? "the profile's URL" : option;
+      return error.reason() == Reason::passkey_origin
+                 ? "check that " + where + " is the URL the passkey was registered with"
+                 : "nothing was registered; check " + where + " and the server's passkey settings";
+    }
+    case Reason::rate_limited:
+      return facts.seconds ? "retry in " + timeutil::format_duration(*facts.seconds)
+                           : "wait a while, then retry";
+    case Reason::user_taken:
+      return facts.detail.empty() ? "choose another -u" : "choose another -u, e.g. " + facts.detail;
+    case Reason::file_exposed:
+      return "run: chmod " + facts.detail + " '" + facts.subject + "'";
+    case Reason::cacert_unusable:
+      return "check that it exists and holds PEM certificates (--cacert, AUTHCTL_CA_BUNDLE, or the "
+             "one remembered in the profile: log in again to change it)";
+    default:
+      return {};
+  }
+}
+
+}  // namespace
+
+std::string hint_for(const Error& error, const HintScope& scope) {
+  if (!error.hint().empty()) return error.hint();
+  const auto* fixed = std::find_if(std::begin(kFixedHints), std::end(kFixedHints),
+                                   [&](const FixedHint& h) { return h.reason == error.reason(); });
+  if (fixed != std::end(kFixedHints)) return fixed->text;
+  return hint_with_facts(error, scope);
+}
+
+std::string error_line(const Error& error, const HintScope& scope) {
+  const std::string hint = hint_for(error, scope);
+  return "authctl: " + text::printable(error.what()) +
+         (hint.empty() ? std::string() : ": " + text::printable(hint));
+}
+
+}  // namespace authctl::cli
