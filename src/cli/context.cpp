@@ -182,6 +182,10 @@ void Context::print_json(const nlohmann::json& value) const {
   std::cout << value.dump() << std::endl;
 }
 
+std::unique_ptr<backends::SessionClient> Context::connect(const store::Profile& profile) const {
+  return backends::connect_session(profile, client_options(profile.url, profile.cacert));
+}
+
 HostSpec Context::host_option(const std::string& text, bool allow_http, const std::string& option) {
   try {
     HostSpec host = parse_host(text, allow_http);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/session_client.hpp"
 #include "cli/hints.hpp"
 #include "core/host.hpp"
 #include "net/http.hpp"
@@ -62,6 +63,9 @@ class Context {
   // Warns (every use) about --insecure and plain http to a non-loopback host.
   net::ClientOptions client_options(const std::string& url,
                                     const std::string& profile_cacert) const;
+  // A client of `profile`'s session (either server), with its own HTTP client made from
+  // client_options() and the profile's secrets registered with the trace.
+  std::unique_ptr<backends::SessionClient> connect(const store::Profile& profile) const;
   // Whether a person can be asked: not --no-input, not CI=true, and stdin is a terminal.
   bool can_prompt() const;
   bool trace() const;

@@ -2,8 +2,6 @@
 #include <iostream>
 #include <vector>
 
-#include "backends/neuron.hpp"
-#include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -21,25 +19,21 @@ struct LogoutOptions {
 // Asks the server to end the session. Returns a note when the server had already rejected
 // the token (still removed locally); throws on a network failure (the profile is kept).
 std::string revoke(Context& context, const std::string& name, const store::Profile& profile) {
-  if (profile.kind == "nexterm" && backends::is_nexterm_api_key(profile.token))
-    return "an API key stays valid until revoked: authctl apikey revoke ID, from a session";
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
   try {
-    if (profile.kind == "nexterm") {
-      // The token goes in the body; {"code":204} means the server no longer knew it.
-      if (!backends::NextermClient(http, profile.url).logout(profile.token))
+    switch (context.connect(profile)->logout()) {
+      case backends::LogoutOutcome::ended:
+        return {};
+      case backends::LogoutOutcome::already_ended:
         return "the server had already ended this session";
-    } else {
-      backends::NeuronClient(http, profile.url).logout(profile.token);
+      case backends::LogoutOutcome::key_kept:
+        return "an API key stays valid until revoked: authctl apikey revoke ID, from a session";
     }
   } catch (const Error& e) {
-    if (e.code() == ExitCode::network)
-      throw Error(ExitCode::network, std::string(e.what()) + "; profile " + name + " was kept",
-                  // -p always: with --all, or with no current profile, a bare --local would
-                  // forget another profile or none.
-                  "retry, or forget it without the server: authctl logout --local -p " + name);
-    if (e.code() == ExitCode::auth) return "the server had already ended this session";
-    throw;
+    if (e.code() != ExitCode::network) throw;
+    throw Error(ExitCode::network, std::string(e.what()) + "; profile " + name + " was kept",
+                // -p always: with --all, or with no current profile, a bare --local would
+                // forget another profile or none.
+                "retry, or forget it without the server: authctl logout --local -p " + name);
   }
   return {};
 }

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "backends/session.hpp"
+#include "backends/session_client.hpp"
 #include "cli/commands.hpp"
 #include "cli/password.hpp"
 #include "core/error.hpp"
@@ -21,7 +22,7 @@ void run_refresh(Context& context, const RefreshOptions& options) {
   store::Store store = context.open_store();
   const auto credentials = store.load();
   const std::string name = context.select_profile(credentials);
-  if (credentials.find(name)->kind == "nexterm") {
+  if (!backends::refreshable(*credentials.find(name))) {
     std::cerr << "Nexterm sessions and API keys do not expire: nothing to refresh (profile "
               << text::printable(name) << ")\n";
     return;

@@ -3,7 +3,6 @@
 #include <iomanip>
 #include <iostream>
 
-#include "backends/neuron.hpp"
 #include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
@@ -30,11 +29,7 @@ struct Row {
 
 std::string ask_server(Context& context, const store::Profile& profile) {
   try {
-    net::HttpClient http(context.client_options(profile.url, profile.cacert));
-    if (profile.kind == "nexterm")
-      backends::NextermClient(http, profile.url).me(profile.token);
-    else
-      backends::NeuronClient(http, profile.url).info(profile.token);
+    context.connect(profile)->account();
     return "ok";
   } catch (const Error& e) {
     if (e.code() == ExitCode::auth) return "rejected";

@@ -1,7 +1,6 @@
 // authctl whoami: who the stored token belongs to, and until when.
 #include <iostream>
 
-#include "backends/neuron.hpp"
 #include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
@@ -23,17 +22,10 @@ void run_whoami(Context& context) {
   const auto credentials = store.load();
   const std::string name = context.select_profile(credentials);
   const store::Profile& profile = *credentials.find(name);
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  const bool nexterm = profile.kind == "nexterm";
-  const nlohmann::json info = nexterm
-                                  ? backends::NextermClient(http, profile.url).me(profile.token)
-                                  : backends::NeuronClient(http, profile.url).info(profile.token);
+  const backends::Account account = context.connect(profile)->account();
   const nlohmann::json claims =
       jwt::decode_claims(profile.token).value_or(nlohmann::json::object());
-  const char* user_field = nexterm ? "username" : "userName";
-  const std::string user = info.contains(user_field) && info[user_field].is_string()
-                               ? info[user_field].get<std::string>()
-                               : profile.user;
+  const std::string user = account.user.empty() ? profile.user : account.user;
   if (context.global.json) {
     nlohmann::json out = {{"profile", name},
                           {"kind", profile.kind},
@@ -41,7 +33,7 @@ void run_whoami(Context& context) {
                           {"user", user},
                           {"expires_at", json_time(profile.expires)},
                           {"claims", claims},
-                          {"account", info}};
+                          {"account", account.server}};
     if (profile.enabled) out["enabled"] = *profile.enabled;
     context.print_json(out);
     return;
@@ -55,22 +47,8 @@ void run_whoami(Context& context) {
   else
     std::cout << (backends::is_nexterm_api_key(profile.token) ? "API key" : "session")
               << ", does not expire\n";
-  if (nexterm) {
-    for (const char* key : {"id", "firstName", "lastName"})
-      if (info.contains(key)) std::cout << key << ": " << claim_text(info[key]) << "\n";
-    for (const char* key : {"isAdmin", "totpEnabled"})  // 0/1 or true/false
-      if (info.contains(key))
-        std::cout << key << ": " << (info[key] == true || info[key] == 1 ? "yes" : "no") << "\n";
-  }
-  for (const char* key : {"eMail", "phoneNr"}) {
-    if (info.contains(key)) std::cout << key << ": " << claim_text(info[key]) << "\n";
-  }
-  for (const char* key : {"created", "updated", "eMailVerified", "phoneNrVerified"}) {
-    if (!info.contains(key)) continue;
-    auto when = timeutil::parse_time_value(info[key]);
-    std::cout << key << ": " << (when ? timeutil::format_rfc3339(*when) : claim_text(info[key]))
-              << "\n";
-  }
+  for (const auto& field : account.fields)
+    std::cout << field.name << ": " << text::printable(field.text) << "\n";
   if (!claims.empty()) {
     std::cout << "claims:\n";
     for (const auto& [key, value] : claims.items()) {

@@ -11,6 +11,7 @@
 
 #include "backends/answer.hpp"
 #include "backends/decoders.hpp"
+#include "backends/session_client.hpp"
 #include "core/error.hpp"
 #include "core/timeutil.hpp"
 #include "core/validate.hpp"
@@ -46,6 +47,7 @@ void decode_all(const nlohmann::json& doc) {
                                      "Sun, 22 Nov 2026 11:22:11 GMT", kNow, kAuthority));
   });
   rejected_or([&] { check_user(decode::neuron_user_name(doc, "of Account/Info", kAuthority)); });
+  if (authctl::backends::neuron_account_fields(doc).size() > 6) abort();  // whoami's fixed keys
   if (doc.is_object() && doc.contains("jwt") && doc["jwt"].is_string())
     rejected_or([&] {
       const int64_t when = decode::adopted_expiry(doc["jwt"], kNow, kAuthority);

@@ -12,6 +12,7 @@
 #include "backends/answer.hpp"
 #include "backends/decoders.hpp"
 #include "backends/nexterm.hpp"
+#include "backends/session_client.hpp"
 #include "core/error.hpp"
 #include "core/timeutil.hpp"
 #include "core/validate.hpp"
@@ -95,6 +96,7 @@ void objects(const nlohmann::json& doc) {
   rejected_or(
       [&] { need(validate::is_session_token(decode::passkey_login_token(doc, kAuthority))); });
   decode::nexterm_version(doc);
+  need(be::nexterm_account_fields(doc).size() <= 11);  // whoami's lines: a fixed set of keys
 }
 
 }  // namespace

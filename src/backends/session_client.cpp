@@ -1,0 +1,128 @@
+#include "backends/session_client.hpp"
+
+#include "backends/neuron.hpp"
+#include "backends/nexterm.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "core/timeutil.hpp"
+
+namespace authctl::backends {
+
+namespace {
+
+std::string field_text(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+void add_texts(const nlohmann::json& doc, std::initializer_list<const char*> keys,
+               std::vector<AccountField>& out) {
+  for (const char* key : keys)
+    if (doc.contains(key)) out.push_back({key, field_text(doc[key])});
+}
+
+// Neuron and Nexterm both send these (Nexterm's as 0/1 or booleans, times in ms or ISO).
+void add_common(const nlohmann::json& doc, std::vector<AccountField>& out) {
+  add_texts(doc, {"eMail", "phoneNr"}, out);
+  for (const char* key : {"created", "updated", "eMailVerified", "phoneNrVerified"}) {
+    if (!doc.contains(key)) continue;
+    auto when = timeutil::parse_time_value(doc[key]);
+    out.push_back({key, when ? timeutil::format_rfc3339(*when) : field_text(doc[key])});
+  }
+}
+
+std::string user_of(const nlohmann::json& doc, const char* field) {
+  auto it = doc.find(field);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void register_secrets(net::HttpClient& http, const store::Profile& profile) {
+  http.add_secret(profile.token);
+  if (auto cookies = profile.extra.find("remote_cookies");
+      cookies != profile.extra.end() && cookies->is_object())
+    for (const auto& cookie : cookies->items())
+      if (cookie.value().is_string()) http.add_secret(cookie.value().get<std::string>());
+}
+
+class NeuronSession : public SessionClient {
+ public:
+  NeuronSession(const store::Profile& profile, net::ClientOptions options)
+      : http_(std::move(options)), neuron_(http_, profile.url), token_(profile.token) {
+    register_secrets(http_, profile);
+  }
+  Account account() override {
+    nlohmann::json info = neuron_.info(token_);
+    return {user_of(info, "userName"), neuron_account_fields(info), std::move(info)};
+  }
+  LogoutOutcome logout() override {
+    try {
+      neuron_.logout(token_);
+      return LogoutOutcome::ended;
+    } catch (const Error& e) {
+      if (e.code() == ExitCode::auth) return LogoutOutcome::already_ended;
+      throw;
+    }
+  }
+
+ private:
+  net::HttpClient http_;
+  NeuronClient neuron_;
+  std::string token_;
+};
+
+class NextermSessionClient : public SessionClient {
+ public:
+  NextermSessionClient(const store::Profile& profile, net::ClientOptions options)
+      : http_(std::move(options)), nexterm_(http_, profile.url), token_(profile.token) {
+    register_secrets(http_, profile);
+  }
+  Account account() override {
+    nlohmann::json me = nexterm_.me(token_);
+    return {user_of(me, "username"), nexterm_account_fields(me), std::move(me)};
+  }
+  LogoutOutcome logout() override {
+    if (is_nexterm_api_key(token_)) return LogoutOutcome::key_kept;
+    try {
+      // The token goes in the body; {"code":204} means the server no longer knew it.
+      return nexterm_.logout(token_) ? LogoutOutcome::ended : LogoutOutcome::already_ended;
+    } catch (const Error& e) {
+      if (e.code() == ExitCode::auth) return LogoutOutcome::already_ended;
+      throw;
+    }
+  }
+
+ private:
+  net::HttpClient http_;
+  NextermClient nexterm_;
+  std::string token_;
+};
+
+}  // namespace
+
+std::vector<AccountField> neuron_account_fields(const nlohmann::json& info) {
+  std::vector<AccountField> out;
+  if (info.is_object()) add_common(info, out);
+  return out;
+}
+
+std::vector<AccountField> nexterm_account_fields(const nlohmann::json& me) {
+  std::vector<AccountField> out;
+  if (!me.is_object()) return out;
+  add_texts(me, {"id", "firstName", "lastName"}, out);
+  for (const char* key : {"isAdmin", "totpEnabled"})  // 0/1 or true/false
+    if (me.contains(key)) out.push_back({key, me[key] == true || me[key] == 1 ? "yes" : "no"});
+  add_common(me, out);
+  return out;
+}
+
+bool refreshable(const store::Profile& profile) {
+  return profile.kind == "neuron";
+}
+
+std::unique_ptr<SessionClient> connect_session(const store::Profile& profile,
+                                               net::ClientOptions options) {
+  if (profile.kind == "nexterm")
+    return std::make_unique<NextermSessionClient>(profile, std::move(options));
+  return std::make_unique<NeuronSession>(profile, std::move(options));
+}
+
+}  // namespace authctl::backends
