@@ -294,22 +294,9 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
                                : std::string("unknown");
   const store::Profile profile =
       new_profile(context, "nexterm", host.origin, user, session_token, device.clock_offset);
-  const std::string name = profile_name_for(context, profile.user, host.authority);
-  if (!no_store) retire_replaced(context, save_profile(context, name, profile, force), profile);
-  if (context.global.json) {
-    nlohmann::json out = {{"event", "logged_in"},
-                          {"profile", no_store ? nlohmann::json(nullptr) : nlohmann::json(name)},
-                          {"kind", "nexterm"},
-                          {"url", profile.url},
-                          {"user", profile.user},
-                          {"expires_at", nullptr}};
-    if (print_token) out["token"] = profile.token;
-    context.print_json(out);
-    return;
-  }
-  if (print_token) std::cout << profile.token << "\n";
-  std::cerr << "Logged in to " << profile.url << " as " << text::printable(profile.user)
-            << (no_store ? "; nothing stored" : "; profile " + name) << "\n";
+  const NewSession session{profile_name_for(context, profile.user, host.authority), profile};
+  finish_login(context, session, force, no_store);
+  print_login(context, session, {no_store, print_token, "logged_in"});
 }
 
 void register_device_link(CLI::App& app, Context& context) {

@@ -124,31 +124,8 @@ std::string login_kind(const Context& context, net::HttpClient& http, const Host
   return found;
 }
 
-// `event`: for the JSON lines of a waiting login ("logged_in"), null otherwise.
-void print_result(const Context& context, const LoginOptions& options, const std::string& name,
-                  const store::Profile& profile, const char* event = nullptr) {
-  const int64_t server_now = timeutil::now() + profile.clock_offset;
-  if (context.global.json) {
-    nlohmann::json out = {
-        {"profile", options.no_store ? nlohmann::json(nullptr) : nlohmann::json(name)},
-        {"kind", profile.kind},
-        {"url", profile.url},
-        {"user", profile.user},
-        {"expires_at", json_time(profile.expires)}};
-    if (profile.enabled) out["enabled"] = *profile.enabled;
-    if (options.print_token) out["token"] = profile.token;
-    if (event) out["event"] = event;
-    context.print_json(out);
-    return;
-  }
-  if (options.print_token) std::cout << profile.token << "\n";
-  std::cerr << "Logged in to " << text::printable(profile.url) << " as "
-            << text::printable(profile.user);
-  if (profile.expires)
-    std::cerr << " (token expires " << timeutil::format_relative(*profile.expires, server_now)
-              << ")";
-  std::cerr << (options.no_store ? "; nothing stored" : "; profile " + text::printable(name))
-            << "\n";
+LoginOutput output_of(const LoginOptions& options) {
+  return {options.no_store, options.print_token, nullptr};
 }
 
 store::Profile login_neuron(Context& context, net::HttpClient& http, const HostSpec& host,
@@ -296,9 +273,9 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
       throw Error(ExitCode::usage,
                   "profile " + name + " holds a session; the API key would replace it",
                   "name the key's profile with -p NAME, or replace the session with --force");
-    retire_replaced(context, save_profile(context, name, profile, options.force), profile);
+    finish_login(context, {name, profile}, options.force, false);
   }
-  print_result(context, options, name, profile);
+  print_login(context, {name, profile}, output_of(options));
   crypto::wipe(key);
 }
 
@@ -329,10 +306,9 @@ void run_session_cookie(Context& context, const HostSpec& host, const LoginOptio
       new_profile(context, "neuron", host.origin, user, token.jwt, token.clock_offset);
   profile.expires = token.expires;
   profile.seconds = options.seconds;
-  const std::string name = profile_name_for(context, user, host.authority);
-  if (!options.no_store)
-    retire_replaced(context, save_profile(context, name, profile, options.force), profile);
-  print_result(context, options, name, profile);
+  const NewSession session{profile_name_for(context, user, host.authority), profile};
+  finish_login(context, session, options.force, options.no_store);
+  print_login(context, session, output_of(options));
 }
 
 // --passkey and --qr need no secret: a password or TOTP option given with them is a mistake
@@ -372,8 +348,7 @@ void run_passkey(Context& context, const LoginOptions& options) {
   request.passphrase_file = options.passphrase_file;
   request.force = options.force;
   request.no_store = options.no_store;
-  const PasskeyLoginResult result = run_passkey_login(context, request);
-  print_result(context, options, result.name, result.profile);
+  print_login(context, run_passkey_login(context, request), output_of(options));
 }
 
 // The local checks of a password login, before any request.
@@ -415,9 +390,8 @@ void run_password_login(Context& context, const HostSpec& host, LoginOptions& op
   store::Profile profile = kind == "neuron" ? login_neuron(context, http, host, options, password)
                                             : login_nexterm(context, http, host, options, password);
   crypto::wipe(password);
-  if (!options.no_store)
-    retire_replaced(context, save_profile(context, name, profile, options.force), profile);
-  print_result(context, options, name, profile);
+  finish_login(context, {name, profile}, options.force, options.no_store);
+  print_login(context, {name, profile}, output_of(options));
 }
 
 void run_login(Context& context, LoginOptions options) {
@@ -436,10 +410,13 @@ void run_login(Context& context, LoginOptions options) {
     if (options.kind == "nexterm")
       throw Error(ExitCode::usage, "--qr is the Neuron's Quick Login",
                   "for Nexterm, use --device (or --passkey)");
-    const QrLoginResult result =
+    LoginOutput output = output_of(options);
+    output.event = "logged_in";
+    return print_login(
+        context,
         run_qr_login(context, host, options.wait,
-                     {options.purpose, options.seconds, options.force, options.no_store});
-    return print_result(context, options, result.name, result.profile, "logged_in");
+                     {options.purpose, options.seconds, options.force, options.no_store}),
+        output);
   }
   if (options.device)
     return run_device_login(context, host, options.wait, options.force, options.no_store,

@@ -83,7 +83,7 @@ void require_rp_id(const nlohmann::json& options, const store::PasskeyRecord& re
 
 }  // namespace
 
-PasskeyLoginResult run_passkey_login(Context& context, const PasskeyLoginRequest& request) {
+NewSession run_passkey_login(Context& context, const PasskeyLoginRequest& request) {
   const store::PasskeyRecord record = choose_key_file(context, request);
   const HostSpec host = request.host ? *request.host : parse_host(record.origin, true);
   std::optional<std::string> passphrase;
@@ -120,14 +120,12 @@ PasskeyLoginResult run_passkey_login(Context& context, const PasskeyLoginRequest
     throw Error(ExitCode::auth, host.authority + " refused the login challenge twice",
                 "check the clocks and retry");
   const nlohmann::json me = nexterm.me(login.token);
-  PasskeyLoginResult result;
+  NewSession result;
   result.profile = new_profile(context, "nexterm", host.origin, me.value("username", record.user),
                                login.token, login.clock_offset);
   result.profile.extra["passkey_file"] = record.path;
   result.name = profile_name_for(context, result.profile.user, host.authority);
-  if (!request.no_store)
-    retire_replaced(context, save_profile(context, result.name, result.profile, request.force),
-                    result.profile);
+  finish_login(context, result, request.force, request.no_store);
   return result;
 }
 

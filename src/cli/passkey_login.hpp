@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/context.hpp"
+#include "cli/profiles.hpp"
 #include "core/host.hpp"
 #include "store/credentials.hpp"
 
@@ -20,14 +21,9 @@ struct PasskeyLoginRequest {
   bool no_store = false;
 };
 
-struct PasskeyLoginResult {
-  std::string name;
-  store::Profile profile;
-};
-
 // Finds the key file (more than one: exit 2 listing them; none: exit 4), unlocks it (a wrong
 // passphrase: exit 4 before any request), signs the server's challenge with signCount 0 (the
 // file is only read: many jobs may share it) and stores the session like a password login.
-PasskeyLoginResult run_passkey_login(Context& context, const PasskeyLoginRequest& request);
+NewSession run_passkey_login(Context& context, const PasskeyLoginRequest& request);
 
 }  // namespace authctl::cli

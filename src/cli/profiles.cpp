@@ -2,10 +2,13 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <iostream>
 
 #include "backends/neuron.hpp"
 #include "backends/nexterm.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
+#include "core/timeutil.hpp"
 #include "core/validate.hpp"
 #include "term/tty.hpp"
 
@@ -88,6 +91,38 @@ store::Profile new_profile(const Context& context, const std::string& kind, cons
     free(absolute);
   }
   return profile;
+}
+
+void finish_login(Context& context, const NewSession& session, bool force, bool no_store) {
+  if (no_store) return;
+  retire_replaced(context, save_profile(context, session.name, session.profile, force),
+                  session.profile);
+}
+
+void print_login(const Context& context, const NewSession& session, const LoginOutput& output) {
+  const store::Profile& profile = session.profile;
+  if (context.global.json) {
+    nlohmann::json out = {
+        {"profile", output.no_store ? nlohmann::json(nullptr) : nlohmann::json(session.name)},
+        {"kind", profile.kind},
+        {"url", profile.url},
+        {"user", profile.user},
+        {"expires_at", json_time(profile.expires)}};
+    if (profile.enabled) out["enabled"] = *profile.enabled;
+    if (output.print_token) out["token"] = profile.token;
+    if (output.event) out["event"] = output.event;
+    context.print_json(out);
+    return;
+  }
+  if (output.print_token) std::cout << profile.token << "\n";
+  std::cerr << "Logged in to " << text::printable(profile.url) << " as "
+            << text::printable(profile.user);
+  if (profile.expires)
+    std::cerr << " (token expires "
+              << timeutil::format_relative(*profile.expires, timeutil::now() + profile.clock_offset)
+              << ")";
+  std::cerr << (output.no_store ? "; nothing stored" : "; profile " + text::printable(session.name))
+            << "\n";
 }
 
 }  // namespace authctl::cli

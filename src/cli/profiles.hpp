@@ -36,6 +36,26 @@ std::optional<store::Profile> save_profile(const Context& context, const std::st
 void retire_replaced(Context& context, const std::optional<store::Profile>& old,
                      const store::Profile& now);
 
+// A session a login just made, and the profile name it is stored under: what every login
+// method returns.
+struct NewSession {
+  std::string name;
+  store::Profile profile;
+};
+
+// Saves `session` (unless no_store) as the current profile, ending the session it replaced
+// on the same server (retire_replaced).
+void finish_login(Context& context, const NewSession& session, bool force, bool no_store);
+
+struct LoginOutput {
+  bool no_store = false;        // "nothing stored", and "profile": null
+  bool print_token = false;     // the token on stdout (or in the JSON)
+  const char* event = nullptr;  // the JSON "event" of a waiting login ("logged_in")
+};
+
+// A login's result: one line on stderr, or one JSON object on stdout with --json.
+void print_login(const Context& context, const NewSession& session, const LoginOutput& output);
+
 // A new session's profile: what every login records, including the CA to remember.
 store::Profile new_profile(const Context& context, const std::string& kind, const std::string& url,
                            const std::string& user, const std::string& token, int64_t clock_offset);

@@ -85,8 +85,8 @@ void show_code(Context& context, const WaitOptions& options, const HostSpec& hos
 
 }  // namespace
 
-QrLoginResult run_qr_login(Context& context, const HostSpec& host, const WaitOptions& options,
-                           const QrLoginRequest& request) {
+NewSession run_qr_login(Context& context, const HostSpec& host, const WaitOptions& options,
+                        const QrLoginRequest& request) {
   const int64_t wait =
       options.wait.empty() ? kQrCodeSeconds : parse_duration_or_throw(options.wait);
   if (wait > kQrCodeSeconds)
@@ -151,14 +151,12 @@ QrLoginResult run_qr_login(Context& context, const HostSpec& host, const WaitOpt
     if (user.empty()) user = "unknown";
   }
 
-  QrLoginResult result;
+  NewSession result;
   result.profile = new_profile(context, "neuron", host.origin, user, token.jwt, token.clock_offset);
   result.profile.expires = token.expires;
   result.profile.seconds = request.seconds;
   result.name = profile_name_for(context, user, host.authority);
-  if (!request.no_store)
-    retire_replaced(context, save_profile(context, result.name, result.profile, request.force),
-                    result.profile);
+  finish_login(context, result, request.force, request.no_store);
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/context.hpp"
+#include "cli/profiles.hpp"
 #include "cli/wait_options.hpp"
 #include "core/host.hpp"
 #include "store/credentials.hpp"
@@ -20,17 +21,12 @@ struct QrLoginRequest {
   bool no_store = false;
 };
 
-struct QrLoginResult {
-  std::string name;  // the profile's name (stored unless no_store)
-  store::Profile profile;
-};
-
 // A QR code lives about 5 minutes; --wait may not ask for longer.
 constexpr int64_t kQrCodeSeconds = 300;
 
 // Shows the code (JSON line "code" with --json), waits for the signature (exit 6 when none
 // comes in time, 130 on Ctrl-C; nothing stored then), stores and returns the profile.
-QrLoginResult run_qr_login(Context& context, const HostSpec& host, const WaitOptions& options,
-                           const QrLoginRequest& request);
+NewSession run_qr_login(Context& context, const HostSpec& host, const WaitOptions& options,
+                        const QrLoginRequest& request);
 
 }  // namespace authctl::cli
