@@ -16,7 +16,16 @@
 namespace authctl::backends {
 
 NeuronClient::NeuronClient(net::HttpClient& http, const std::string& origin)
-    : http_(http), host_(parse_host(origin, /*allow_http=*/true)) {}
+    : http_(&http), host_(parse_host(origin, /*allow_http=*/true)) {}
+
+NeuronClient::NeuronClient(net::ClientOptions options, const std::string& origin)
+    : owned_(std::make_unique<net::HttpClient>(std::move(options))),
+      http_(owned_.get()),
+      host_(parse_host(origin, /*allow_http=*/true)) {}
+
+void NeuronClient::hide(const std::string& secret) {
+  http_->add_secret(secret);
+}
 
 net::Request NeuronClient::json_post(const std::string& path, const nlohmann::json& body) const {
   net::Request request;
@@ -33,24 +42,24 @@ net::Response NeuronClient::post(const std::string& path, const nlohmann::json& 
                                  const std::string& jwt) {
   net::Request request = json_post(path, body);
   if (!jwt.empty()) request.headers.emplace_back("Authorization", "Bearer " + jwt);
-  return http_.perform(request);
+  return http_->perform(request);
 }
 
 net::Response NeuronClient::web_post(const std::string& path, const nlohmann::json& body,
                                      std::string& cookie) {
-  if (!cookie.empty()) http_.add_secret(cookie);
+  if (!cookie.empty()) http_->add_secret(cookie);
   // Deliberately never an Authorization header: a web session stands on its cookie alone,
   // and a home token must never reach another Neuron.
   net::Request request = json_post(path, body);
   if (!cookie.empty()) request.headers.emplace_back("Cookie", "HttpSessionID=" + cookie);
-  net::Response r = http_.perform(request);
+  net::Response r = http_->perform(request);
   for (const auto& [name, value] : r.headers) {
     // Keep the web session exactly as the server set it.
     if (name.size() == 10 && strncasecmp(name.c_str(), "set-cookie", 10) == 0 &&
         value.rfind("HttpSessionID=", 0) == 0) {
       const size_t end = value.find(';');
       std::string given = value.substr(14, end == std::string::npos ? std::string::npos : end - 14);
-      http_.add_secret(given);
+      http_->add_secret(given);
       // It goes back in a Cookie header and into the store: RFC 6265 cookie-octets only.
       if (!validate::is_cookie_value(given))
         answer::unexpected(host_.authority,
@@ -82,7 +91,7 @@ void NeuronClient::fail(const net::Response& r, const std::string& what) {
 NeuronToken NeuronClient::parse_token(const net::Response& r) {
   const int64_t local_now = timeutil::now();
   NeuronToken token = decode::neuron_token(r.json(), r.header("Date"), local_now, host_.authority);
-  http_.add_secret(token.jwt);
+  http_->add_secret(token.jwt);
   return token;
 }
 
@@ -90,7 +99,7 @@ nlohmann::json NeuronClient::domain_info(std::string* answered) {
   net::Request request;
   request.url = host_.origin + "/Agent/Account/DomainInfo";
   request.headers = {{"Host", host_.authority}, {"Accept", "application/json"}};
-  auto r = http_.perform(request);
+  auto r = http_->perform(request);
   if (answered) *answered = r.summary();
   if (r.status == 429 || (r.status == 403 && r.error_text().find("blocked") != std::string::npos))
     fail(r, "probe");
@@ -108,8 +117,8 @@ NeuronToken NeuronClient::login(const std::string& user, const std::string& pass
   // Signed over the authority exactly as the Host header carries it.
   std::string signature =
       crypto::hmac_sha256_base64(password, user + ":" + host_.authority + ":" + nonce);
-  http_.add_secret(password);
-  http_.add_secret(signature);
+  http_->add_secret(password);
+  http_->add_secret(signature);
   auto r =
       post("/Agent/Account/Login",
            {{"userName", user}, {"nonce", nonce}, {"signature", signature}, {"seconds", seconds}});
@@ -184,7 +193,7 @@ NeuronToken NeuronClient::quick_login_token(const std::string& cookie, int64_t s
 }
 
 std::string NeuronClient::prepare_remote_quick_login(const std::string& jwt) {
-  http_.add_secret(jwt);
+  http_->add_secret(jwt);
   auto r = post("/Agent/Account/PrepareRemoteQuickLogin", nlohmann::json::object(), jwt);
   if (r.status != 200) fail(r, "remote login preparation");
   const nlohmann::json doc = r.json();
@@ -212,11 +221,11 @@ NeuronClient::RemoteOutcome NeuronClient::remote_quick_login(const std::string& 
 NeuronToken NeuronClient::www_login(const std::string& user, const std::string& password,
                                     int64_t seconds) {
   std::string credentials = crypto::base64_encode(user + ":" + password);
-  http_.add_secret(password);
-  http_.add_secret(credentials);
+  http_->add_secret(password);
+  http_->add_secret(credentials);
   net::Request request = json_post("/Agent/Account/WwwLogin", {{"seconds", seconds}});
   request.headers.emplace_back("Authorization", "Basic " + credentials);
-  auto r = http_.perform(request);
+  auto r = http_->perform(request);
   crypto::wipe(request.headers.back().second);
   crypto::wipe(credentials);
   if (r.status == 401)
@@ -227,7 +236,7 @@ NeuronToken NeuronClient::www_login(const std::string& user, const std::string& 
 }
 
 NeuronToken NeuronClient::refresh(const std::string& jwt, int64_t seconds) {
-  http_.add_secret(jwt);
+  http_->add_secret(jwt);
   for (int attempt = 0;; ++attempt) {
     try {
       auto r = post("/Agent/Account/Refresh", {{"seconds", seconds}}, jwt);
@@ -246,14 +255,14 @@ NeuronToken NeuronClient::refresh(const std::string& jwt, int64_t seconds) {
 }
 
 void NeuronClient::logout(const std::string& jwt) {
-  http_.add_secret(jwt);
+  http_->add_secret(jwt);
   auto r = post("/Agent/Account/Logout", nlohmann::json::object(), jwt);
   if (r.status != 200) fail(r, "logout");
 }
 
 nlohmann::json NeuronClient::authenticate_jwt(const std::string& bearer, const std::string& token) {
-  http_.add_secret(bearer);
-  if (!token.empty()) http_.add_secret(token);
+  http_->add_secret(bearer);
+  if (!token.empty()) http_->add_secret(token);
   nlohmann::json body = nlohmann::json::object();
   if (!token.empty()) body["token"] = token;
   auto r = post("/Agent/Account/AuthenticateJwt", body, token.empty() ? bearer : std::string());
@@ -277,9 +286,9 @@ NeuronToken NeuronClient::create_account(const NewAccount& a, bool* enabled) {
                      nonce;
   std::string signature = crypto::hmac_sha256_base64(a.api_secret, data);
   crypto::wipe(data);
-  http_.add_secret(a.password);
-  http_.add_secret(a.api_secret);
-  http_.add_secret(signature);
+  http_->add_secret(a.password);
+  http_->add_secret(a.api_secret);
+  http_->add_secret(signature);
   nlohmann::json body = {{"userName", a.user},  {"eMail", a.email}, {"password", a.password},
                          {"apiKey", a.api_key}, {"nonce", nonce},   {"signature", signature},
                          {"seconds", a.seconds}};
@@ -304,7 +313,7 @@ NeuronToken NeuronClient::create_account(const NewAccount& a, bool* enabled) {
 
 void NeuronClient::verify(const std::string& jwt, bool phone, const std::string& address,
                           int64_t code) {
-  http_.add_secret(jwt);
+  http_->add_secret(jwt);
   nlohmann::json body = {{phone ? "phoneNr" : "eMail", address}, {"code", code}};
   auto r = post(phone ? "/Agent/Account/VerifyPhoneNr" : "/Agent/Account/VerifyEMail", body, jwt);
   if (r.status == 400 || r.status == 403)
@@ -315,7 +324,7 @@ void NeuronClient::verify(const std::string& jwt, bool phone, const std::string&
 
 void NeuronClient::resend_codes(const std::string& jwt, const std::string& email,
                                 const std::string& phone) {
-  http_.add_secret(jwt);
+  http_->add_secret(jwt);
   nlohmann::json body = {{"eMail", email}};
   if (!phone.empty()) body["phoneNr"] = phone;
   auto r = post("/Agent/Account/ResendVerificationCodes", body, jwt);
@@ -323,7 +332,7 @@ void NeuronClient::resend_codes(const std::string& jwt, const std::string& email
 }
 
 std::string NeuronClient::send_text_message(const std::string& jwt, const nlohmann::json& message) {
-  http_.add_secret(jwt);
+  http_->add_secret(jwt);
   auto r = post("/Agent/Xmpp/SendTextMessage", message, jwt);
   if (r.status != 200) fail(r, "sending the message");
   const nlohmann::json doc = r.json();
@@ -335,7 +344,7 @@ std::string NeuronClient::send_text_message(const std::string& jwt, const nlohma
 }
 
 NeuronToken NeuronClient::adopt_token(const std::string& jwt, int64_t seconds, std::string* user) {
-  http_.add_secret(jwt);
+  http_->add_secret(jwt);
   // It came in an event, from the server: checked before it is sent back in a header.
   checked_jwt(jwt, "the AgentApiToken of the signature event");
   const int64_t local_now = timeutil::now();
@@ -352,7 +361,7 @@ NeuronToken NeuronClient::adopt_token(const std::string& jwt, int64_t seconds, s
 }
 
 nlohmann::json NeuronClient::info(const std::string& jwt) {
-  http_.add_secret(jwt);
+  http_->add_secret(jwt);
   auto r = post("/Agent/Account/Info", nlohmann::json::object(), jwt);
   if (r.status != 200) fail(r, "account info");
   auto doc = r.json();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,10 @@ class NeuronClient {
   // `origin` is the profile URL (scheme://authority); the authority is sent as Host and
   // signed in logins exactly as sent.
   NeuronClient(net::HttpClient& http, const std::string& origin);
+  // A client with an HTTP client of its own, made with `options` (one per command).
+  NeuronClient(net::ClientOptions options, const std::string& origin);
+  // Registers `secret` with the trace of its HTTP client.
+  void hide(const std::string& secret);
 
   // GET /Agent/Account/DomainInfo: nullopt-like empty object when the host is not a Neuron.
   // `answered` (if given) receives "HTTP <status> <media type>" for messages.
@@ -101,7 +106,8 @@ class NeuronClient {
   // Throws the Error for a non-2xx answer. `what` names the action ("login", "refresh").
   [[noreturn]] void fail(const net::Response& response, const std::string& what);
 
-  net::HttpClient& http_;
+  std::unique_ptr<net::HttpClient> owned_;  // set when made from ClientOptions
+  net::HttpClient* http_;
   HostSpec host_;
 };
 

@@ -50,7 +50,16 @@ std::optional<NextermSoftError> soft_error(const net::Response& r) {
 }
 
 NextermClient::NextermClient(net::HttpClient& http, const std::string& origin)
-    : http_(http), host_(parse_host(origin, /*allow_http=*/true)) {}
+    : http_(&http), host_(parse_host(origin, /*allow_http=*/true)) {}
+
+NextermClient::NextermClient(net::ClientOptions options, const std::string& origin)
+    : owned_(std::make_unique<net::HttpClient>(std::move(options))),
+      http_(owned_.get()),
+      host_(parse_host(origin, /*allow_http=*/true)) {}
+
+void NextermClient::hide(const std::string& secret) {
+  http_->add_secret(secret);
+}
 
 net::Request NextermClient::request(const std::string& method, const std::string& path,
                                     const std::string& token, const nlohmann::json* body) const {
@@ -69,8 +78,8 @@ net::Request NextermClient::request(const std::string& method, const std::string
 
 net::Response NextermClient::send(const std::string& method, const std::string& path,
                                   const std::string& token, const nlohmann::json* body) {
-  if (!token.empty()) http_.add_secret(token);
-  return http_.perform(request(method, path, token, body));
+  if (!token.empty()) http_->add_secret(token);
+  return http_->perform(request(method, path, token, body));
 }
 
 void NextermClient::fail(const net::Response& r, const std::string& what) {
@@ -97,7 +106,7 @@ nlohmann::json NextermClient::expect_json(const net::Response& r, const std::str
 }
 
 std::optional<std::string> NextermClient::version(std::string* answered) {
-  auto r = http_.perform(request("GET", "/api/service/version", "", nullptr));
+  auto r = http_->perform(request("GET", "/api/service/version", "", nullptr));
   if (answered) *answered = r.summary();
   if (r.status == 429) fail(r, "probe");
   if (r.status != 200 || !r.is_json()) return std::nullopt;
@@ -108,7 +117,7 @@ std::optional<std::string> NextermClient::version(std::string* answered) {
 
 NextermLogin NextermClient::login(const std::string& user, const std::string& password,
                                   const std::optional<std::string>& code) {
-  http_.add_secret(password);
+  http_->add_secret(password);
   nlohmann::json body = {{"username", user}, {"password", password}};
   if (code) {
     // An integer on the wire (so a code starting with 0 loses it: the server's bug).
@@ -135,7 +144,7 @@ NextermLogin NextermClient::login(const std::string& user, const std::string& pa
       return result;
     }
     result.token = decode::session_token(r.json(), "of the login answer", host_.authority);
-    http_.add_secret(result.token);
+    http_->add_secret(result.token);
     return result;
   }
   if (r.status == 400) {
@@ -149,7 +158,7 @@ NextermLogin NextermClient::login(const std::string& user, const std::string& pa
 bool NextermClient::logout(const std::string& token) {
   nlohmann::json body = {{"token", token}};
   auto r = send("POST", "/api/auth/logout", "", &body);
-  http_.add_secret(token);
+  http_->add_secret(token);
   if (r.status == 200) {
     auto soft = soft_error(r);
     if (!soft) return true;
@@ -172,7 +181,7 @@ DeviceCode NextermClient::device_create(const std::string& client_type, const st
   auto r = send("POST", "/api/auth/device/create", token, &body);
   auto doc = expect_json(r, "device code request");
   DeviceCode out = decode::device_code(doc, r.header("Date"), local_now, host_.authority);
-  http_.add_secret(out.poll_token);
+  http_->add_secret(out.poll_token);
   return out;
 }
 
@@ -181,7 +190,7 @@ std::string NextermClient::device_poll(const std::string& poll_token, std::strin
   auto doc = expect_json(send("POST", "/api/auth/device/poll", "", &body), "device code poll");
   decode::DevicePoll poll = decode::device_poll(doc, host_.authority);
   if (poll.status == "authorized") {
-    http_.add_secret(poll.token);
+    http_->add_secret(poll.token);
     if (session_token) *session_token = poll.token;
   }
   return poll.status;
@@ -233,11 +242,11 @@ std::vector<NextermSession> NextermClient::sessions(const std::string& token) {
 std::vector<std::optional<std::string>> NextermClient::delete_sessions(
     const std::string& token, const std::vector<int64_t>& ids, int parallel) {
   refuse_api_key(token, "killing sessions");
-  http_.add_secret(token);
+  http_->add_secret(token);
   std::vector<net::Request> requests;
   for (int64_t id : ids)
     requests.push_back(request("DELETE", "/api/sessions/" + std::to_string(id), token, nullptr));
-  auto outcomes = http_.perform_all(requests, parallel);
+  auto outcomes = http_->perform_all(requests, parallel);
   std::vector<std::optional<std::string>> results;
   for (auto& outcome : outcomes) {
     if (outcome.error) {
@@ -265,7 +274,7 @@ ApiKey NextermClient::create_api_key(const std::string& token, const std::string
   const nlohmann::json doc =
       expect_json(send("POST", "/api/accounts/api-keys", token, &body), "API key creation");
   ApiKey key = decode::new_api_key(doc, host_.authority);
-  http_.add_secret(key.token);
+  http_->add_secret(key.token);
   return key;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,6 +74,10 @@ bool is_nexterm_api_key(const std::string& token);  // "nxt_" + 64 hex
 class NextermClient {
  public:
   NextermClient(net::HttpClient& http, const std::string& origin);
+  // A client with an HTTP client of its own, made with `options` (one per command).
+  NextermClient(net::ClientOptions options, const std::string& origin);
+  // Registers `secret` with the trace of its HTTP client.
+  void hide(const std::string& secret);
 
   // GET /api/service/version: the version string, or nullopt when this is not a Nexterm.
   // `answered` (if given) receives "HTTP <status> <media type>" for messages.
@@ -135,7 +140,8 @@ class NextermClient {
   nlohmann::json expect_json(const net::Response& r, const std::string& what);
   [[noreturn]] void fail(const net::Response& r, const std::string& what);
 
-  net::HttpClient& http_;
+  std::unique_ptr<net::HttpClient> owned_;  // set when made from ClientOptions
+  net::HttpClient* http_;
   HostSpec host_;
 };
 

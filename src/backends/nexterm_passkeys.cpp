@@ -130,7 +130,7 @@ PasskeyLogin NextermClient::passkey_login_verify(const std::string& origin,
   }
   auto doc = expect_json(r, "passkey login");
   result.token = decode::passkey_login_token(doc, host_.authority);
-  http_.add_secret(result.token);
+  http_->add_secret(result.token);
   return result;
 }
 

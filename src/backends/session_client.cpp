@@ -35,20 +35,19 @@ std::string user_of(const nlohmann::json& doc, const char* field) {
   return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-void register_secrets(net::HttpClient& http, const store::Profile& profile) {
-  http.add_secret(profile.token);
+template <typename Client>
+void register_secrets(Client& client, const store::Profile& profile) {
+  client.hide(profile.token);
   if (auto cookies = profile.extra.find("remote_cookies");
       cookies != profile.extra.end() && cookies->is_object())
     for (const auto& cookie : cookies->items())
-      if (cookie.value().is_string()) http.add_secret(cookie.value().get<std::string>());
+      if (cookie.value().is_string()) client.hide(cookie.value().get<std::string>());
 }
 
 class NeuronSession : public SessionClient {
  public:
   NeuronSession(const store::Profile& profile, net::ClientOptions options)
-      : http_(std::move(options)), neuron_(http_, profile.url), token_(profile.token) {
-    register_secrets(http_, profile);
-  }
+      : neuron_(neuron_client(profile, std::move(options))), token_(profile.token) {}
   Account account() override {
     nlohmann::json info = neuron_.info(token_);
     return {user_of(info, "userName"), neuron_account_fields(info), std::move(info)};
@@ -64,7 +63,6 @@ class NeuronSession : public SessionClient {
   }
 
  private:
-  net::HttpClient http_;
   NeuronClient neuron_;
   std::string token_;
 };
@@ -72,9 +70,7 @@ class NeuronSession : public SessionClient {
 class NextermSessionClient : public SessionClient {
  public:
   NextermSessionClient(const store::Profile& profile, net::ClientOptions options)
-      : http_(std::move(options)), nexterm_(http_, profile.url), token_(profile.token) {
-    register_secrets(http_, profile);
-  }
+      : nexterm_(nexterm_client(profile, std::move(options))), token_(profile.token) {}
   Account account() override {
     nlohmann::json me = nexterm_.me(token_);
     return {user_of(me, "username"), nexterm_account_fields(me), std::move(me)};
@@ -91,7 +87,6 @@ class NextermSessionClient : public SessionClient {
   }
 
  private:
-  net::HttpClient http_;
   NextermClient nexterm_;
   std::string token_;
 };
@@ -112,6 +107,18 @@ std::vector<AccountField> nexterm_account_fields(const nlohmann::json& me) {
     if (me.contains(key)) out.push_back({key, me[key] == true || me[key] == 1 ? "yes" : "no"});
   add_common(me, out);
   return out;
+}
+
+NeuronClient neuron_client(const store::Profile& profile, net::ClientOptions options) {
+  NeuronClient client(std::move(options), profile.url);
+  register_secrets(client, profile);
+  return client;
+}
+
+NextermClient nexterm_client(const store::Profile& profile, net::ClientOptions options) {
+  NextermClient client(std::move(options), profile.url);
+  register_secrets(client, profile);
+  return client;
 }
 
 bool refreshable(const store::Profile& profile) {

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/neuron.hpp"
+#include "backends/nexterm.hpp"
 #include "net/http.hpp"
 #include "store/credentials.hpp"
 
@@ -47,6 +49,11 @@ class SessionClient {
 // profile's secrets (token, remembered cookies) are registered with the trace.
 std::unique_ptr<SessionClient> connect_session(const store::Profile& profile,
                                                net::ClientOptions options);
+
+// The typed client of `profile`'s server for the calls only one server has, with an HTTP
+// client of its own and the profile's secrets registered with the trace.
+NeuronClient neuron_client(const store::Profile& profile, net::ClientOptions options);
+NextermClient nexterm_client(const store::Profile& profile, net::ClientOptions options);
 
 // Whether `profile`'s tokens expire and are renewed by a Refresh (Neuron), without asking
 // the server: Nexterm sessions and API keys do not expire.

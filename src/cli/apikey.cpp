@@ -32,9 +32,7 @@ void run_apikey_create(Context& context, const ApiKeyCreateOptions& options) {
   auto [name, profile] = context.selected_profile("nexterm", "apikey create");
   std::optional<std::string> expires;
   if (!options.expires.empty()) expires = expires_at(options.expires);
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  auto key = backends::NextermClient(http, profile.url)
-                 .create_api_key(profile.token, options.name, expires);
+  auto key = context.nexterm(profile).create_api_key(profile.token, options.name, expires);
   if (context.global.json) {
     context.print_json({{"id", key.id},
                         {"name", key.name},
@@ -50,8 +48,7 @@ void run_apikey_create(Context& context, const ApiKeyCreateOptions& options) {
 
 void run_apikey_list(Context& context) {
   auto [name, profile] = context.selected_profile("nexterm", "apikey list");
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  auto keys = backends::NextermClient(http, profile.url).api_keys(profile.token);
+  auto keys = context.nexterm(profile).api_keys(profile.token);
   if (context.global.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& k : keys)
@@ -84,8 +81,7 @@ void run_apikey_list(Context& context) {
 
 void run_revoke(Context& context, int64_t id) {
   auto [name, profile] = context.selected_profile("nexterm", "apikey revoke");
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NextermClient(http, profile.url).revoke_api_key(profile.token, id);
+  context.nexterm(profile).revoke_api_key(profile.token, id);
   std::cerr << "Revoked API key " << id << "\n";
 }
 

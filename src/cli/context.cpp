@@ -186,6 +186,14 @@ std::unique_ptr<backends::SessionClient> Context::connect(const store::Profile& 
   return backends::connect_session(profile, client_options(profile.url, profile.cacert));
 }
 
+backends::NeuronClient Context::neuron(const store::Profile& profile) const {
+  return backends::neuron_client(profile, client_options(profile.url, profile.cacert));
+}
+
+backends::NextermClient Context::nexterm(const store::Profile& profile) const {
+  return backends::nexterm_client(profile, client_options(profile.url, profile.cacert));
+}
+
 HostSpec Context::host_option(const std::string& text, bool allow_http, const std::string& option) {
   try {
     HostSpec host = parse_host(text, allow_http);

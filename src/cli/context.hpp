@@ -66,6 +66,9 @@ class Context {
   // A client of `profile`'s session (either server), with its own HTTP client made from
   // client_options() and the profile's secrets registered with the trace.
   std::unique_ptr<backends::SessionClient> connect(const store::Profile& profile) const;
+  // The same for the calls only one server has.
+  backends::NeuronClient neuron(const store::Profile& profile) const;
+  backends::NextermClient nexterm(const store::Profile& profile) const;
   // Whether a person can be asked: not --no-input, not CI=true, and stdin is a terminal.
   bool can_prompt() const;
   bool trace() const;

@@ -49,8 +49,7 @@ struct ApproveOptions {
 void run_approve(Context& context, const ApproveOptions& options) {
   const std::string code = upper_code(options.code);
   auto [name, profile] = context.selected_profile("nexterm", "device-link approve");
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NextermClient nexterm(http, profile.url);
+  backends::NextermClient nexterm = context.nexterm(profile);
   const backends::DeviceInfo info = nexterm.device_info(profile.token, code);
   const int64_t now = timeutil::now() + profile.clock_offset;
   // The device chose these itself: escaped, so that a crafted User-Agent cannot redraw the
@@ -77,9 +76,7 @@ void run_approve(Context& context, const ApproveOptions& options) {
 void run_device_status(Context& context, const std::string& raw_code) {
   const std::string code = upper_code(raw_code);
   auto [name, profile] = context.selected_profile("nexterm", "device-link status");
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  const std::string status =
-      backends::NextermClient(http, profile.url).link_status(profile.token, code);
+  const std::string status = context.nexterm(profile).link_status(profile.token, code);
   if (context.global.json)
     context.print_json({{"code", code}, {"status", status}});
   else

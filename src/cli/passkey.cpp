@@ -74,8 +74,7 @@ void run_add(Context& context, const AddOptions& options) {
   std::optional<std::string> passphrase = new_passphrase(context, options.passphrase_file);
   const std::string origin = profile.url;  // the server URL's origin, as stored
 
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NextermClient nexterm(http, profile.url);
+  backends::NextermClient nexterm = context.nexterm(profile);
   std::set<int64_t> before;
   for (const auto& p : nexterm.passkeys(profile.token)) before.insert(p.id);
 
@@ -176,8 +175,7 @@ void run_add(Context& context, const AddOptions& options) {
 
 void run_passkey_list(Context& context) {
   auto [profile_name, profile] = context.selected_profile("nexterm", "passkey list");
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  auto passkeys = backends::NextermClient(http, profile.url).passkeys(profile.token);
+  auto passkeys = context.nexterm(profile).passkeys(profile.token);
   const auto local = local_keys(context, profile.url, profile.user);
   auto local_file = [&](int64_t id) -> std::string {
     for (const auto& r : local)
@@ -214,8 +212,7 @@ void run_passkey_list(Context& context) {
 void run_rename(Context& context, int64_t id, const std::string& new_name) {
   auto [profile_name, profile] = context.selected_profile("nexterm", "passkey rename");
   const std::string name = checked_name(new_name);
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NextermClient(http, profile.url).rename_passkey(profile.token, id, name);
+  context.nexterm(profile).rename_passkey(profile.token, id, name);
   if (context.global.json)
     context.print_json({{"id", id}, {"name", name}});
   else
@@ -227,8 +224,7 @@ void run_remove(Context& context, int64_t id, bool local) {
   std::vector<store::PasskeyRecord> files;  // this machine's key files for passkey `id`
   for (auto& r : local_keys(context, profile.url, profile.user))
     if (r.row_id && *r.row_id == id) files.push_back(std::move(r));
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NextermClient nexterm(http, profile.url);
+  backends::NextermClient nexterm = context.nexterm(profile);
   const bool on_server = nexterm.delete_passkey(profile.token, id);
   // Already gone there: with --local, this machine's key is still cleaned up.
   if (!on_server && (!local || files.empty()))

@@ -29,9 +29,7 @@ void run_send_message(Context& context, const SendOptions& options) {
   nlohmann::json message = {{"to", options.to}, {"message", text}};
   if (!options.subject.empty()) message["subject"] = options.subject;
   if (!options.language.empty()) message["language"] = options.language;
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  const std::string id =
-      backends::NeuronClient(http, profile.url).send_text_message(profile.token, message);
+  const std::string id = context.neuron(profile).send_text_message(profile.token, message);
   if (context.global.json)
     context.print_json({{"sent", true}, {"id", id}, {"to", options.to}});
   else

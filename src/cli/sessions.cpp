@@ -75,8 +75,7 @@ void print_sessions_table(const std::vector<backends::NextermSession>& sessions,
 
 void run_sessions_list(Context& context, const ListOptions& options) {
   auto [name, profile] = context.selected_profile("nexterm", "sessions list");
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NextermClient nexterm(http, profile.url);
+  backends::NextermClient nexterm = context.nexterm(profile);
   auto sessions = sorted_sessions(nexterm, profile, options.idle_for);
   if (context.global.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -102,8 +101,7 @@ void run_kill(Context& context, const KillOptions& options) {
     throw Error(ExitCode::usage, "sessions kill needs session ids, --others or --idle-for",
                 "see authctl sessions list for the ids");
   auto [name, profile] = context.selected_profile("nexterm", "sessions kill");
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NextermClient nexterm(http, profile.url);
+  backends::NextermClient nexterm = context.nexterm(profile);
   const auto sessions = sorted_sessions(nexterm, profile, options.idle_for);
 
   // What to kill: the ids given (each must be listed unless the server should judge), else

@@ -26,9 +26,7 @@ void run_verify_jwt(Context& context, const std::string& source) {
                 "verify-jwt takes a token only from stdin ('-'), never as an argument",
                 "echo \"$JWT\" | authctl verify-jwt -");
   }
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  const nlohmann::json answer =
-      backends::NeuronClient(http, profile.url).authenticate_jwt(profile.token, token);
+  const nlohmann::json answer = context.neuron(profile).authenticate_jwt(profile.token, token);
   if (context.global.json) {
     context.print_json(answer);
     return;
