@@ -123,7 +123,7 @@ PasskeyLoginResult run_passkey_login(Context& context, const PasskeyLoginRequest
   PasskeyLoginResult result;
   result.profile = new_profile(context, "nexterm", host.origin, me.value("username", record.user),
                                login.token, login.clock_offset);
-  result.profile.extra["passkey_file"] = record.path;
+  result.profile.passkey_file = record.path;
   result.name = profile_name_for(context, result.profile.user, host.authority);
   if (!request.no_store)
     retire_replaced(context, save_profile(context, result.name, result.profile, request.force),

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,13 @@ struct Profile {
   int64_t clock_offset = 0;        // server clock minus local clock, from Date at issue time
   std::string cacert;              // --cacert given at login (never --insecure)
   std::optional<bool> enabled;     // Neuron: false = account not yet enabled
+  // account create: the addresses the codes go to, and those still to verify ("email",
+  // "phone"); an empty list is kept as one (all verified), none means never asked.
+  std::string email, phone;
+  std::optional<std::vector<std::string>> unverified;
+  std::string passkey_file;  // login --passkey: the key file used
+  // remote-quick-login: the web-session cookie (HttpSessionID) per remote Neuron origin.
+  std::map<std::string, std::string> remote_cookies;
   nlohmann::json extra = nlohmann::json::object();  // fields of later versions, kept as is
 };
 
@@ -50,6 +58,8 @@ struct Credentials {
 // token outside its kind's alphabet (a JWT; a session token or API key), a url that is not
 // an origin by the --host rules (no user@ part, no path), a remembered cookie that is not
 // an RFC 6265 value. Such values could inject headers or steer requests to another host.
+// (A field of the wrong type in the file, such as a number for "email", makes the profile
+// unusable too: from_json skips it for that.)
 std::string profile_problem(const Profile& profile);
 
 // $AUTHCTL_CONFIG_DIR, else $XDG_CONFIG_HOME/authctl, else ~/.config/authctl.
