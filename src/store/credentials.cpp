@@ -1,6 +1,5 @@
 #include "store/credentials.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -275,53 +274,34 @@ Store::Store(std::string dir, int lock_timeout_ms)
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
 }
 
-int Store::open_dir() const {
+Fd Store::open_dir() const {
   return open_private(dir_, O_RDONLY | O_DIRECTORY, true);
 }
 
 std::optional<Credentials> Store::read_checked(int dir_fd) const {
   const std::string path = credentials_path();
-  int fd = open_private_at(dir_fd, kCredentialsName, path, O_RDONLY);
-  if (fd < 0) return std::nullopt;
-  std::string text;
-  try {
-    text = read_all(fd, path, kMaxStoreSize);
-  } catch (...) {
-    close(fd);
-    throw;
-  }
-  close(fd);
-  return parse_store(text, path);
+  Fd fd = open_private_at(dir_fd, kCredentialsName, path, O_RDONLY);
+  if (!fd) return std::nullopt;
+  return parse_store(read_all(fd.get(), path, kMaxStoreSize), path);
 }
 
 Credentials Store::load() const {
-  int dir_fd = open_dir();
-  if (dir_fd < 0) return Credentials{};
-  try {
-    auto credentials = read_checked(dir_fd);
-    close(dir_fd);
-    return credentials.value_or(Credentials{});
-  } catch (...) {
-    close(dir_fd);
-    throw;
-  }
+  Fd dir_fd = open_dir();
+  if (!dir_fd) return Credentials{};
+  return read_checked(dir_fd.get()).value_or(Credentials{});
 }
 
 void Store::remove_stale_temps(int dir_fd) const {
   // Called under the lock: every writer holds it while its temp file exists, so a temp
   // file seen now was left by a writer that was killed (SIGKILL, a crash, power loss).
-  int list_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
-  if (list_fd < 0) return;
-  DIR* listing = fdopendir(list_fd);
-  if (!listing) {
-    close(list_fd);
-    return;
+  std::vector<std::string> names;
+  try {
+    names = list_names(dir_fd, dir_);
+  } catch (const Error&) {
+    return;  // a clean-up: the write itself goes on
   }
-  std::vector<std::string> stale;
-  while (dirent* entry = readdir(listing))
-    if (is_temp_of(entry->d_name, kCredentialsName)) stale.push_back(entry->d_name);
-  closedir(listing);
-  for (const std::string& name : stale) {
+  for (const std::string& name : names) {
+    if (!is_temp_of(name, kCredentialsName)) continue;
     struct stat st {};
     // Only our own regular files: never anything a symlink or another user put there.
     if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
@@ -344,26 +324,20 @@ void Store::ensure_dir() const {
 
 Credentials Store::update(const std::function<bool(Credentials&)>& change) {
   ensure_dir();
-  int dir_fd = open_dir();
-  if (dir_fd < 0) {
+  Fd dir_fd = open_dir();
+  if (!dir_fd) {
     errno = ENOENT;
     throw_io("cannot open", dir_);
   }
-  try {
-    LockFile lock(dir_fd, kLockName, lock_path(), lock_timeout_ms_);
-    Credentials credentials = read_checked(dir_fd).value_or(Credentials{});
-    if (change(credentials)) {
-      remove_stale_temps(dir_fd);
-      AtomicFile file(dir_fd, kCredentialsName, credentials_path());
-      file.write(to_json(credentials).dump(2) + "\n");
-      file.commit();
-    }
-    close(dir_fd);
-    return credentials;
-  } catch (...) {
-    close(dir_fd);
-    throw;
+  LockFile lock(dir_fd.get(), kLockName, lock_path(), lock_timeout_ms_);
+  Credentials credentials = read_checked(dir_fd.get()).value_or(Credentials{});
+  if (change(credentials)) {
+    remove_stale_temps(dir_fd.get());
+    AtomicFile file(dir_fd.get(), kCredentialsName, credentials_path());
+    file.write(to_json(credentials).dump(2) + "\n");
+    file.commit();
   }
+  return credentials;
 }
 
 }  // namespace authctl::store

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/fd.hpp"
+
 namespace authctl::store {
 
 struct Profile {
@@ -95,7 +97,7 @@ class Store {
 
  private:
   void ensure_dir() const;
-  int open_dir() const;  // the checked store folder (O_NOFOLLOW, private), -1 when absent
+  Fd open_dir() const;  // the checked store folder (O_NOFOLLOW, private), none when absent
   std::optional<Credentials> read_checked(int dir_fd) const;
   void remove_stale_temps(int dir_fd) const;
 

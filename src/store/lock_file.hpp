@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "store/fd.hpp"
+
 namespace authctl::store {
 
 class LockFile {
@@ -16,13 +18,12 @@ class LockFile {
   // The same for `name` in the checked folder `dir_fd` (openat, O_NOFOLLOW|O_NONBLOCK: a
   // FIFO, device or folder there is an error at once); `path` names it in messages.
   LockFile(int dir_fd, const std::string& name, const std::string& path, int timeout_ms);
-  ~LockFile();
   LockFile(const LockFile&) = delete;
   LockFile& operator=(const LockFile&) = delete;
 
  private:
   void wait_for_lock(const std::string& path, int timeout_ms);
-  int fd_ = -1;
+  Fd fd_;  // closing it releases the flock
 };
 
 }  // namespace authctl::store
