@@ -1,5 +1,5 @@
 // The full authctl program, built as libauthctl-app.so and loaded by the launcher
-// (src/main.cpp) only when a command needs more than the token cache hit: this is where
+// (src/launcher/) only when a command needs more than the token cache hit: this is where
 // CLI11, libcurl and OpenSSL come in. Builds the command tree, runs the command, and maps
 // every error to the design's exit codes with a one-line message.
 #include <iostream>

@@ -33,8 +33,6 @@ class ClientEvents {
   // A transport error or 5xx is retried a few times before it is thrown.
   std::optional<nlohmann::json> wait_for_signature(std::chrono::milliseconds wait);
 
-  const std::string& tab() const { return tab_; }
-
  private:
   enum class Answer { signature, events, failed };
   void post();

@@ -8,10 +8,6 @@
 
 namespace authctl::backends {
 
-bool usable_without_refresh(const store::Profile& profile, int64_t min_valid, int64_t local_now) {
-  return refresh_rule::fresh_enough(profile.expires, profile.clock_offset, min_valid, local_now);
-}
-
 ValidToken ensure_valid(
     store::Store& store, const std::string& name, int64_t min_valid,
     const std::function<net::ClientOptions(const store::Profile&)>& client_options,
@@ -24,12 +20,11 @@ ValidToken ensure_valid(
     if (it == credentials.profiles.end())
       throw Error(ExitCode::auth, "profile " + name + " no longer exists", Reason::profile_gone);
     store::Profile& profile = it->second;
-    // Another process may have refreshed while this one waited for the lock.
-    if (!force && usable_without_refresh(profile, min_valid, timeutil::now())) {
-      result.profile = profile;
-      return false;
-    }
-    if (profile.kind != "neuron") {
+    // Another process may have refreshed while this one waited for the lock; only a Neuron
+    // token is ever refreshed.
+    if ((!force && refresh_rule::fresh_enough(profile.expires, profile.clock_offset, min_valid,
+                                              timeutil::now())) ||
+        profile.kind != "neuron") {
       result.profile = profile;
       return false;
     }
@@ -60,7 +55,8 @@ ValidToken ensure_valid(
     profile.clock_offset = token->clock_offset;
     result.profile = profile;
     result.refreshed = true;
-    if (!usable_without_refresh(profile, min_valid, timeutil::now()))
+    if (!refresh_rule::fresh_enough(profile.expires, profile.clock_offset, min_valid,
+                                    timeutil::now()))
       shortfall = true;  // stored all the same: it is the newest token there is
     return true;
   });

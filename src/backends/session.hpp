@@ -31,7 +31,4 @@ ValidToken ensure_valid(
     const std::function<net::ClientOptions(const store::Profile&)>& client_options,
     const PasswordSource& password, bool force = false);
 
-// Whether `profile` needs no request to give a token valid for min_valid seconds.
-bool usable_without_refresh(const store::Profile& profile, int64_t min_valid, int64_t local_now);
-
 }  // namespace authctl::backends

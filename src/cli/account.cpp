@@ -1,6 +1,7 @@
 // authctl account: Neuron onboarding as the Neuron quick start gives it. `create` makes a
 // (disabled) account with the operator's API key and stores its token as a profile;
 // `verify-email` / `verify-phone` enable it with the codes sent; `resend-codes` asks again.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -26,15 +27,9 @@ struct AccountCreateOptions {
 };
 
 // What verification still awaits is kept in the profile (fields of its own).
-nlohmann::json& pending(store::Profile& profile) {
-  nlohmann::json& list = profile.extra["unverified"];
-  if (!list.is_array()) list = nlohmann::json::array();
-  return list;
-}
-
-std::string extra_text(const store::Profile& profile, const char* key) {
-  auto it = profile.extra.find(key);
-  return it != profile.extra.end() && it->is_string() ? it->get<std::string>() : std::string();
+std::vector<std::string>& pending(store::Profile& profile) {
+  if (!profile.unverified) profile.unverified.emplace();
+  return *profile.unverified;
 }
 
 void run_account_create(Context& context, AccountCreateOptions options) {
@@ -75,8 +70,8 @@ void run_account_create(Context& context, AccountCreateOptions options) {
   profile.expires = token.expires;
   profile.seconds = options.seconds;
   profile.enabled = enabled;
-  profile.extra["email"] = options.email;
-  if (!options.phone.empty()) profile.extra["phone"] = options.phone;
+  profile.email = options.email;
+  profile.phone = options.phone;
   if (!enabled) {
     pending(profile).push_back("email");
     if (!options.phone.empty()) pending(profile).push_back("phone");
@@ -110,7 +105,7 @@ void run_verify(Context& context, bool phone, const std::string& code_text) {
       context.selected_profile("neuron", phone ? "account verify-phone" : "account verify-email");
   const std::string& name = selected.first;
   const store::Profile& profile = selected.second;
-  const std::string address = extra_text(profile, phone ? "phone" : "email");
+  const std::string& address = phone ? profile.phone : profile.email;
   if (address.empty())
     throw Error(ExitCode::usage,
                 std::string("profile ") + name + " has no " +
@@ -125,11 +120,10 @@ void run_verify(Context& context, bool phone, const std::string& code_text) {
     auto it = credentials.profiles.find(name);
     if (it == credentials.profiles.end()) return false;
     auto& list = pending(it->second);
-    for (size_t i = 0; i < list.size(); ++i)
-      if (list[i] == (phone ? "phone" : "email")) list.erase(i--);
+    list.erase(std::remove(list.begin(), list.end(), phone ? "phone" : "email"), list.end());
     now_enabled = list.empty();
     if (now_enabled) it->second.enabled = true;
-    for (const auto& item : list) left += item.get<std::string>();
+    for (const auto& item : list) left += item;
     return true;
   });
   std::cerr << (phone ? "Phone number" : "E-mail address") << " verified"
@@ -138,13 +132,12 @@ void run_verify(Context& context, bool phone, const std::string& code_text) {
 
 void run_resend(Context& context) {
   auto [name, profile] = context.selected_profile("neuron", "account resend-codes");
-  const std::string email = extra_text(profile, "email");
+  const std::string& email = profile.email;
   if (email.empty())
     throw Error(ExitCode::usage, "profile " + name + " has no e-mail address",
                 "it was not made with authctl account create");
   net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NeuronClient(http, profile.url)
-      .resend_codes(profile.token, email, extra_text(profile, "phone"));
+  backends::NeuronClient(http, profile.url).resend_codes(profile.token, email, profile.phone);
   std::cerr << "New codes sent to " << email << "\n";
 }
 

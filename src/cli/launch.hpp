@@ -1,19 +1,8 @@
-// What the launcher (src/main.cpp) found when authctl started, before it hardened the
-// process: the umask and the soft core-dump limit. The 077 umask and the zero soft limit
-// are for authctl itself; `exec` gives its child the originals back. Plain C layout: it
-// crosses the dlopen boundary (authctl_app_main's third argument).
+// The launcher's record of how authctl was started (launcher/launch.hpp), as the app keeps
+// it for `exec`.
 #pragma once
 
-#include <sys/resource.h>
-#include <sys/types.h>
-
-extern "C" {
-struct AuthctlLaunch {
-  unsigned size;     // sizeof(AuthctlLaunch) as the launcher knew it
-  mode_t umask;      // the umask authctl was started with
-  rlim_t core_soft;  // the soft RLIMIT_CORE authctl was started with
-};
-}
+#include "launcher/launch.hpp"
 
 namespace authctl::cli {
 

@@ -123,7 +123,7 @@ NewSession run_passkey_login(Context& context, const PasskeyLoginRequest& reques
   NewSession result;
   result.profile = new_profile(context, "nexterm", host.origin, me.value("username", record.user),
                                login.token, login.clock_offset);
-  result.profile.extra["passkey_file"] = record.path;
+  result.profile.passkey_file = record.path;
   result.name = profile_name_for(context, result.profile.user, host.authority);
   finish_login(context, result, request.force, request.no_store);
   return result;

@@ -11,6 +11,7 @@
 #include "backends/session.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
+#include "core/refresh_rule.hpp"
 #include "core/timeutil.hpp"
 #include "store/file_checks.hpp"
 #include "term/tty.hpp"
@@ -94,7 +95,8 @@ store::Profile fresh_profile(Context& context, int64_t min_valid, const Password
   store::Profile profile = *credentials.find(name);
   if (!kind.empty()) Context::require_kind(name, profile, kind, command);
   // The common case needs no lock and no request: the stored token is fresh enough.
-  if (backends::usable_without_refresh(profile, min_valid, timeutil::now())) return profile;
+  if (refresh_rule::fresh_enough(profile.expires, profile.clock_offset, min_valid, timeutil::now()))
+    return profile;
   return backends::ensure_valid(
              store, name, min_valid,
              [&](const store::Profile& p) { return context.client_options(p.url, p.cacert); },

@@ -49,21 +49,17 @@ void run_remote(Context& context, const RemoteOptions& options) {
       backends::NeuronClient(home_http, profile.url).prepare_remote_quick_login(profile.token);
 
   std::string cookie;
-  if (auto all = profile.extra.find("remote_cookies");
-      all != profile.extra.end() && all->is_object()) {
-    // From the store: used only when it is still a valid cookie value (else a new session).
-    auto stored = all->find(remote.origin);
-    if (stored != all->end() && stored->is_string() &&
-        validate::is_cookie_value(stored->get<std::string>()))
-      cookie = stored->get<std::string>();
-  }
+  // From the store: used only when it is still a valid cookie value (else a new session).
+  if (auto stored = profile.remote_cookies.find(remote.origin);
+      stored != profile.remote_cookies.end() && validate::is_cookie_value(stored->second))
+    cookie = stored->second;
   net::HttpClient remote_http(context.client_options(remote.origin, context.global.cacert));
   backends::NeuronClient remote_neuron(remote_http, remote.origin);
   auto remember = [&] {
     context.open_store().update([&](store::Credentials& credentials) {
       auto it = credentials.profiles.find(name);
       if (it == credentials.profiles.end()) return false;
-      it->second.extra["remote_cookies"][remote.origin] = cookie;
+      it->second.remote_cookies[remote.origin] = cookie;
       return true;
     });
   };

@@ -122,7 +122,6 @@ HostSpec parse_host(std::string_view input, bool allow_http) {
   const Authority authority = !rest.empty() && rest.front() == '[' ? split_bracketed(input, rest)
                                                                    : split_plain(input, rest);
   spec.host = authority.host;
-  spec.explicit_port = authority.explicit_port;
   const int default_port = spec.scheme == "https" ? 443 : 80;
   spec.port = parse_port(input, authority, default_port);
   spec.loopback = is_loopback_host(spec.host);

@@ -7,10 +7,9 @@
 namespace authctl {
 
 struct HostSpec {
-  std::string scheme;  // "https" or "http"
-  std::string host;    // lower case; IPv6 without brackets
-  int port = 0;        // the effective port
-  bool explicit_port = false;
+  std::string scheme;     // "https" or "http"
+  std::string host;       // lower case; IPv6 without brackets
+  int port = 0;           // the effective port
   bool loopback = false;  // localhost, 127.0.0.0/8, ::1
   // The authority sent in the Host header and signed by Neuron logins: "host" on the
   // scheme's default port, "host:port" otherwise ("[::1]:8080" for IPv6).

@@ -5,7 +5,6 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/rand.h>
@@ -254,35 +253,6 @@ std::string P256Key::sign_der(std::string_view data) const {
     fail("signing");
   signature.resize(len);
   return signature;
-}
-
-bool p256_verify_der(std::string_view x, std::string_view y, std::string_view data,
-                     std::string_view signature) {
-  if (x.size() != 32 || y.size() != 32) return false;
-  std::string point = "\x04" + std::string(x) + std::string(y);
-  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
-  OSSL_PARAM* params = nullptr;
-  EVP_PKEY* key = nullptr;
-  EVP_PKEY_CTX* from = nullptr;
-  bool valid = false;
-  if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
-      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) &&
-      (params = OSSL_PARAM_BLD_to_param(bld)) &&
-      (from = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr)) &&
-      EVP_PKEY_fromdata_init(from) == 1 &&
-      EVP_PKEY_fromdata(from, &key, EVP_PKEY_PUBLIC_KEY, params) == 1) {
-    std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
-    valid = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
-            EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                             data.size()) == 1;
-  }
-  EVP_PKEY_free(key);
-  EVP_PKEY_CTX_free(from);
-  OSSL_PARAM_free(params);
-  OSSL_PARAM_BLD_free(bld);
-  ERR_clear_error();
-  return valid;
 }
 
 int64_t pkcs8_iterations(std::string_view pem) {

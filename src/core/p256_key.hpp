@@ -45,10 +45,6 @@ class P256Key {
   std::unique_ptr<Impl> impl_;
 };
 
-// Whether `signature` (DER) is a valid ES256 signature of `data` by the public key (x, y).
-bool p256_verify_der(std::string_view x, std::string_view y, std::string_view data,
-                     std::string_view signature);
-
 // The PBKDF2 (or PBES1) iterations an encrypted PKCS#8 PEM asks for, as from_pem reads them
 // before deciding to derive: 0 when the text holds no such key, -1 when it cannot be read.
 // Lets a caller (the fuzz harness) see the cost of a key before paying it.

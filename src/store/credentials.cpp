@@ -1,6 +1,5 @@
 #include "store/credentials.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -46,17 +45,11 @@ std::string url_problem(const std::string& url) {
   return {};
 }
 
-std::string cookie_problem(const nlohmann::json& extra) {
+std::string cookie_problem(const std::map<std::string, std::string>& cookies) {
   // remote-quick-login remembers one web-session cookie per remote Neuron origin.
-  auto all = extra.find("remote_cookies");
-  if (all == extra.end()) return {};
-  if (!all->is_object()) return "its remembered remote cookies are not an object";
-  for (const auto& [origin, cookie] : all->items()) {
-    if (!cookie.is_string()) return "a remembered remote cookie is not a string";
-    const auto& value = cookie.get_ref<const std::string&>();
-    if (!value.empty() && !validate::is_cookie_value(value))
+  for (const auto& item : cookies)
+    if (!item.second.empty() && !validate::is_cookie_value(item.second))
       return "a remembered remote cookie is not a valid cookie value";
-  }
   return {};
 }
 
@@ -68,7 +61,7 @@ std::string profile_problem(const Profile& p) {
   if (p.kind == "nexterm" && !validate::is_session_token(p.token) && !validate::is_api_key(p.token))
     return "its token is neither a Nexterm session token nor an API key";
   if (auto why = url_problem(p.url); !why.empty()) return why;
-  return cookie_problem(p.extra);
+  return cookie_problem(p.remote_cookies);
 }
 
 bool is_temp_of(const std::string& entry, const std::string& target_name) {
@@ -98,27 +91,40 @@ std::string default_config_dir() {
               "set AUTHCTL_CONFIG_DIR or HOME");
 }
 
+namespace {
+
+nlohmann::json profile_to_json(const Profile& p) {
+  nlohmann::json j = p.extra.is_object() ? p.extra : nlohmann::json::object();
+  j["kind"] = p.kind;
+  j["url"] = p.url;
+  j["user"] = p.user;
+  j["token"] = p.token;
+  j["expires"] = p.expires ? nlohmann::json(*p.expires) : nlohmann::json(nullptr);
+  j["seconds"] = p.seconds;
+  j["clock_offset"] = p.clock_offset;
+  // The optional fields: written when set, absent otherwise.
+  auto optional = [&j](const char* key, bool set, nlohmann::json value) {
+    if (set)
+      j[key] = std::move(value);
+    else
+      j.erase(key);
+  };
+  optional("cacert", !p.cacert.empty(), p.cacert);
+  optional("enabled", p.enabled.has_value(), p.enabled.value_or(false));
+  optional("email", !p.email.empty(), p.email);
+  optional("phone", !p.phone.empty(), p.phone);
+  optional("unverified", p.unverified.has_value(),
+           p.unverified.value_or(std::vector<std::string>{}));
+  optional("passkey_file", !p.passkey_file.empty(), p.passkey_file);
+  optional("remote_cookies", !p.remote_cookies.empty(), p.remote_cookies);
+  return j;
+}
+
+}  // namespace
+
 nlohmann::json to_json(const Credentials& credentials) {
   nlohmann::json profiles = nlohmann::json::object();
-  for (const auto& [name, p] : credentials.profiles) {
-    nlohmann::json j = p.extra.is_object() ? p.extra : nlohmann::json::object();
-    j["kind"] = p.kind;
-    j["url"] = p.url;
-    j["user"] = p.user;
-    j["token"] = p.token;
-    j["expires"] = p.expires ? nlohmann::json(*p.expires) : nlohmann::json(nullptr);
-    j["seconds"] = p.seconds;
-    j["clock_offset"] = p.clock_offset;
-    if (!p.cacert.empty())
-      j["cacert"] = p.cacert;
-    else
-      j.erase("cacert");
-    if (p.enabled)
-      j["enabled"] = *p.enabled;
-    else
-      j.erase("enabled");
-    profiles[name] = std::move(j);
-  }
+  for (const auto& [name, p] : credentials.profiles) profiles[name] = profile_to_json(p);
   // Unusable profiles go back exactly as they were read (one of the same name replaces it).
   for (const auto& [name, skipped] : credentials.skipped)
     if (!profiles.contains(name)) profiles[name] = skipped.raw;
@@ -132,23 +138,45 @@ nlohmann::json to_json(const Credentials& credentials) {
 
 namespace {
 
-// One profile's fields, typed; a wrong type is a corrupt store (not a skipped profile: the
-// file is not what authctl wrote, and rewriting it could lose more).
-Profile profile_from_json(const std::string& name, const nlohmann::json& j,
-                          const std::string& origin) {
-  const std::string where = "profile \"" + text::printable(name) + "\"";
-  if (!j.is_object()) throw corrupt(origin, where + " is not an object");
-  auto str = [&](const char* key) -> std::string {
+// Every field this version reads; the others are kept in `extra` as they are.
+constexpr const char* kKnownFields[] = {
+    "kind",   "url",     "user",  "token", "expires",    "seconds",      "clock_offset",
+    "cacert", "enabled", "email", "phone", "unverified", "passkey_file", "remote_cookies"};
+
+// The fields of account create, login --passkey and remote-quick-login, typed (earlier
+// versions kept them in `extra`, under the same keys). A wrong type is returned as the
+// reason the profile is unusable ("" when all are right): such a profile is skipped and
+// kept, as these fields always were, not a corrupt store.
+std::string read_command_fields(const nlohmann::json& j, Profile& p) {
+  for (auto [key, out] : {std::pair{"email", &p.email}, std::pair{"phone", &p.phone},
+                          std::pair{"passkey_file", &p.passkey_file}}) {
     auto it = j.find(key);
-    if (it == j.end() || !it->is_string())
-      throw corrupt(origin, where + ": \"" + key + "\" is missing or not a string");
-    return it->get<std::string>();
-  };
-  Profile p;
-  p.kind = str("kind");
-  p.url = str("url");
-  p.user = str("user");
-  p.token = str("token");
+    if (it == j.end()) continue;
+    if (!it->is_string()) return std::string("its \"") + key + "\" is not a string";
+    *out = it->get<std::string>();
+  }
+  if (auto it = j.find("unverified"); it != j.end()) {
+    if (!it->is_array()) return "its \"unverified\" is not a list";
+    auto& list = p.unverified.emplace();
+    for (const auto& item : *it) {
+      if (!item.is_string()) return "its \"unverified\" holds something other than text";
+      list.push_back(item.get<std::string>());
+    }
+  }
+  if (auto it = j.find("remote_cookies"); it != j.end()) {
+    if (!it->is_object()) return "its remembered remote cookies are not an object";
+    for (const auto& item : it->items()) {
+      if (!item.value().is_string()) return "a remembered remote cookie is not a string";
+      p.remote_cookies.emplace(item.key(), item.value().get<std::string>());
+    }
+  }
+  return {};
+}
+
+// The numbers and flags of a profile; a wrong type is a corrupt store (not a skipped
+// profile: the file is not what authctl wrote, and rewriting it could lose more).
+void read_scalars(const nlohmann::json& j, Profile& p, const std::string& where,
+                  const std::string& origin) {
   if (auto it = j.find("expires"); it != j.end() && !it->is_null()) {
     if (!it->is_number_integer()) throw corrupt(origin, where + ": \"expires\" is not an integer");
     p.expires = it->get<int64_t>();
@@ -172,10 +200,29 @@ Profile profile_from_json(const std::string& name, const nlohmann::json& j,
     typed("enabled", it->is_boolean());
     p.enabled = it->get<bool>();
   }
+}
+
+// One profile's fields, typed. `problem` is set when a command's field has the wrong type
+// (read_command_fields); a wrong type elsewhere throws (read_scalars).
+Profile profile_from_json(const std::string& name, const nlohmann::json& j,
+                          const std::string& origin, std::string& problem) {
+  const std::string where = "profile \"" + text::printable(name) + "\"";
+  if (!j.is_object()) throw corrupt(origin, where + " is not an object");
+  auto str = [&](const char* key) -> std::string {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string())
+      throw corrupt(origin, where + ": \"" + key + "\" is missing or not a string");
+    return it->get<std::string>();
+  };
+  Profile p;
+  p.kind = str("kind");
+  p.url = str("url");
+  p.user = str("user");
+  p.token = str("token");
+  read_scalars(j, p, where, origin);
+  problem = read_command_fields(j, p);
   p.extra = j;
-  for (const char* known :
-       {"kind", "url", "user", "token", "expires", "seconds", "clock_offset", "cacert", "enabled"})
-    p.extra.erase(known);
+  for (const char* known : kKnownFields) p.extra.erase(known);
   return p;
 }
 
@@ -200,8 +247,10 @@ Credentials from_json(const nlohmann::json& doc, const std::string& origin) {
   if (profiles == doc.end() || !profiles->is_object())
     throw corrupt(origin, "\"profiles\" is missing or not an object");
   for (const auto& item : profiles->items()) {
-    Profile p = profile_from_json(item.key(), item.value(), origin);
-    if (std::string why = profile_problem(p); !why.empty())
+    std::string why;
+    Profile p = profile_from_json(item.key(), item.value(), origin, why);
+    if (why.empty()) why = profile_problem(p);
+    if (!why.empty())
       out.skipped.emplace(item.key(), SkippedProfile{std::move(why), item.value()});
     else
       out.profiles.emplace(item.key(), std::move(p));
@@ -225,53 +274,34 @@ Store::Store(std::string dir, int lock_timeout_ms)
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
 }
 
-int Store::open_dir() const {
+Fd Store::open_dir() const {
   return open_private(dir_, O_RDONLY | O_DIRECTORY, true);
 }
 
 std::optional<Credentials> Store::read_checked(int dir_fd) const {
   const std::string path = credentials_path();
-  int fd = open_private_at(dir_fd, kCredentialsName, path, O_RDONLY);
-  if (fd < 0) return std::nullopt;
-  std::string text;
-  try {
-    text = read_all(fd, path, kMaxStoreSize);
-  } catch (...) {
-    close(fd);
-    throw;
-  }
-  close(fd);
-  return parse_store(text, path);
+  Fd fd = open_private_at(dir_fd, kCredentialsName, path, O_RDONLY);
+  if (!fd) return std::nullopt;
+  return parse_store(read_all(fd.get(), path, kMaxStoreSize), path);
 }
 
 Credentials Store::load() const {
-  int dir_fd = open_dir();
-  if (dir_fd < 0) return Credentials{};
-  try {
-    auto credentials = read_checked(dir_fd);
-    close(dir_fd);
-    return credentials.value_or(Credentials{});
-  } catch (...) {
-    close(dir_fd);
-    throw;
-  }
+  Fd dir_fd = open_dir();
+  if (!dir_fd) return Credentials{};
+  return read_checked(dir_fd.get()).value_or(Credentials{});
 }
 
 void Store::remove_stale_temps(int dir_fd) const {
   // Called under the lock: every writer holds it while its temp file exists, so a temp
   // file seen now was left by a writer that was killed (SIGKILL, a crash, power loss).
-  int list_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
-  if (list_fd < 0) return;
-  DIR* listing = fdopendir(list_fd);
-  if (!listing) {
-    close(list_fd);
-    return;
+  std::vector<std::string> names;
+  try {
+    names = list_names(dir_fd, dir_);
+  } catch (const Error&) {
+    return;  // a clean-up: the write itself goes on
   }
-  std::vector<std::string> stale;
-  while (dirent* entry = readdir(listing))
-    if (is_temp_of(entry->d_name, kCredentialsName)) stale.push_back(entry->d_name);
-  closedir(listing);
-  for (const std::string& name : stale) {
+  for (const std::string& name : names) {
+    if (!is_temp_of(name, kCredentialsName)) continue;
     struct stat st {};
     // Only our own regular files: never anything a symlink or another user put there.
     if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
@@ -294,26 +324,20 @@ void Store::ensure_dir() const {
 
 Credentials Store::update(const std::function<bool(Credentials&)>& change) {
   ensure_dir();
-  int dir_fd = open_dir();
-  if (dir_fd < 0) {
+  Fd dir_fd = open_dir();
+  if (!dir_fd) {
     errno = ENOENT;
     throw_io("cannot open", dir_);
   }
-  try {
-    LockFile lock(dir_fd, kLockName, lock_path(), lock_timeout_ms_);
-    Credentials credentials = read_checked(dir_fd).value_or(Credentials{});
-    if (change(credentials)) {
-      remove_stale_temps(dir_fd);
-      AtomicFile file(dir_fd, kCredentialsName, credentials_path());
-      file.write(to_json(credentials).dump(2) + "\n");
-      file.commit();
-    }
-    close(dir_fd);
-    return credentials;
-  } catch (...) {
-    close(dir_fd);
-    throw;
+  LockFile lock(dir_fd.get(), kLockName, lock_path(), lock_timeout_ms_);
+  Credentials credentials = read_checked(dir_fd.get()).value_or(Credentials{});
+  if (change(credentials)) {
+    remove_stale_temps(dir_fd.get());
+    AtomicFile file(dir_fd.get(), kCredentialsName, credentials_path());
+    file.write(to_json(credentials).dump(2) + "\n");
+    file.commit();
   }
+  return credentials;
 }
 
 }  // namespace authctl::store

@@ -9,8 +9,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "store/fd.hpp"
 
 namespace authctl::store {
 
@@ -24,6 +27,13 @@ struct Profile {
   int64_t clock_offset = 0;        // server clock minus local clock, from Date at issue time
   std::string cacert;              // --cacert given at login (never --insecure)
   std::optional<bool> enabled;     // Neuron: false = account not yet enabled
+  // account create: the addresses the codes go to, and those still to verify ("email",
+  // "phone"); an empty list is kept as one (all verified), none means never asked.
+  std::string email, phone;
+  std::optional<std::vector<std::string>> unverified;
+  std::string passkey_file;  // login --passkey: the key file used
+  // remote-quick-login: the web-session cookie (HttpSessionID) per remote Neuron origin.
+  std::map<std::string, std::string> remote_cookies;
   nlohmann::json extra = nlohmann::json::object();  // fields of later versions, kept as is
 };
 
@@ -50,6 +60,8 @@ struct Credentials {
 // token outside its kind's alphabet (a JWT; a session token or API key), a url that is not
 // an origin by the --host rules (no user@ part, no path), a remembered cookie that is not
 // an RFC 6265 value. Such values could inject headers or steer requests to another host.
+// (A field of the wrong type in the file, such as a number for "email", makes the profile
+// unusable too: from_json skips it for that.)
 std::string profile_problem(const Profile& profile);
 
 // $AUTHCTL_CONFIG_DIR, else $XDG_CONFIG_HOME/authctl, else ~/.config/authctl.
@@ -85,7 +97,7 @@ class Store {
 
  private:
   void ensure_dir() const;
-  int open_dir() const;  // the checked store folder (O_NOFOLLOW, private), -1 when absent
+  Fd open_dir() const;  // the checked store folder (O_NOFOLLOW, private), none when absent
   std::optional<Credentials> read_checked(int dir_fd) const;
   void remove_stale_temps(int dir_fd) const;
 

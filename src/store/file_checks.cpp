@@ -1,10 +1,12 @@
 #include "store/file_checks.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "core/error.hpp"
 
@@ -53,11 +55,11 @@ void check_open_entry(int fd, const std::string& path, bool is_dir) {
 }
 }  // namespace
 
-int open_private_at(int dir_fd, const std::string& name, const std::string& path, int flags,
-                    mode_t mode) {
-  int fd = openat(dir_fd, name.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
-  if (fd < 0) {
-    if (errno == ENOENT) return -1;
+Fd open_private_at(int dir_fd, const std::string& name, const std::string& path, int flags,
+                   mode_t mode) {
+  Fd fd(openat(dir_fd, name.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode));
+  if (!fd) {
+    if (errno == ENOENT) return fd;
     const int saved = errno;
     struct stat st {};
     if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -68,52 +70,61 @@ int open_private_at(int dir_fd, const std::string& name, const std::string& path
     errno = saved;
     throw_io("cannot open", path);
   }
-  try {
-    check_open_entry(fd, path, false);
-  } catch (...) {
-    close(fd);
-    throw;
-  }
+  check_open_entry(fd.get(), path, false);
   return fd;
 }
 
 int open_user_file(const std::string& path, const std::string& what, struct stat* st_out) {
-  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return -1;
+  Fd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return -1;
   struct stat st {};
-  if (fstat(fd, &st) != 0) {
-    const int saved = errno;
-    close(fd);
-    errno = saved;
-    throw_io("cannot stat", path);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    close(fd);
+  if (fstat(fd.get(), &st) != 0) throw_io("cannot stat", path);
+  if (!S_ISREG(st.st_mode))
     throw Error(ExitCode::error,
                 what + " " + path + " is " + file_type_name(st) + ", not a regular file",
                 "give a regular file (a symlink to one is fine)");
-  }
   if (st_out) *st_out = st;
-  return fd;
+  return fd.release();
 }
 
-int open_private(const std::string& path, int flags, bool is_dir) {
-  int fd = open(path.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return -1;
+Fd open_private(const std::string& path, int flags, bool is_dir) {
+  Fd fd(open(path.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return fd;
     if (errno == ELOOP || (is_dir && errno == ENOTDIR)) {
       struct stat st {};
       if (lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) refuse_symlink(path);
     }
     throw_io("cannot open", path);
   }
-  try {
-    check_open_entry(fd, path, is_dir);
-  } catch (...) {
-    close(fd);
-    throw;
-  }
+  check_open_entry(fd.get(), path, is_dir);
   return fd;
+}
+
+Fd open_parent(const std::string& path, std::string& name) {
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  name = path.substr(slash + 1);  // npos + 1: all of it
+  Fd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) throw_io("cannot open the folder of", path);
+  return fd;
+}
+
+std::vector<std::string> list_names(int dir_fd, const std::string& path) {
+  Fd copy(fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
+  if (!copy) throw_io("cannot list", path);
+  std::unique_ptr<DIR, int (*)(DIR*)> listing(fdopendir(copy.get()), closedir);
+  if (!listing) throw_io("cannot list", path);
+  copy.release();            // closedir closes it now
+  rewinddir(listing.get());  // the copy shares dir_fd's offset: from the start
+  std::vector<std::string> names;
+  while (const dirent* entry = readdir(listing.get())) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  return names;
 }
 
 std::string read_all(int fd, const std::string& path, size_t max_size) {

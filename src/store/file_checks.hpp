@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 
 #include <string>
+#include <vector>
+
+#include "store/fd.hpp"
 
 namespace authctl::store {
 
@@ -15,15 +18,23 @@ void check_private(const struct stat& st, const std::string& path, bool is_dir);
 [[noreturn]] void refuse_symlink(const std::string& path);
 
 // Opens an existing store entry without following symlinks, checks that it is a regular
-// file (or a folder) private to this user; -1 with errno ENOENT if absent.
-int open_private(const std::string& path, int flags, bool is_dir);
+// file (or a folder) private to this user; none (errno ENOENT) if absent.
+Fd open_private(const std::string& path, int flags, bool is_dir);
 
 // Opens `name` in the already checked folder `dir_fd` (openat: a swapped parent path cannot
 // redirect it) with O_NOFOLLOW|O_NONBLOCK, so that a symlink is refused and a FIFO or device
 // is an error at once instead of a hang; then checks it is a regular file private to this
-// user. `path` names it in messages. -1 with errno ENOENT if absent (and no O_CREAT).
-int open_private_at(int dir_fd, const std::string& name, const std::string& path, int flags,
-                    mode_t mode = 0600);
+// user. `path` names it in messages. None (errno ENOENT) if absent (and no O_CREAT).
+Fd open_private_at(int dir_fd, const std::string& name, const std::string& path, int flags,
+                   mode_t mode = 0600);
+
+// Opens the folder `path` is in (as the path leads there: symlinks followed; "." for a bare
+// name) and sets `name` to the path's last part. Throws naming `path` when it cannot.
+Fd open_parent(const std::string& path, std::string& name);
+
+// The names in the folder `dir_fd` but "." and "..", read through a copy of the descriptor
+// (so `dir_fd` stays usable for openat). Throws naming `path` when it cannot list.
+std::vector<std::string> list_names(int dir_fd, const std::string& path);
 
 // Throws the "not a regular file" error (naming what it is: a FIFO, a folder, ...) unless
 // `st` is a regular file.

@@ -4,8 +4,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <thread>
 
 #include "core/error.hpp"
@@ -13,56 +13,45 @@
 
 namespace authctl::store {
 
+LockBackoff::LockBackoff(uint32_t seed) : random_(seed) {}
+
+std::chrono::microseconds LockBackoff::next() {
+  const int64_t step = step_.count();
+  std::uniform_int_distribution<int64_t> upper_half(step / 2, step);
+  const std::chrono::microseconds pause(upper_half(random_));
+  step_ = std::min(step_ * 2, kLastStep);
+  return pause;
+}
+
 LockFile::LockFile(const std::string& path, int timeout_ms) {
-  const auto slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "."
-                          : slash == 0               ? "/"
-                                                     : path.substr(0, slash);
-  int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) throw_io("cannot open the folder of", path);
-  try {
-    fd_ = open_private_at(dir_fd, path.substr(slash + 1), path, O_RDWR | O_CREAT);
-  } catch (...) {
-    close(dir_fd);
-    throw;
-  }
-  close(dir_fd);
-  if (fd_ < 0) throw_io("cannot open lock file", path);
+  std::string name;
+  const Fd dir = open_parent(path, name);
+  fd_ = open_private_at(dir.get(), name, path, O_RDWR | O_CREAT);
+  if (!fd_) throw_io("cannot open lock file", path);
   wait_for_lock(path, timeout_ms);
 }
 
-LockFile::LockFile(int dir_fd, const std::string& name, const std::string& path, int timeout_ms) {
-  fd_ = open_private_at(dir_fd, name, path, O_RDWR | O_CREAT);
-  if (fd_ < 0) throw_io("cannot open lock file", path);
+LockFile::LockFile(int dir_fd, const std::string& name, const std::string& path, int timeout_ms)
+    : fd_(open_private_at(dir_fd, name, path, O_RDWR | O_CREAT)) {
+  if (!fd_) throw_io("cannot open lock file", path);
   wait_for_lock(path, timeout_ms);
 }
 
 void LockFile::wait_for_lock(const std::string& path, int timeout_ms) {
   // Poll with a non-blocking flock so the wait is bounded without signals.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  auto pause = std::chrono::milliseconds(2);
-  while (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      int saved = errno;
-      close(fd_);
-      fd_ = -1;
-      errno = saved;
-      throw_io("cannot lock", path);
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      close(fd_);
-      fd_ = -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  LockBackoff backoff(static_cast<uint32_t>(getpid()) ^
+                      static_cast<uint32_t>(deadline.time_since_epoch().count()));
+  while (flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) throw_io("cannot lock", path);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline)
       throw Error(ExitCode::error,
                   "could not lock " + path + " within " + std::to_string(timeout_ms / 1000) + "s",
                   "another authctl is still running; retry, or find it with: fuser '" + path + "'");
-    }
-    std::this_thread::sleep_for(pause);
-    if (pause < std::chrono::milliseconds(25)) pause *= 2;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(backoff.next(), deadline - now));
   }
-}
-
-LockFile::~LockFile() {
-  if (fd_ >= 0) close(fd_);  // closing releases the flock
 }
 
 }  // namespace authctl::store

@@ -3,9 +3,31 @@
 // different inodes (git's lockfile.c avoids the same race by never sharing a path).
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <random>
 #include <string>
 
+#include "store/fd.hpp"
+
 namespace authctl::store {
+
+// The pauses between attempts to take a held lock: the step doubles from 2 ms up to 25 ms,
+// and each pause is drawn at random from the upper half of its step, so that processes
+// that found the lock held at the same moment (parallel `token` calls near expiry) do not
+// all try again in lockstep.
+class LockBackoff {
+ public:
+  static constexpr std::chrono::microseconds kFirstStep{2000};
+  static constexpr std::chrono::microseconds kLastStep{25000};
+
+  explicit LockBackoff(uint32_t seed);
+  std::chrono::microseconds next();
+
+ private:
+  std::chrono::microseconds step_ = kFirstStep;
+  std::minstd_rand random_;
+};
 
 class LockFile {
  public:
@@ -16,13 +38,12 @@ class LockFile {
   // The same for `name` in the checked folder `dir_fd` (openat, O_NOFOLLOW|O_NONBLOCK: a
   // FIFO, device or folder there is an error at once); `path` names it in messages.
   LockFile(int dir_fd, const std::string& name, const std::string& path, int timeout_ms);
-  ~LockFile();
   LockFile(const LockFile&) = delete;
   LockFile& operator=(const LockFile&) = delete;
 
  private:
   void wait_for_lock(const std::string& path, int timeout_ms);
-  int fd_ = -1;
+  Fd fd_;  // closing it releases the flock
 };
 
 }  // namespace authctl::store

@@ -1,6 +1,5 @@
 #include "store/passkey_file.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,7 +41,8 @@ std::string file_name_for(const PasskeyRecord& r) {
   return name + ".json";
 }
 
-void ensure_private_dir(const std::string& dir) {
+// The checked passkeys/ folder, made 0700 (and its parent, the store folder) when missing.
+Fd ensure_private_dir(const std::string& dir) {
   struct stat st {};
   if (lstat(dir.c_str(), &st) != 0) {
     const std::string parent = dir.substr(0, dir.find_last_of('/'));
@@ -51,8 +51,9 @@ void ensure_private_dir(const std::string& dir) {
       throw_io("cannot create", parent);
     if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw_io("cannot create", dir);
   }
-  int fd = open_private(dir, O_RDONLY | O_DIRECTORY, true);
-  if (fd >= 0) close(fd);
+  Fd fd = open_private(dir, O_RDONLY | O_DIRECTORY, true);
+  if (!fd) throw_io("cannot open", dir);
+  return fd;
 }
 
 }  // namespace
@@ -92,41 +93,13 @@ std::string passkeys_dir(const std::string& config_dir) {
 }
 
 std::string create_passkey_file(const std::string& dir, const PasskeyRecord& record) {
-  ensure_private_dir(dir);
-  const std::string path = dir + "/" + file_name_for(record);
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST)
-      throw Error(ExitCode::error, path + " already exists", "remove it, or try again");
-    throw_io("cannot create", path);
-  }
-  const std::string text = to_json(record).dump(2) + "\n";
-  auto fail = [&](const char* what) {
-    const int saved = errno;  // close() and unlink() may change it
-    close(fd);
-    unlink(path.c_str());
-    errno = saved;
-    throw_io(what, path);
-  };
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail("cannot write");
-    done += static_cast<size_t>(n);
-  }
-  if (fsync(fd) != 0) fail("cannot write");
-  if (close(fd) != 0) {
-    const int saved = errno;
-    unlink(path.c_str());
-    errno = saved;
-    throw_io("cannot write", path);
-  }
-  // The new name itself must survive a crash too.
-  if (int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
-    fsync(dir_fd);
-    close(dir_fd);
-  }
+  const Fd dir_fd = ensure_private_dir(dir);
+  const std::string name = file_name_for(record);
+  const std::string path = dir + "/" + name;
+  // Written whole under a temp name, then put in place only if the name is free.
+  AtomicFile file(dir_fd.get(), name, path, AtomicFile::Mode::create_new);
+  file.write(to_json(record).dump(2) + "\n");
+  file.commit();
   return path;
 }
 
@@ -138,89 +111,56 @@ void update_passkey_file(const PasskeyRecord& record) {
 
 namespace {
 
-std::string read_and_close(int fd, const std::string& path) {
-  std::string text;
-  try {
-    text = read_all(fd, path, kMaxKeyFile);
-  } catch (...) {
-    close(fd);
-    throw;
-  }
-  close(fd);
-  return text;
-}
-
 // A key file in passkeys/, opened relative to the checked folder (no symlink, no FIFO).
 PasskeyRecord read_passkey_at(int dir_fd, const std::string& name, const std::string& path) {
-  int fd = open_private_at(dir_fd, name, path, O_RDONLY);
-  if (fd < 0) throw Error(ExitCode::error, "no passkey file " + path, "run authctl passkey add");
-  return parse_passkey_file(read_and_close(fd, path), path);
+  const Fd fd = open_private_at(dir_fd, name, path, O_RDONLY);
+  if (!fd) throw Error(ExitCode::error, "no passkey file " + path, "run authctl passkey add");
+  return parse_passkey_file(read_all(fd.get(), path, kMaxKeyFile), path);
 }
 
 }  // namespace
 
 PasskeyRecord read_passkey_file(const std::string& path, bool follow_symlink) {
   if (!follow_symlink) {
-    const auto slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash ? slash : 1);
-    int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0) throw_io("cannot open the folder of", path);
-    try {
-      PasskeyRecord r = read_passkey_at(dir_fd, path.substr(slash + 1), path);
-      close(dir_fd);
-      return r;
-    } catch (...) {
-      close(dir_fd);
-      throw;
-    }
+    std::string name;
+    const Fd dir_fd = open_parent(path, name);
+    return read_passkey_at(dir_fd.get(), name, path);
   }
   // Named by the user (--passkey-file): a symlink is fine, a FIFO is an error at once.
   struct stat st {};
-  int fd = open_user_file(path, "--passkey-file", &st);
-  if (fd < 0) {
+  const Fd fd(open_user_file(path, "--passkey-file", &st));
+  if (!fd) {
     if (errno == ENOENT)
       throw Error(ExitCode::usage, "no passkey file " + path, "check --passkey-file");
     throw_io("cannot open", path);
   }
-  try {
-    check_private(st, path, false);
-  } catch (...) {
-    close(fd);
-    throw;
-  }
-  return parse_passkey_file(read_and_close(fd, path), path);
+  check_private(st, path, false);
+  return parse_passkey_file(read_all(fd.get(), path, kMaxKeyFile), path);
 }
 
 std::vector<PasskeyRecord> find_passkey_files(const std::string& dir, const std::string& origin,
                                               const std::string& user,
                                               std::vector<std::string>* problems) {
   std::vector<PasskeyRecord> found;
-  int dir_fd = open_private(dir, O_RDONLY | O_DIRECTORY, true);
-  if (dir_fd < 0) return found;
-  DIR* listing = fdopendir(dir_fd);
-  if (!listing) {
-    close(dir_fd);
-    throw_io("cannot list", dir);
-  }
-  std::vector<std::string> names;
-  const int entries_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);  // readdir's stays with `listing`
-  while (dirent* entry = readdir(listing)) {
-    std::string name = entry->d_name;
-    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) names.push_back(name);
-  }
-  closedir(listing);
-  if (entries_fd < 0) throw_io("cannot list", dir);
+  const Fd dir_fd = open_private(dir, O_RDONLY | O_DIRECTORY, true);
+  if (!dir_fd) return found;
+  std::vector<std::string> names = list_names(dir_fd.get(), dir);
+  names.erase(std::remove_if(names.begin(), names.end(),
+                             [](const std::string& name) {
+                               return name.size() <= 5 ||
+                                      name.compare(name.size() - 5, 5, ".json") != 0;
+                             }),
+              names.end());
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
     try {
-      PasskeyRecord r = read_passkey_at(entries_fd, name, dir + "/" + name);
+      PasskeyRecord r = read_passkey_at(dir_fd.get(), name, dir + "/" + name);
       if ((origin.empty() || r.origin == origin) && (user.empty() || r.user == user))
         found.push_back(std::move(r));
     } catch (const Error& e) {
       if (problems) problems->push_back(e.what());
     }
   }
-  close(entries_fd);
   return found;
 }
 

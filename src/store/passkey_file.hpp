@@ -30,8 +30,9 @@ PasskeyRecord parse_passkey_file(std::string_view text, const std::string& path)
 
 std::string passkeys_dir(const std::string& config_dir);
 
-// Creates a new key file in `dir` (created 0700 if needed) with O_CREAT|O_EXCL and mode
-// 0600; returns its path. Never replaces an existing file.
+// Creates a new key file in `dir` (created 0700 if needed), mode 0600, through an
+// AtomicFile in create_new mode: written whole, then put in place only if the name is free
+// (else Error "PATH already exists"); returns its path. Never replaces an existing file.
 std::string create_passkey_file(const std::string& dir, const PasskeyRecord& record);
 
 // Rewrites an existing key file atomically (e.g. to record the row id).

@@ -15,7 +15,9 @@ namespace {
 bool same(const st::Profile& a, const st::Profile& b) {
   return a.kind == b.kind && a.url == b.url && a.user == b.user && a.token == b.token &&
          a.expires == b.expires && a.seconds == b.seconds && a.clock_offset == b.clock_offset &&
-         a.cacert == b.cacert && a.enabled == b.enabled && a.extra == b.extra;
+         a.cacert == b.cacert && a.enabled == b.enabled && a.email == b.email &&
+         a.phone == b.phone && a.unverified == b.unverified && a.passkey_file == b.passkey_file &&
+         a.remote_cookies == b.remote_cookies && a.extra == b.extra;
 }
 
 void check_round_trip(const st::Credentials& first) {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../unit/p256_verify.hpp"
 #include "backends/answer.hpp"
 #include "backends/decoders.hpp"
 #include "core/crypto.hpp"
@@ -71,9 +72,9 @@ void assertion(const nlohmann::json& options) {
   const std::string client_data = check_client_data(credential, "webauthn.get", challenge);
   const std::string auth_data = decoded(credential["response"]["authenticatorData"]);
   if (auth_data != wa::assertion_auth_data(rp_id, 0)) abort();
-  if (!ac::p256_verify_der(test_key().public_x(), test_key().public_y(),
-                           wa::assertion_signed_data(auth_data, client_data),
-                           decoded(credential["response"]["signature"])))
+  if (!test_crypto::p256_verify_der(test_key().public_x(), test_key().public_y(),
+                                    wa::assertion_signed_data(auth_data, client_data),
+                                    decoded(credential["response"]["signature"])))
     abort();
 }
 

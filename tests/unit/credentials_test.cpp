@@ -4,7 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <stdexcept>
+
 #include "core/error.hpp"
+#include "core/validate.hpp"
 #include "store/credentials.hpp"
 #include "test_util.hpp"
 
@@ -220,12 +223,79 @@ TEST_CASE("profile_problem: tokens in their kind's alphabet, urls by the --host 
     CHECK_MESSAGE(!profile_problem((p.url = url, p)).empty(), url);
   for (const char* url : {"http://lan.example:8080", "https://[::1]:8443", "https://h.example"})
     CHECK_MESSAGE(profile_problem((p.url = url, p)).empty(), url);
-  p.extra["remote_cookies"] = {{"https://r.example", "ok-cookie"}};
+  p.remote_cookies = {{"https://r.example", "ok-cookie"}, {"https://s.example", ""}};
   CHECK(profile_problem(p).empty());
-  p.extra["remote_cookies"]["https://r.example"] = "a;b\r\nSet: x";
+  p.remote_cookies["https://r.example"] = "a;b\r\nSet: x";
+  CHECK(profile_problem(p) == "a remembered remote cookie is not a valid cookie value");
+  p.remote_cookies["https://r.example"] = std::string(4097, 'a');  // over RFC 6265's 4096
   CHECK(profile_problem(p).find("cookie") != std::string::npos);
-  p.extra["remote_cookies"] = "x";
-  CHECK(profile_problem(p).find("cookie") != std::string::npos);
+}
+
+TEST_CASE("the commands' fields are typed, under their keys; extra keeps only unknown keys") {
+  TempDir tmp;
+  chmod(tmp.path().c_str(), 0700);
+  Store store(tmp.path());
+  const std::string more =
+      R"(,"email":"e@example.com","phone":"+4670","unverified":["phone"],)"
+      R"("passkey_file":"/k/u@h-x.json","remote_cookies":{"https://r.example":"c00kie"},)"
+      R"("future":{"x":[1]})";
+  spit(store.credentials_path(), R"({"version":1,"current":"p","profiles":{"p":)" +
+                                     profile_json("neuron", "https://h.example", kJwt, more) +
+                                     "}}");
+  const Credentials c = store.load();
+  REQUIRE(c.find("p"));
+  const Profile& p = *c.find("p");
+  CHECK(p.email == "e@example.com");
+  CHECK(p.phone == "+4670");
+  CHECK(p.unverified == std::vector<std::string>{"phone"});
+  CHECK(p.passkey_file == "/k/u@h-x.json");
+  CHECK(p.remote_cookies == std::map<std::string, std::string>{{"https://r.example", "c00kie"}});
+  CHECK(p.extra == nlohmann::json{{"future", {{"x", {1}}}}});
+  store.update([](Credentials& c) {
+    Profile& p = c.profiles["p"];
+    p.phone.clear();
+    p.unverified->clear();  // all verified: an empty list, kept as one
+    p.remote_cookies["https://s.example"] = "other";
+    return true;
+  });
+  const auto doc = nlohmann::json::parse(slurp(store.credentials_path()))["profiles"]["p"];
+  CHECK(doc["email"] == "e@example.com");
+  CHECK_FALSE(doc.contains("phone"));
+  CHECK(doc["unverified"] == nlohmann::json::array());
+  CHECK(doc["passkey_file"] == "/k/u@h-x.json");
+  CHECK(doc["remote_cookies"] ==
+        nlohmann::json{{"https://r.example", "c00kie"}, {"https://s.example", "other"}});
+  CHECK(doc["future"] == nlohmann::json{{"x", {1}}});
+  // a profile that never had them gets none of these keys
+  Credentials plain;
+  plain.profiles["q"] = sample("u");
+  const auto written = to_json(plain)["profiles"]["q"];
+  for (const char* key : {"email", "phone", "unverified", "passkey_file", "remote_cookies"})
+    CHECK_MESSAGE(!written.contains(key), key);
+}
+
+TEST_CASE("a command's field of the wrong type makes the profile unusable, kept as it was") {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"(,"email":7)", "its \"email\" is not a string"},
+      {R"(,"phone":["+46"])", "its \"phone\" is not a string"},
+      {R"(,"passkey_file":null)", "its \"passkey_file\" is not a string"},
+      {R"(,"unverified":"email")", "its \"unverified\" is not a list"},
+      {R"(,"unverified":["email",1])", "its \"unverified\" holds something other than text"},
+      {R"(,"remote_cookies":"x")", "its remembered remote cookies are not an object"},
+      {R"(,"remote_cookies":{"https://r":1})", "a remembered remote cookie is not a string"},
+      {R"(,"remote_cookies":{"https://r":"a;b"})",
+       "a remembered remote cookie is not a valid cookie value"}};
+  for (const auto& [more, reason] : cases) {
+    CAPTURE(more);
+    const std::string raw = profile_json("neuron", "https://h.example", kJwt, more);
+    const Credentials c =
+        parse_store(R"({"version":1,"current":"p","profiles":{"p":)" + raw + "}}", "test");
+    CHECK_FALSE(c.find("p"));
+    REQUIRE(c.skipped.count("p"));
+    CHECK(c.skipped.at("p").reason == reason);
+    CHECK(to_json(c)["profiles"]["p"] == nlohmann::json::parse(raw));
+    CHECK(to_json(c)["current"] == "p");
+  }
 }
 
 TEST_CASE("an unusable profile is skipped with its reason and written back unchanged") {
@@ -310,4 +380,117 @@ TEST_CASE("temp files of a killed write are removed by the next write, and only 
   });
   CHECK_FALSE(std::filesystem::exists(stale));
   CHECK(std::filesystem::exists(keep));
+}
+
+namespace {
+
+// tests/fixtures/stores/: credentials.json files written by earlier releases (see the README
+// there for how each was made).
+std::string fixture_text(const std::string& name) {
+  std::string dir = __FILE__;
+  dir.resize(dir.rfind("/unit/"));
+  return slurp(dir + "/fixtures/stores/" + name);
+}
+
+// Every field of every profile against the file's JSON as nlohmann reads it: each key is
+// read into its member with its value, and none is left over in `extra`.
+void check_every_field(const Credentials& c, const nlohmann::json& raw) {
+  CHECK(c.skipped.empty());
+  CHECK(c.current == raw["current"].get<std::string>());
+  REQUIRE(c.profiles.size() == raw["profiles"].size());
+  for (const auto& item : raw["profiles"].items()) {
+    CAPTURE(item.key());
+    const Profile* p = c.find(item.key());
+    REQUIRE(p);
+    const nlohmann::json& j = item.value();
+    CHECK(p->kind == j.at("kind").get<std::string>());
+    CHECK(p->url == j.at("url").get<std::string>());
+    CHECK(p->user == j.at("user").get<std::string>());
+    CHECK(p->token == j.at("token").get<std::string>());
+    CHECK(p->expires ==
+          (j.at("expires").is_null() ? std::optional<int64_t>() : j.at("expires").get<int64_t>()));
+    CHECK(p->seconds == j.at("seconds").get<int64_t>());
+    CHECK(p->clock_offset == j.at("clock_offset").get<int64_t>());
+    CHECK(p->cacert == j.value("cacert", std::string()));
+    CHECK(p->enabled == (j.contains("enabled") ? j["enabled"].get<bool>() : std::optional<bool>()));
+    CHECK(p->email == j.value("email", std::string()));
+    CHECK(p->phone == j.value("phone", std::string()));
+    CHECK(p->unverified.has_value() == j.contains("unverified"));
+    if (p->unverified) CHECK(*p->unverified == j["unverified"].get<std::vector<std::string>>());
+    CHECK(p->passkey_file == j.value("passkey_file", std::string()));
+    CHECK(p->remote_cookies == j.value("remote_cookies", std::map<std::string, std::string>()));
+    CHECK(p->extra.empty());
+  }
+}
+
+// The profile of `c` whose name starts with `prefix`.
+const Profile& starting(const Credentials& c, const std::string& prefix) {
+  for (const auto& item : c.profiles)
+    if (item.first.rfind(prefix, 0) == 0) return item.second;
+  FAIL("no profile " << prefix << "...");
+  throw std::logic_error("unreachable");
+}
+
+// What make-store did, as each release stored it (the same commands for both).
+void check_made_by_make_store(const Credentials& c) {
+  CHECK(c.current.rfind("alice@vm:", 0) == 0);
+  const Profile& lan = starting(c, "alice@vm:");
+  CHECK(lan.url.rfind("http://vm:", 0) == 0);  // plain http, not loopback: --allow-http
+  CHECK(lan.seconds == 600);
+  REQUIRE(lan.remote_cookies.size() == 1);
+  CHECK(lan.remote_cookies.begin()->first.rfind("http://[::1]:", 0) == 0);
+  CHECK(validate::is_cookie_value(lan.remote_cookies.begin()->second));
+  CHECK(starting(c, "alice@[::1]:").url.rfind("http://[::1]:", 0) == 0);
+  int with_cacert = 0;
+  for (const auto& item : c.profiles) {
+    if (item.second.cacert.empty()) continue;
+    ++with_cacert;
+    CHECK(item.second.url.rfind("https://127.0.0.1:", 0) == 0);
+    CHECK(item.second.cacert.size() > 11);
+    CHECK(item.second.cacert.compare(item.second.cacert.size() - 11, 11, "/pki/ca.pem") == 0);
+  }
+  CHECK(with_cacert == 1);
+  const Profile& dave = starting(c, "dave@");
+  CHECK(dave.email == "dave@example.com");
+  CHECK(dave.phone == "+46701234567");
+  CHECK(dave.unverified == std::vector<std::string>{"phone"});
+  CHECK(dave.enabled == false);
+  const Profile& erin = starting(c, "erin@");
+  CHECK(erin.email == "erin@example.com");
+  CHECK(erin.phone.empty());
+  CHECK(erin.unverified == std::vector<std::string>{});  // present and empty: all verified
+  CHECK(erin.enabled == true);
+  const Profile& key = starting(c, "carol-ci");
+  CHECK(key.kind == "nexterm");
+  CHECK(validate::is_api_key(key.token));
+  CHECK_FALSE(key.expires);
+  CHECK(validate::is_session_token(starting(c, "carol@").token));
+  const Profile& dan = starting(c, "dan@");
+  CHECK(dan.passkey_file.find("/config/passkeys/dan@127.0.0.1_") != std::string::npos);
+  CHECK(dan.user == "dan");
+  for (const auto& item : c.profiles)
+    if (item.first.rfind("dave@", 0) && item.first.rfind("erin@", 0))
+      CHECK_MESSAGE(item.second.email.empty(), item.first);
+}
+
+}  // namespace
+
+TEST_CASE("a store written by 0364272 (before the hostile-input checks): every field read") {
+  const std::string text = fixture_text("credentials-0364272.json");
+  const Credentials c = parse_store(text, "credentials-0364272.json");
+  check_every_field(c, nlohmann::json::parse(text));
+  check_made_by_make_store(c);
+  // The name of that release: the user's bytes as they are (later ones spell them %C3%B6).
+  const Profile& bjorn = starting(c, "bj\xc3\xb6rn@127.0.0.1:");
+  CHECK(bjorn.user == "bj\xc3\xb6rn");
+  CHECK(to_json(c).dump(2) + "\n" == text);  // written back byte for byte
+}
+
+TEST_CASE("a store written by e4f8744 (the fields then in extra): every field read") {
+  const std::string text = fixture_text("credentials-e4f8744.json");
+  const Credentials c = parse_store(text, "credentials-e4f8744.json");
+  check_every_field(c, nlohmann::json::parse(text));
+  check_made_by_make_store(c);
+  CHECK(starting(c, "bj%C3%B6rn@127.0.0.1:").user == "bj\xc3\xb6rn");
+  CHECK(to_json(c).dump(2) + "\n" == text);
 }

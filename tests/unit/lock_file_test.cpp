@@ -4,13 +4,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <set>
+#include <vector>
 
 #include "core/error.hpp"
 #include "store/lock_file.hpp"
 #include "test_util.hpp"
 
 using authctl::Error;
+using authctl::store::LockBackoff;
 using authctl::store::LockFile;
 using namespace test_util;
 
@@ -81,4 +86,66 @@ TEST_CASE("a FIFO or a folder where the lock file should be is an error at once,
     CHECK_MESSAGE(what.find("not a regular file") != std::string::npos, what);
   }
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+}
+
+TEST_CASE("the backoff doubles from 2 ms to 25 ms, each pause in the upper half of its step") {
+  using std::chrono::microseconds;
+  for (uint32_t seed : {1u, 2u, 12345u, 0xdeadbeefu}) {
+    CAPTURE(seed);
+    LockBackoff backoff(seed);
+    microseconds step = LockBackoff::kFirstStep;
+    for (int i = 0; i < 40; ++i) {
+      CAPTURE(i);
+      const microseconds pause = backoff.next();
+      CHECK(pause >= step / 2);
+      CHECK(pause <= step);
+      CHECK(pause <= microseconds(25000));
+      step = std::min(step * 2, LockBackoff::kLastStep);
+    }
+  }
+}
+
+TEST_CASE("the backoff is jittered: pauses differ, and so do two waiters' sequences") {
+  LockBackoff a(1), b(2);
+  std::set<int64_t> seen_a;
+  bool differ = false;
+  for (int i = 0; i < 40; ++i) {
+    const auto pa = a.next(), pb = b.next();
+    if (i >= 4) seen_a.insert(pa.count());  // all at the 25 ms step from here
+    differ = differ || pa != pb;
+  }
+  CHECK(seen_a.size() > 10);  // not one fixed pause
+  CHECK(differ);
+}
+
+TEST_CASE("waiters for the same lock all get it, one after another") {
+  TempDir dir;
+  const std::string path = dir.path() + "/x.lock", log = dir.path() + "/log";
+  std::vector<pid_t> kids;
+  for (int i = 0; i < 6; ++i) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      try {
+        LockFile lock(path, 10000);
+        FILE* out = fopen(log.c_str(), "a");
+        fprintf(out, "in\n");
+        fflush(out);
+        usleep(20000);  // held while the others back off
+        fprintf(out, "out\n");
+        fclose(out);
+        _exit(0);
+      } catch (...) {
+        _exit(1);
+      }
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t pid : kids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  std::string expected;
+  for (int i = 0; i < 6; ++i) expected += "in\nout\n";
+  CHECK(slurp(log) == expected);  // never two holders at once
 }

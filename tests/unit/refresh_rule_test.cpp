@@ -22,3 +22,13 @@ TEST_CASE("a refresh asks for max(seconds, min-valid + 5m), capped at 3600") {
   CHECK(seconds_to_ask(1200, 60) == 1200);
   CHECK(seconds_to_ask(600, 55 * 60) == 3600);
 }
+
+TEST_CASE("fresh_enough: no request while min-valid is left, and never for tokens without expiry") {
+  // local clock 1000, server 30 s ahead: server_now 1030; 60 s wanted
+  CHECK(fresh_enough(1030 + 60, 30, 60, 1000));
+  CHECK_FALSE(fresh_enough(1030 + 59, 30, 60, 1000));
+  CHECK(fresh_enough(1030 + 59, -30, 60, 1000));  // the same token with the server behind
+  CHECK_FALSE(fresh_enough(999, 0, 0, 1000));     // expired: not even for min-valid 0
+  CHECK(fresh_enough(std::nullopt, 0, kMaxMinValid, 1000));  // Nexterm: does not expire
+  CHECK(fresh_enough(std::nullopt, -999999, kMaxMinValid, 0));
+}

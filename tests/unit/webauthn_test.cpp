@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/p256_key.hpp"
 #include "core/webauthn.hpp"
+#include "p256_verify.hpp"
 
 using namespace authctl;
 
@@ -93,11 +94,12 @@ TEST_CASE("assertion bytes: authenticatorData, clientDataJSON hash, a verifiable
   CHECK(signed_data.size() == 69);
   const std::string signature = key.sign_der(signed_data);
   CHECK(static_cast<unsigned char>(signature[0]) == 0x30);  // DER SEQUENCE, not raw r|s
-  CHECK(crypto::p256_verify_der(key.public_x(), key.public_y(), signed_data, signature));
+  CHECK(test_crypto::p256_verify_der(key.public_x(), key.public_y(), signed_data, signature));
   CHECK_FALSE(
-      crypto::p256_verify_der(key.public_x(), key.public_y(), signed_data + "x", signature));
+      test_crypto::p256_verify_der(key.public_x(), key.public_y(), signed_data + "x", signature));
   auto other = crypto::P256Key::generate();
-  CHECK_FALSE(crypto::p256_verify_der(other.public_x(), other.public_y(), signed_data, signature));
+  CHECK_FALSE(
+      test_crypto::p256_verify_der(other.public_x(), other.public_y(), signed_data, signature));
 }
 
 TEST_CASE("PKCS#8 PEM round trip, encrypted with a passphrase; a wrong one is an auth error") {

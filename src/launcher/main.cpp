@@ -12,8 +12,8 @@
 #include <cstdio>
 #include <string>
 
-#include "cli/launch.hpp"
-#include "cli/token_fast.hpp"
+#include "launcher/launch.hpp"
+#include "launcher/token_fast.hpp"
 
 #ifndef AUTHCTL_APP_RELDIR
 #define AUTHCTL_APP_RELDIR "../lib/authctl"
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   setrlimit(RLIMIT_CORE, &core);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-  if (auto served = authctl::cli::try_token_cache_hit(argc, argv)) return *served;
+  if (auto served = authctl::launcher::try_token_cache_hit(argc, argv)) return *served;
 
   std::string errors;
   void* app = load_app(errors);

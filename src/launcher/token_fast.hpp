@@ -5,7 +5,7 @@
 
 #include <optional>
 
-namespace authctl::cli {
+namespace authctl::launcher {
 
 // Serves `authctl [-p NAME] [--config-dir DIR] token [--min-valid D]` when the stored token is
 // fresh enough: prints it and returns 0. Returns nullopt for anything else - other options,
@@ -13,4 +13,4 @@ namespace authctl::cli {
 // reports errors) exactly as it always does.
 std::optional<int> try_token_cache_hit(int argc, char** argv);
 
-}  // namespace authctl::cli
+}  // namespace authctl::launcher

@@ -1,4 +1,4 @@
-#include "cli/token_fast.hpp"
+#include "launcher/token_fast.hpp"
 
 #include <unistd.h>
 
@@ -10,7 +10,7 @@
 #include "core/timeutil.hpp"
 #include "store/credentials.hpp"
 
-namespace authctl::cli {
+namespace authctl::launcher {
 
 namespace {
 
@@ -70,4 +70,4 @@ std::optional<int> try_token_cache_hit(int argc, char** argv) {
   }
 }
 
-}  // namespace authctl::cli
+}  // namespace authctl::launcher
