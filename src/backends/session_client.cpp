@@ -38,10 +38,7 @@ std::string user_of(const nlohmann::json& doc, const char* field) {
 template <typename Client>
 void register_secrets(Client& client, const store::Profile& profile) {
   client.hide(profile.token);
-  if (auto cookies = profile.extra.find("remote_cookies");
-      cookies != profile.extra.end() && cookies->is_object())
-    for (const auto& cookie : cookies->items())
-      if (cookie.value().is_string()) client.hide(cookie.value().get<std::string>());
+  for (const auto& entry : profile.remote_cookies) client.hide(entry.second);
 }
 
 class NeuronSession : public SessionClient {

@@ -86,12 +86,20 @@ constexpr FixedHint kFixedHints[] = {
     {Reason::passphrase_missing,
      "give it with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE"},
     {Reason::passphrase_wrong, "give it with --passphrase-file FILE or AUTHCTL_PASSKEY_PASSPHRASE"},
+    {Reason::store_corrupt, "it was left unchanged; repair it, or move it aside and log in again"},
+    {Reason::store_version, "upgrade authctl"},
+    {Reason::file_symlink, "replace it with a real file or folder, or set AUTHCTL_CONFIG_DIR"},
+    {Reason::store_file_special, "move it aside; authctl makes a new one when needed"},
+    {Reason::user_file_special, "give a regular file (a symlink to one is fine)"},
+    {Reason::not_a_folder, "move it aside, or set AUTHCTL_CONFIG_DIR"},
+    {Reason::file_io, "check the path, its permissions and free space, or set AUTHCTL_CONFIG_DIR"},
     {Reason::home_unset, "set AUTHCTL_CONFIG_DIR or HOME"},
     {Reason::file_unexpected, "check that it is the right file"},
     {Reason::passkey_file_invalid,
      "remove it (authctl passkey remove ID --local) and run authctl passkey add"},
     {Reason::passkey_file_missing, "run authctl passkey add"},
-    {Reason::passkey_file_exists, "remove it, or try again"},
+    {Reason::passkey_file_option, "check --passkey-file"},
+    {Reason::file_exists, "remove it, or try again"},
 };
 
 // The option a server was given with, else "" (it came from a profile).
@@ -131,6 +139,11 @@ std::string hint_with_facts(const Error& error, const HintScope& scope) {
                            : "wait a while, then retry";
     case Reason::user_taken:
       return facts.detail.empty() ? "choose another -u" : "choose another -u, e.g. " + facts.detail;
+    case Reason::file_foreign_owner:
+      return "run: chown $(id -u) '" + facts.subject + "', or use a config dir of your own";
+    case Reason::lock_timeout:
+      return "another authctl is still running; retry, or find it with: fuser '" + facts.subject +
+             "'";
     case Reason::file_exposed:
       return "run: chmod " + facts.detail + " '" + facts.subject + "'";
     case Reason::cacert_unusable:

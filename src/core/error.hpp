@@ -78,8 +78,8 @@ enum class Reason {
   passkey_unverified,   // registration not verified
   passkey_signature,    // the server could not verify the signature
   passkey_rp_mismatch,  // the key file was registered with another URL
-  passkey_unknown,  // the server does not know the key file's passkey
-  passkey_origin,   // the server refused the origin the key file was made for
+  passkey_unknown,      // the server does not know the key file's passkey
+  passkey_origin,       // the server refused the origin the key file was made for
   attestation_failed,
   no_such_user,
   message_not_sent,
@@ -90,12 +90,22 @@ enum class Reason {
   passphrase_missing,
   passphrase_wrong,
   // local files and the store
+  store_corrupt,
+  store_version,       // written by a newer authctl
+  lock_timeout,        // facts.subject: the lock file
+  file_foreign_owner,  // facts.subject: the path
+  file_symlink,
+  store_file_special,  // a store file that is a FIFO, device, folder...
+  user_file_special,   // a file the user named that is not a regular file
+  not_a_folder,
+  file_io,
   home_unset,
   file_exposed,     // facts.subject: the path; facts.detail: the mode to set ("600")
   file_unexpected,  // larger than expected, or not a regular file
   passkey_file_invalid,
   passkey_file_missing,
-  passkey_file_exists,  // keep last: tests/unit/hints_test.cpp walks every Reason up to it
+  passkey_file_option,  // the --passkey-file given does not exist
+  file_exists,          // keep last: tests/unit/hints_test.cpp walks every Reason up to it
 };
 
 // What the hint may need: the server, file or value concerned, and a number.

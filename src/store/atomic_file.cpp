@@ -94,8 +94,7 @@ void AtomicFile::place_new() {
       return;
     }
   }
-  if (errno == EEXIST)
-    throw Error(ExitCode::error, path_ + " already exists", "remove it, or try again");
+  if (errno == EEXIST) throw Error(ExitCode::error, path_ + " already exists", Reason::file_exists);
   throw_io("cannot create", path_);
 }
 

@@ -30,7 +30,7 @@ constexpr const char* kLockName = "credentials.lock";
 
 Error corrupt(const std::string& path, const std::string& what) {
   return Error(ExitCode::error, "credential store " + path + " is corrupt: " + what,
-               "it was left unchanged; repair it, or move it aside and log in again");
+               Reason::store_corrupt);
 }
 
 std::string url_problem(const std::string& url) {
@@ -88,7 +88,7 @@ std::string default_config_dir() {
   }
   if (home && *home) return std::string(home) + "/.config/authctl";
   throw Error(ExitCode::error, "cannot find the config folder: HOME is not set",
-              "set AUTHCTL_CONFIG_DIR or HOME");
+              Reason::home_unset);
 }
 
 namespace {
@@ -237,7 +237,7 @@ Credentials from_json(const nlohmann::json& doc, const std::string& origin) {
     throw Error(ExitCode::error,
                 origin + " has store version " + std::to_string(version->get<int>()) +
                     ", this authctl reads version " + std::to_string(kVersion),
-                "upgrade authctl");
+                Reason::store_version);
   Credentials out;
   if (auto cur = doc.find("current"); cur != doc.end() && !cur->is_null()) {
     if (!cur->is_string()) throw corrupt(origin, "\"current\" is not a string");

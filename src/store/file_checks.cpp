@@ -16,17 +16,17 @@ void check_private(const struct stat& st, const std::string& path, bool is_dir) 
   if (st.st_uid != geteuid()) {
     throw Error(ExitCode::error,
                 path + " is owned by another user (uid " + std::to_string(st.st_uid) + ")",
-                "run: chown $(id -u) '" + path + "', or use a config dir of your own");
+                Reason::file_foreign_owner, ErrorFacts{path, {}, std::nullopt});
   }
   if (st.st_mode & 077) {
-    throw Error(ExitCode::error, path + " is accessible to other users",
-                std::string("run: chmod ") + (is_dir ? "700" : "600") + " '" + path + "'");
+    throw Error(ExitCode::error, path + " is accessible to other users", Reason::file_exposed,
+                ErrorFacts{path, is_dir ? "700" : "600", std::nullopt});
   }
 }
 
 void refuse_symlink(const std::string& path) {
   throw Error(ExitCode::error, path + " is a symbolic link, which the credential store refuses",
-              "replace it with a real " + std::string("file or folder, or set AUTHCTL_CONFIG_DIR"));
+              Reason::file_symlink);
 }
 
 std::string file_type_name(const struct stat& st) {
@@ -38,9 +38,10 @@ std::string file_type_name(const struct stat& st) {
   return "not a regular file";
 }
 
-void require_regular(const struct stat& st, const std::string& path, const std::string& hint) {
+void require_regular(const struct stat& st, const std::string& path) {
   if (S_ISREG(st.st_mode)) return;
-  throw Error(ExitCode::error, path + " is " + file_type_name(st) + ", not a regular file", hint);
+  throw Error(ExitCode::error, path + " is " + file_type_name(st) + ", not a regular file",
+              Reason::store_file_special);
 }
 
 namespace {
@@ -48,9 +49,8 @@ void check_open_entry(int fd, const std::string& path, bool is_dir) {
   struct stat st {};
   if (fstat(fd, &st) != 0) throw_io("cannot stat", path);
   if (is_dir && !S_ISDIR(st.st_mode))
-    throw Error(ExitCode::error, path + " is not a folder",
-                "move it aside, or set AUTHCTL_CONFIG_DIR");
-  if (!is_dir) require_regular(st, path, "move it aside; authctl makes a new one when needed");
+    throw Error(ExitCode::error, path + " is not a folder", Reason::not_a_folder);
+  if (!is_dir) require_regular(st, path);
   check_private(st, path, is_dir);
 }
 }  // namespace
@@ -65,7 +65,7 @@ Fd open_private_at(int dir_fd, const std::string& name, const std::string& path,
     if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
       if (S_ISLNK(st.st_mode)) refuse_symlink(path);
       // O_RDWR on a folder, O_WRONLY on a FIFO without a reader: name what is there.
-      require_regular(st, path, "move it aside; authctl makes a new one when needed");
+      require_regular(st, path);
     }
     errno = saved;
     throw_io("cannot open", path);
@@ -82,7 +82,7 @@ int open_user_file(const std::string& path, const std::string& what, struct stat
   if (!S_ISREG(st.st_mode))
     throw Error(ExitCode::error,
                 what + " " + path + " is " + file_type_name(st) + ", not a regular file",
-                "give a regular file (a symlink to one is fine)");
+                Reason::user_file_special);
   if (st_out) *st_out = st;
   return fd.release();
 }
@@ -137,15 +137,13 @@ std::string read_all(int fd, const std::string& path, size_t max_size) {
     if (n == 0) break;
     text.append(buf, static_cast<size_t>(n));
     if (text.size() > max_size)
-      throw Error(ExitCode::error, path + " is larger than expected",
-                  "check that it is the right file");
+      throw Error(ExitCode::error, path + " is larger than expected", Reason::file_unexpected);
   }
   return text;
 }
 
 void throw_io(const std::string& what, const std::string& path) {
-  throw Error(ExitCode::error, what + " " + path + ": " + strerror(errno),
-              "check the path, its permissions and free space, or set AUTHCTL_CONFIG_DIR");
+  throw Error(ExitCode::error, what + " " + path + ": " + strerror(errno), Reason::file_io);
 }
 
 }  // namespace authctl::store

@@ -38,7 +38,7 @@ std::vector<std::string> list_names(int dir_fd, const std::string& path);
 
 // Throws the "not a regular file" error (naming what it is: a FIFO, a folder, ...) unless
 // `st` is a regular file.
-void require_regular(const struct stat& st, const std::string& path, const std::string& hint);
+void require_regular(const struct stat& st, const std::string& path);
 
 // "a FIFO", "a folder", "a device", ... for messages.
 std::string file_type_name(const struct stat& st);

@@ -48,7 +48,7 @@ void LockFile::wait_for_lock(const std::string& path, int timeout_ms) {
     if (now >= deadline)
       throw Error(ExitCode::error,
                   "could not lock " + path + " within " + std::to_string(timeout_ms / 1000) + "s",
-                  "another authctl is still running; retry, or find it with: fuser '" + path + "'");
+                  Reason::lock_timeout, ErrorFacts{path, {}, std::nullopt});
     std::this_thread::sleep_for(
         std::min<std::chrono::steady_clock::duration>(backoff.next(), deadline - now));
   }

@@ -61,7 +61,7 @@ Fd ensure_private_dir(const std::string& dir) {
 PasskeyRecord parse_passkey_file(std::string_view text, const std::string& path) {
   auto bad = [&](const std::string& why) {
     return Error(ExitCode::error, "the passkey file " + path + " is not valid: " + why,
-                 "remove it (authctl passkey remove ID --local) and run authctl passkey add");
+                 Reason::passkey_file_invalid);
   };
   json_input::Parsed parsed = json_input::parse(text);  // at most 64 levels deep
   if (!parsed.ok()) throw bad(json_input::describe(parsed));
@@ -114,7 +114,7 @@ namespace {
 // A key file in passkeys/, opened relative to the checked folder (no symlink, no FIFO).
 PasskeyRecord read_passkey_at(int dir_fd, const std::string& name, const std::string& path) {
   const Fd fd = open_private_at(dir_fd, name, path, O_RDONLY);
-  if (!fd) throw Error(ExitCode::error, "no passkey file " + path, "run authctl passkey add");
+  if (!fd) throw Error(ExitCode::error, "no passkey file " + path, Reason::passkey_file_missing);
   return parse_passkey_file(read_all(fd.get(), path, kMaxKeyFile), path);
 }
 
@@ -131,7 +131,7 @@ PasskeyRecord read_passkey_file(const std::string& path, bool follow_symlink) {
   const Fd fd(open_user_file(path, "--passkey-file", &st));
   if (!fd) {
     if (errno == ENOENT)
-      throw Error(ExitCode::usage, "no passkey file " + path, "check --passkey-file");
+      throw Error(ExitCode::usage, "no passkey file " + path, Reason::passkey_file_option);
     throw_io("cannot open", path);
   }
   check_private(st, path, false);

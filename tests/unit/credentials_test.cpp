@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 
+#include "cli/hints.hpp"
 #include "core/error.hpp"
 #include "core/validate.hpp"
 #include "store/credentials.hpp"
@@ -32,7 +33,8 @@ std::string expect_error(const std::function<void()>& f) {
   try {
     f();
   } catch (const Error& e) {
-    return std::string(e.what()) + " | " + e.hint();
+    // What the user reads: the store's facts, and the hint the command layer makes of them.
+    return std::string(e.what()) + " | " + authctl::cli::hint_for(e, {});
   }
   FAIL("expected an authctl::Error");
   return {};

@@ -18,7 +18,7 @@ Error redirect_of(const std::string& authority) {
 
 TEST_CASE("every reason has a hint") {
   const HintScope scope;
-  const int last = static_cast<int>(Reason::passkey_file_exists);
+  const int last = static_cast<int>(Reason::file_exists);
   for (int i = 1; i <= last; ++i) {
     const Error e(ExitCode::error, "x", static_cast<Reason>(i), ErrorFacts{"srv", "600", 60});
     CAPTURE(i);
