@@ -360,6 +360,10 @@ NeuronToken NeuronClient::adopt_token(const std::string& jwt, int64_t seconds, s
   return token;
 }
 
+std::string NeuronClient::user_name(const std::string& jwt) {
+  return user_name_of(info(jwt), "of Account/Info");
+}
+
 nlohmann::json NeuronClient::info(const std::string& jwt) {
   http_->add_secret(jwt);
   auto r = post("/Agent/Account/Info", nlohmann::json::object(), jwt);

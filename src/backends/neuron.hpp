@@ -69,6 +69,8 @@ class NeuronClient {
   NeuronToken refresh(const std::string& jwt, int64_t seconds);
   void logout(const std::string& jwt);
   nlohmann::json info(const std::string& jwt);
+  // The user name Info gives (checked: validate::is_user_name), "" when it gives none.
+  std::string user_name(const std::string& jwt);
   // AuthenticateJwt: the broker's view of `token` (empty: the bearer token itself is checked).
   // An invalid token is Error(auth).
   nlohmann::json authenticate_jwt(const std::string& bearer, const std::string& token);

@@ -175,6 +175,10 @@ nlohmann::json NextermClient::me(const std::string& token) {
   return doc;
 }
 
+std::string NextermClient::user_name(const std::string& token) {
+  return decode::nexterm_user_name(me(token), host_.authority);
+}
+
 DeviceCode NextermClient::device_create(const std::string& client_type, const std::string& token) {
   nlohmann::json body = {{"clientType", client_type}};
   const int64_t local_now = timeutil::now();

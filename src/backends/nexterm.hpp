@@ -89,6 +89,8 @@ class NextermClient {
   // true: ended now; false: the server did not know the token ({"code":204}).
   bool logout(const std::string& token);
   nlohmann::json me(const std::string& token);
+  // The user name /api/accounts/me gives (checked: validate::is_user_name), "" when none.
+  std::string user_name(const std::string& token);
 
   // Device flows. `token` may be empty for device_create (no session: rate limited).
   DeviceCode device_create(const std::string& client_type, const std::string& token);

@@ -3,7 +3,6 @@
 #include "backends/neuron.hpp"
 #include "backends/nexterm.hpp"
 #include "core/error.hpp"
-#include "core/text.hpp"
 #include "core/timeutil.hpp"
 
 namespace authctl::backends {
@@ -41,9 +40,9 @@ void register_secrets(Client& client, const store::Profile& profile) {
   for (const auto& entry : profile.remote_cookies) client.hide(entry.second);
 }
 
-class NeuronSession : public SessionClient {
+class NeuronSessionClient : public SessionClient {
  public:
-  NeuronSession(const store::Profile& profile, net::ClientOptions options)
+  NeuronSessionClient(const store::Profile& profile, net::ClientOptions options)
       : neuron_(neuron_client(profile, std::move(options))), token_(profile.token) {}
   Account account() override {
     nlohmann::json info = neuron_.info(token_);
@@ -126,7 +125,7 @@ std::unique_ptr<SessionClient> connect_session(const store::Profile& profile,
                                                net::ClientOptions options) {
   if (profile.kind == "nexterm")
     return std::make_unique<NextermSessionClient>(profile, std::move(options));
-  return std::make_unique<NeuronSession>(profile, std::move(options));
+  return std::make_unique<NeuronSessionClient>(profile, std::move(options));
 }
 
 }  // namespace authctl::backends

@@ -284,11 +284,8 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
         "device code " + device.code + (done ? " is no longer valid" : " was not approved in time"),
         "run the command again for a new code");
   }
-  // me() checks the user name (a string, at most 255 bytes, no control characters).
-  const nlohmann::json me = nexterm.me(session_token);
-  const std::string user = me.contains("username") && me["username"].is_string()
-                               ? me["username"].get<std::string>()
-                               : std::string("unknown");
+  std::string user = nexterm.user_name(session_token);  // checked: a bad one stores nothing
+  if (user.empty()) user = "unknown";
   const store::Profile profile =
       new_profile(context, "nexterm", host.origin, user, session_token, device.clock_offset);
   const NewSession session{profile_name_for(context, profile.user, host.authority), profile};

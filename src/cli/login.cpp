@@ -255,15 +255,8 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
   net::HttpClient http(context.client_options(host.origin, context.global.cacert));
   http.add_secret(key);
   backends::NextermClient nexterm(http, host.origin);
-  const nlohmann::json me = nexterm.me(key);
-  std::string user = options.user;
-  if (auto it = me.find("username"); it != me.end()) {
-    if (!it->is_string() || !validate::is_user_name(it->get<std::string>()))
-      throw Error(ExitCode::error,
-                  host.authority + " sent an unexpected answer: \"username\" is not a user name",
-                  "check --host; nothing was stored");
-    user = it->get<std::string>();
-  }
+  std::string user = nexterm.user_name(key);  // a bad one is a malformed answer: nothing stored
+  if (user.empty()) user = options.user;
   const store::Profile profile = new_profile(context, "nexterm", host.origin, user, key, 0);
   const std::string name = profile_name_for(context, profile.user, host.authority);
   if (!options.no_store) {

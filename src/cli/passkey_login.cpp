@@ -119,10 +119,11 @@ NewSession run_passkey_login(Context& context, const PasskeyLoginRequest& reques
   if (login.token.empty())
     throw Error(ExitCode::auth, host.authority + " refused the login challenge twice",
                 "check the clocks and retry");
-  const nlohmann::json me = nexterm.me(login.token);
+  std::string user = nexterm.user_name(login.token);
+  if (user.empty()) user = record.user;
   NewSession result;
-  result.profile = new_profile(context, "nexterm", host.origin, me.value("username", record.user),
-                               login.token, login.clock_offset);
+  result.profile =
+      new_profile(context, "nexterm", host.origin, user, login.token, login.clock_offset);
   result.profile.passkey_file = record.path;
   result.name = profile_name_for(context, result.profile.user, host.authority);
   finish_login(context, result, request.force, request.no_store);

@@ -142,14 +142,8 @@ NewSession run_qr_login(Context& context, const HostSpec& host, const WaitOption
     given = &(*signature)["AgentApiToken"];
   token = given ? neuron.adopt_token(given->get<std::string>(), request.seconds, &user)
                 : neuron.quick_login_token(cookie, request.seconds, &user);
-  if (user.empty()) {
-    // info() checks the user name (a string, at most 255 bytes, no control characters).
-    const nlohmann::json info = neuron.info(token.jwt);
-    user = info.contains("userName") && info["userName"].is_string()
-               ? info["userName"].get<std::string>()
-               : std::string();
-    if (user.empty()) user = "unknown";
-  }
+  if (user.empty()) user = neuron.user_name(token.jwt);
+  if (user.empty()) user = "unknown";
 
   NewSession result;
   result.profile = new_profile(context, "neuron", host.origin, user, token.jwt, token.clock_offset);

@@ -287,7 +287,11 @@ TEST_CASE("a command's field of the wrong type makes the profile unusable, kept 
       {R"(,"remote_cookies":{"https://r":1})", "a remembered remote cookie is not a string"},
       {R"(,"remote_cookies":{"https://r":"a;b"})",
        "a remembered remote cookie is not a valid cookie value"}};
-  for (const auto& [more, reason] : cases) {
+  for (const auto& entry : cases) {
+    // Not a structured binding: doctest's CAPTURE is a lambda, and clang 14 refuses those
+    // capturing one.
+    const char* more = entry.first;
+    const char* reason = entry.second;
     CAPTURE(more);
     const std::string raw = profile_json("neuron", "https://h.example", kJwt, more);
     const Credentials c =
