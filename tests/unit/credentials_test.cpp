@@ -154,29 +154,15 @@ TEST_CASE("stores owned by another user are refused") {
 TEST_CASE("concurrent updates from many processes lose nothing") {
   TempDir tmp;
   Store store(tmp.path() + "/s");
-  std::vector<pid_t> kids;
-  for (int i = 0; i < 8; ++i) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      try {
-        for (int k = 0; k < 5; ++k) {
-          Store(tmp.path() + "/s").update([&](Credentials& c) {
-            c.profiles["p" + std::to_string(i) + "-" + std::to_string(k)] = sample("u");
-            return true;
-          });
-        }
-        _exit(0);
-      } catch (...) {
-        _exit(1);
-      }
+  const int failed = failed_children(8, [&](int i) {
+    for (int k = 0; k < 5; ++k) {
+      Store(tmp.path() + "/s").update([&](Credentials& c) {
+        c.profiles["p" + std::to_string(i) + "-" + std::to_string(k)] = sample("u");
+        return true;
+      });
     }
-    kids.push_back(pid);
-  }
-  for (pid_t pid : kids) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  });
+  CHECK(failed == 0);
   CHECK(store.load().profiles.size() == 40);
 }
 

@@ -121,30 +121,16 @@ TEST_CASE("the backoff is jittered: pauses differ, and so do two waiters' sequen
 TEST_CASE("waiters for the same lock all get it, one after another") {
   TempDir dir;
   const std::string path = dir.path() + "/x.lock", log = dir.path() + "/log";
-  std::vector<pid_t> kids;
-  for (int i = 0; i < 6; ++i) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      try {
-        LockFile lock(path, 10000);
-        FILE* out = fopen(log.c_str(), "a");
-        fprintf(out, "in\n");
-        fflush(out);
-        usleep(20000);  // held while the others back off
-        fprintf(out, "out\n");
-        fclose(out);
-        _exit(0);
-      } catch (...) {
-        _exit(1);
-      }
-    }
-    kids.push_back(pid);
-  }
-  for (pid_t pid : kids) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  const int failed = failed_children(6, [&](int) {
+    LockFile lock(path, 10000);
+    FILE* out = fopen(log.c_str(), "a");
+    fprintf(out, "in\n");
+    fflush(out);
+    usleep(20000);  // held while the others back off
+    fprintf(out, "out\n");
+    fclose(out);
+  });
+  CHECK(failed == 0);
   std::string expected;
   for (int i = 0; i < 6; ++i) expected += "in\nout\n";
   CHECK(slurp(log) == expected);  // never two holders at once

@@ -2,15 +2,43 @@
 #pragma once
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace test_util {
+
+// Runs child(i) for each i in [0, n) in n processes forked at once, and returns how many
+// did not exit 0 (an exception in a child counts as a failure).
+inline int failed_children(int n, const std::function<void(int)>& child) {
+  std::vector<pid_t> kids;
+  for (int i = 0; i < n; ++i) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      try {
+        child(i);
+        _exit(0);
+      } catch (...) {
+        _exit(1);
+      }
+    }
+    kids.push_back(pid);
+  }
+  int failed = 0;
+  for (pid_t pid : kids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
+  }
+  return failed;
+}
 
 class TempDir {
  public:
