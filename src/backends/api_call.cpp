@@ -45,7 +45,7 @@ int api_exit_code(const store::Profile& profile, const net::Response& response) 
   if (response.status == 401) return static_cast<int>(ExitCode::auth);
   if (response.status == 429) return static_cast<int>(ExitCode::rate_limited);
   if (response.status < 200 || response.status >= 300) return static_cast<int>(ExitCode::error);
-  if (profile.kind == "nexterm") {
+  if (profile.kind == store::Kind::nexterm) {
     if (auto soft = soft_error(response))
       return soft->code == 429 ? static_cast<int>(ExitCode::rate_limited)
                                : static_cast<int>(ExitCode::error);

@@ -24,7 +24,7 @@ ValidToken ensure_valid(
     // token is ever refreshed.
     if ((!force && refresh_rule::fresh_enough(profile.expires, profile.clock_offset, min_valid,
                                               timeutil::now())) ||
-        profile.kind != "neuron") {
+        profile.kind != store::Kind::neuron) {
       result.profile = profile;
       return false;
     }

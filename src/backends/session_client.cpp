@@ -118,12 +118,12 @@ NextermClient nexterm_client(const store::Profile& profile, net::ClientOptions o
 }
 
 bool refreshable(const store::Profile& profile) {
-  return profile.kind == "neuron";
+  return profile.kind == store::Kind::neuron;
 }
 
 std::unique_ptr<SessionClient> connect_session(const store::Profile& profile,
                                                net::ClientOptions options) {
-  if (profile.kind == "nexterm")
+  if (profile.kind == store::Kind::nexterm)
     return std::make_unique<NextermSessionClient>(profile, std::move(options));
   return std::make_unique<NeuronSessionClient>(profile, std::move(options));
 }

@@ -65,8 +65,8 @@ void run_account_create(Context& context, AccountCreateOptions options) {
   crypto::wipe(account.password);
   crypto::wipe(secret);
   crypto::wipe(account.api_secret);
-  store::Profile profile =
-      new_profile(context, "neuron", host.origin, options.user, token.jwt, token.clock_offset);
+  store::Profile profile = new_profile(context, store::Kind::neuron, host.origin, options.user,
+                                       token.jwt, token.clock_offset);
   profile.expires = token.expires;
   profile.seconds = options.seconds;
   profile.enabled = enabled;
@@ -79,7 +79,7 @@ void run_account_create(Context& context, AccountCreateOptions options) {
   save_profile(context, name, profile, options.force);
   if (context.global.json) {
     context.print_json({{"profile", name},
-                        {"kind", "neuron"},
+                        {"kind", store::Kind::neuron},
                         {"url", profile.url},
                         {"user", profile.user},
                         {"expires_at", timeutil::format_rfc3339(token.expires)},
@@ -101,8 +101,8 @@ void run_verify(Context& context, bool phone, const std::string& code_text) {
     throw Error(ExitCode::usage, "'" + code_text + "' is not a verification code",
                 "give the digits you received");
   // Not a structured binding: the lambda below captures the name (clang 14 refuses that).
-  const auto selected =
-      context.selected_profile("neuron", phone ? "account verify-phone" : "account verify-email");
+  const auto selected = context.selected_profile(
+      store::Kind::neuron, phone ? "account verify-phone" : "account verify-email");
   const std::string& name = selected.first;
   const store::Profile& profile = selected.second;
   const std::string& address = phone ? profile.phone : profile.email;
@@ -131,7 +131,7 @@ void run_verify(Context& context, bool phone, const std::string& code_text) {
 }
 
 void run_resend(Context& context) {
-  auto [name, profile] = context.selected_profile("neuron", "account resend-codes");
+  auto [name, profile] = context.selected_profile(store::Kind::neuron, "account resend-codes");
   const std::string& email = profile.email;
   if (email.empty())
     throw Error(ExitCode::usage, "profile " + name + " has no e-mail address",

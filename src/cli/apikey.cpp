@@ -29,7 +29,7 @@ std::string expires_at(const std::string& text) {
 }
 
 void run_apikey_create(Context& context, const ApiKeyCreateOptions& options) {
-  auto [name, profile] = context.selected_profile("nexterm", "apikey create");
+  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "apikey create");
   std::optional<std::string> expires;
   if (!options.expires.empty()) expires = expires_at(options.expires);
   auto key = context.nexterm(profile).create_api_key(profile.token, options.name, expires);
@@ -47,7 +47,7 @@ void run_apikey_create(Context& context, const ApiKeyCreateOptions& options) {
 }
 
 void run_apikey_list(Context& context) {
-  auto [name, profile] = context.selected_profile("nexterm", "apikey list");
+  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "apikey list");
   auto keys = context.nexterm(profile).api_keys(profile.token);
   if (context.global.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -80,7 +80,7 @@ void run_apikey_list(Context& context) {
 }
 
 void run_revoke(Context& context, int64_t id) {
-  auto [name, profile] = context.selected_profile("nexterm", "apikey revoke");
+  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "apikey revoke");
   context.nexterm(profile).revoke_api_key(profile.token, id);
   std::cerr << "Revoked API key " << id << "\n";
 }

@@ -93,20 +93,20 @@ std::pair<std::string, store::Profile> Context::selected_profile() const {
   return {name, *credentials.find(name)};
 }
 
-std::pair<std::string, store::Profile> Context::selected_profile(const std::string& kind,
+std::pair<std::string, store::Profile> Context::selected_profile(store::Kind kind,
                                                                  const std::string& command) const {
   auto selected = selected_profile();
   require_kind(selected.first, selected.second, kind, command);
   return selected;
 }
 
-void Context::require_kind(const std::string& name, const store::Profile& profile,
-                           const std::string& kind, const std::string& command) {
+void Context::require_kind(const std::string& name, const store::Profile& profile, store::Kind kind,
+                           const std::string& command) {
   if (profile.kind != kind)
     throw Error(ExitCode::usage,
-                command + " works with " + kind + " profiles; " + name + " is a " + profile.kind +
-                    " profile",
-                "choose a " + kind + " profile with -p NAME");
+                command + " works with " + store::kind_name(kind) + " profiles; " + name +
+                    " is a " + store::kind_name(profile.kind) + " profile",
+                std::string("choose a ") + store::kind_name(kind) + " profile with -p NAME");
 }
 
 namespace {

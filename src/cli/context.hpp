@@ -54,11 +54,11 @@ class Context {
   // Loads the store and returns the selected profile (a copy) and its name.
   std::pair<std::string, store::Profile> selected_profile() const;
   // As above, and throws Error(usage) unless the profile is of `kind` ("nexterm", "neuron").
-  std::pair<std::string, store::Profile> selected_profile(const std::string& kind,
+  std::pair<std::string, store::Profile> selected_profile(store::Kind kind,
                                                           const std::string& command) const;
   // The Error(usage) of that check, for a profile already loaded.
-  static void require_kind(const std::string& name, const store::Profile& profile,
-                           const std::string& kind, const std::string& command);
+  static void require_kind(const std::string& name, const store::Profile& profile, store::Kind kind,
+                           const std::string& command);
   // HTTP options: --cacert, else AUTHCTL_CA_BUNDLE, else the CA remembered in the profile.
   // Warns (every use) about --insecure and plain http to a non-loopback host.
   net::ClientOptions client_options(const std::string& url,

@@ -48,7 +48,7 @@ struct ApproveOptions {
 
 void run_approve(Context& context, const ApproveOptions& options) {
   const std::string code = upper_code(options.code);
-  auto [name, profile] = context.selected_profile("nexterm", "device-link approve");
+  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "device-link approve");
   backends::NextermClient nexterm = context.nexterm(profile);
   const backends::DeviceInfo info = nexterm.device_info(profile.token, code);
   const int64_t now = timeutil::now() + profile.clock_offset;
@@ -75,7 +75,7 @@ void run_approve(Context& context, const ApproveOptions& options) {
 
 void run_device_status(Context& context, const std::string& raw_code) {
   const std::string code = upper_code(raw_code);
-  auto [name, profile] = context.selected_profile("nexterm", "device-link status");
+  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "device-link status");
   const std::string status = context.nexterm(profile).link_status(profile.token, code);
   if (context.global.json)
     context.print_json({{"code", code}, {"status", status}});
@@ -185,7 +185,7 @@ term::WaitPlan phone_wait_plan(const Context& context, const WaitOptions& option
 
 void run_phone(Context& context, const WaitOptions& options) {
   // Not a structured binding: the lambdas below use the profile (clang 14 refuses that).
-  const auto selected = context.selected_profile("nexterm", "device-link phone");
+  const auto selected = context.selected_profile(store::Kind::nexterm, "device-link phone");
   const store::Profile& profile = selected.second;
   net::ClientOptions client = context.client_options(profile.url, profile.cacert);
   net::HttpClient http(client);
@@ -286,8 +286,8 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
   }
   std::string user = nexterm.user_name(session_token);  // checked: a bad one stores nothing
   if (user.empty()) user = "unknown";
-  const store::Profile profile =
-      new_profile(context, "nexterm", host.origin, user, session_token, device.clock_offset);
+  const store::Profile profile = new_profile(context, store::Kind::nexterm, host.origin, user,
+                                             session_token, device.clock_offset);
   const NewSession session{profile_name_for(context, profile.user, host.authority), profile};
   finish_login(context, session, force, no_store);
   print_login(context, session, {no_store, print_token, "logged_in"});

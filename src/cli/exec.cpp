@@ -68,7 +68,7 @@ std::vector<std::string> child_environment(const store::Profile& profile) {
   env.push_back("AUTHCTL_TOKEN=" + profile.token);
   env.push_back("AUTHCTL_HOST=" + profile.url);
   env.push_back("AUTHCTL_USER=" + profile.user);
-  env.push_back("AUTHCTL_KIND=" + profile.kind);
+  env.push_back(std::string("AUTHCTL_KIND=") + store::kind_name(profile.kind));
   return env;
 }
 

@@ -32,7 +32,8 @@ namespace {
 
 struct LoginOptions {
   std::string host;
-  std::string kind;
+  std::string kind_name;            // --kind as given (CLI11 checks it)
+  std::optional<store::Kind> kind;  // ... as a kind, derived once in run_login
   std::string user;
   PasswordOptions password;
   int64_t seconds = 3600;
@@ -59,18 +60,19 @@ struct LoginOptions {
 // Nexterm answers GET /api/service/version with JSON; Neuron answers DomainInfo. `expected`
 // (a kind, or "") is asked first: a Neuron that also answers /api/service/version (or a man
 // in the middle that makes it) stays a Neuron.
-std::string detect_kind(net::HttpClient& http, const HostSpec& host, const std::string& expected) {
+store::Kind detect_kind(net::HttpClient& http, const HostSpec& host,
+                        std::optional<store::Kind> expected) {
   std::string nexterm, neuron;
   auto is_nexterm = [&] { return backends::NextermClient(http, host.origin).version(&nexterm); };
   auto is_neuron = [&] {
     return !backends::NeuronClient(http, host.origin).domain_info(&neuron).is_null();
   };
-  if (expected == "neuron") {
-    if (is_neuron()) return "neuron";
-    if (is_nexterm()) return "nexterm";
+  if (expected == store::Kind::neuron) {
+    if (is_neuron()) return store::Kind::neuron;
+    if (is_nexterm()) return store::Kind::nexterm;
   } else {
-    if (is_nexterm()) return "nexterm";
-    if (is_neuron()) return "neuron";
+    if (is_nexterm()) return store::Kind::nexterm;
+    if (is_neuron()) return store::Kind::neuron;
   }
   throw Error(ExitCode::error,
               host.authority + " is neither a Nexterm (/api/service/version answered " + nexterm +
@@ -81,8 +83,9 @@ std::string detect_kind(net::HttpClient& http, const HostSpec& host, const std::
 // Why a password login must be of one kind, before any probe: the quick start's NEURON_*
 // variables mean a Neuron (its password login is signed; Nexterm's sends the password
 // itself), and a server keeps the kind its profiles were made with. `why` says which.
-std::string expected_kind(const Context& context, const LoginOptions& options,
-                          const std::string& name, const std::string& origin, std::string& why) {
+std::optional<store::Kind> expected_kind(const Context& context, const LoginOptions& options,
+                                         const std::string& name, const std::string& origin,
+                                         std::string& why) {
   const bool neuron_password = !options.password.from_stdin && options.password.file.empty() &&
                                !(getenv("AUTHCTL_PASSWORD") && *getenv("AUTHCTL_PASSWORD")) &&
                                getenv("NEURON_PASSWORD") && *getenv("NEURON_PASSWORD");
@@ -90,7 +93,7 @@ std::string expected_kind(const Context& context, const LoginOptions& options,
     why = neuron_password         ? "the password comes from NEURON_PASSWORD"
           : options.host_from_env ? "the host comes from NEURON_HOST"
                                   : "the user comes from NEURON_USER";
-    return "neuron";
+    return store::Kind::neuron;
   }
   store::Credentials credentials;
   try {
@@ -98,11 +101,12 @@ std::string expected_kind(const Context& context, const LoginOptions& options,
   } catch (const Error&) {
     if (!options.no_store) throw;  // --no-store writes nothing: an unreadable store is no bar
   }
-  std::string kind;
+  std::optional<store::Kind> kind;
   for (const auto& [profile_name, profile] : credentials.profiles) {
-    if (profile.url != origin || (!kind.empty() && profile_name != name)) continue;
+    if (profile.url != origin || (kind && profile_name != name)) continue;
     kind = profile.kind;
-    why = "profile " + profile_name + " on " + origin + " was made with a " + profile.kind;
+    why = "profile " + profile_name + " on " + origin + " was made with a " +
+          store::kind_name(profile.kind);
   }
   return kind;
 }
@@ -110,17 +114,19 @@ std::string expected_kind(const Context& context, const LoginOptions& options,
 // The kind to log in with: --kind, else the probe's, which must agree with what the
 // NEURON_* variables or the store expect. A disagreement is refused before the password
 // goes anywhere: a signed Neuron login is never turned into a cleartext one.
-std::string login_kind(const Context& context, net::HttpClient& http, const HostSpec& host,
+store::Kind login_kind(const Context& context, net::HttpClient& http, const HostSpec& host,
                        const LoginOptions& options, const std::string& name) {
-  if (!options.kind.empty()) return options.kind;
+  if (options.kind) return *options.kind;
   std::string why;
-  const std::string expected = expected_kind(context, options, name, host.origin, why);
-  const std::string found = detect_kind(http, host, expected);
-  if (!expected.empty() && found != expected)
-    throw Error(
-        ExitCode::error,
-        host.authority + " answers as a " + found + ", but " + why + ": the password was not sent",
-        "give --kind " + found + " if the server really changed");
+  const std::optional<store::Kind> expected =
+      expected_kind(context, options, name, host.origin, why);
+  const store::Kind found = detect_kind(http, host, expected);
+  const std::string found_name = store::kind_name(found);
+  if (expected && found != *expected)
+    throw Error(ExitCode::error,
+                host.authority + " answers as a " + found_name + ", but " + why +
+                    ": the password was not sent",
+                "give --kind " + found_name + " if the server really changed");
   return found;
 }
 
@@ -134,8 +140,8 @@ store::Profile login_neuron(Context& context, net::HttpClient& http, const HostS
   backends::NeuronToken token = options.www
                                     ? neuron.www_login(options.user, password, options.seconds)
                                     : neuron.login(options.user, password, options.seconds);
-  store::Profile profile =
-      new_profile(context, "neuron", host.origin, options.user, token.jwt, token.clock_offset);
+  store::Profile profile = new_profile(context, store::Kind::neuron, host.origin, options.user,
+                                       token.jwt, token.clock_offset);
   profile.expires = token.expires;
   profile.seconds = options.seconds;
   return profile;
@@ -239,7 +245,7 @@ store::Profile login_nexterm(Context& context, net::HttpClient& http, const Host
                     std::to_string(soft) + ")",
                 "see the server's logs or retry");
   }
-  return new_profile(context, "nexterm", host.origin, options.user, result.token,
+  return new_profile(context, store::Kind::nexterm, host.origin, options.user, result.token,
                      result.clock_offset);
 }
 
@@ -257,7 +263,8 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
   backends::NextermClient nexterm(http, host.origin);
   std::string user = nexterm.user_name(key);  // a bad one is a malformed answer: nothing stored
   if (user.empty()) user = options.user;
-  const store::Profile profile = new_profile(context, "nexterm", host.origin, user, key, 0);
+  const store::Profile profile =
+      new_profile(context, store::Kind::nexterm, host.origin, user, key, 0);
   const std::string name = profile_name_for(context, profile.user, host.authority);
   if (!options.no_store) {
     const store::Credentials credentials = context.open_store().load();
@@ -296,7 +303,7 @@ void run_session_cookie(Context& context, const HostSpec& host, const LoginOptio
   crypto::wipe(*cookie);
   if (user.empty()) user = options.user.empty() ? "unknown" : options.user;
   store::Profile profile =
-      new_profile(context, "neuron", host.origin, user, token.jwt, token.clock_offset);
+      new_profile(context, store::Kind::neuron, host.origin, user, token.jwt, token.clock_offset);
   profile.expires = token.expires;
   profile.seconds = options.seconds;
   const NewSession session{profile_name_for(context, user, host.authority), profile};
@@ -330,7 +337,7 @@ void apply_neuron_defaults(LoginOptions& options) {
 
 // --passkey: no --host needed (the key file knows its server).
 void run_passkey(Context& context, const LoginOptions& options) {
-  if (options.kind == "neuron")
+  if (options.kind == store::Kind::neuron)
     throw Error(ExitCode::usage, "--passkey is a Nexterm login",
                 "for a Neuron, use --qr or a password");
   PasskeyLoginRequest request;
@@ -359,7 +366,7 @@ void check_password_login(Context& context, const HostSpec& host, LoginOptions& 
     if (host.scheme == "http" && !host.loopback)
       throw Error(ExitCode::usage, "--www sends the password itself and is refused over plain http",
                   "use https (or the default signed login, without --www)");
-    options.kind = "neuron";
+    options.kind = store::Kind::neuron;
   }
   if (!options.totp_code.empty() && !valid_totp_format(options.totp_code))
     throw Error(ExitCode::usage, "--totp-code must be 6 digits", "use the code your app shows now");
@@ -376,12 +383,13 @@ void run_password_login(Context& context, const HostSpec& host, LoginOptions& op
   const std::string prompt = "Password for " + options.user + "@" + host.authority + ": ";
   if (!given && !context.can_prompt()) obtain_password(context, options.password, prompt);
   net::HttpClient http(context.client_options(host.origin, context.global.cacert));
-  const std::string kind = login_kind(context, http, host, options, name);
+  const store::Kind kind = login_kind(context, http, host, options, name);
   std::string password = given ? *given : obtain_password(context, options.password, prompt);
   if (given) crypto::wipe(*given);
   http.add_secret(password);
-  store::Profile profile = kind == "neuron" ? login_neuron(context, http, host, options, password)
-                                            : login_nexterm(context, http, host, options, password);
+  store::Profile profile = kind == store::Kind::neuron
+                               ? login_neuron(context, http, host, options, password)
+                               : login_nexterm(context, http, host, options, password);
   crypto::wipe(password);
   finish_login(context, {name, profile}, options.force, options.no_store);
   print_login(context, {name, profile}, output_of(options));
@@ -389,6 +397,7 @@ void run_password_login(Context& context, const HostSpec& host, LoginOptions& op
 
 void run_login(Context& context, LoginOptions options) {
   context.check_profile_option();
+  options.kind = store::kind_from_name(options.kind_name);
   apply_neuron_defaults(options);
   if (options.passkey) refuse_secrets_for(options, "--passkey");
   if (options.qr) refuse_secrets_for(options, "--qr");
@@ -400,7 +409,7 @@ void run_login(Context& context, LoginOptions options) {
   if (options.with_token) return run_with_token(context, host, options);
   if (!options.session_cookie.empty()) return run_session_cookie(context, host, options);
   if (options.qr) {
-    if (options.kind == "nexterm")
+    if (options.kind == store::Kind::nexterm)
       throw Error(ExitCode::usage, "--qr is the Neuron's Quick Login",
                   "for Nexterm, use --device (or --passkey)");
     LoginOutput output = output_of(options);
@@ -425,7 +434,7 @@ void register_login(CLI::App& app, Context& context) {
   // NEURON_HOST and NEURON_USER are applied by run_login, which must know they were used.
   cmd->add_option("--host", options->host, "HOST[:PORT] or https://HOST[:PORT] (or NEURON_HOST)")
       ->type_name("HOST");
-  cmd->add_option("--kind", options->kind, "Server kind; detected when omitted")
+  cmd->add_option("--kind", options->kind_name, "Server kind; detected when omitted")
       ->check(CLI::IsMember({"neuron", "nexterm"}).description(""))
       ->type_name("neuron|nexterm");
   cmd->add_option("-u,--user", options->user, "User name (or NEURON_USER)")->type_name("NAME");

@@ -70,7 +70,8 @@ void run_add(Context& context, const AddOptions& options) {
   const std::string name =
       checked_name(options.name ? *options.name : default_name().substr(0, kMaxName));
   // Not a structured binding: the lambdas below capture the profile (clang 14).
-  const store::Profile profile = context.selected_profile("nexterm", "passkey add").second;
+  const store::Profile profile =
+      context.selected_profile(store::Kind::nexterm, "passkey add").second;
   std::optional<std::string> passphrase = new_passphrase(context, options.passphrase_file);
   const std::string origin = profile.url;  // the server URL's origin, as stored
 
@@ -174,7 +175,7 @@ void run_add(Context& context, const AddOptions& options) {
 }
 
 void run_passkey_list(Context& context) {
-  auto [profile_name, profile] = context.selected_profile("nexterm", "passkey list");
+  auto [profile_name, profile] = context.selected_profile(store::Kind::nexterm, "passkey list");
   auto passkeys = context.nexterm(profile).passkeys(profile.token);
   const auto local = local_keys(context, profile.url, profile.user);
   auto local_file = [&](int64_t id) -> std::string {
@@ -210,7 +211,7 @@ void run_passkey_list(Context& context) {
 }
 
 void run_rename(Context& context, int64_t id, const std::string& new_name) {
-  auto [profile_name, profile] = context.selected_profile("nexterm", "passkey rename");
+  auto [profile_name, profile] = context.selected_profile(store::Kind::nexterm, "passkey rename");
   const std::string name = checked_name(new_name);
   context.nexterm(profile).rename_passkey(profile.token, id, name);
   if (context.global.json)
@@ -220,7 +221,7 @@ void run_rename(Context& context, int64_t id, const std::string& new_name) {
 }
 
 void run_remove(Context& context, int64_t id, bool local) {
-  auto [profile_name, profile] = context.selected_profile("nexterm", "passkey remove");
+  auto [profile_name, profile] = context.selected_profile(store::Kind::nexterm, "passkey remove");
   std::vector<store::PasskeyRecord> files;  // this machine's key files for passkey `id`
   for (auto& r : local_keys(context, profile.url, profile.user))
     if (r.row_id && *r.row_id == id) files.push_back(std::move(r));

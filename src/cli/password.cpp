@@ -86,14 +86,14 @@ std::optional<std::string> password_without_prompt(const PasswordOptions& option
 }
 
 store::Profile fresh_profile(Context& context, int64_t min_valid, const PasswordOptions& password,
-                             std::string& name, const std::string& kind,
+                             std::string& name, std::optional<store::Kind> kind,
                              const std::string& command) {
   store::Store store = context.open_store();
   const auto credentials = store.load();
   warn_unusable(credentials);
   name = context.select_profile(credentials);
   store::Profile profile = *credentials.find(name);
-  if (!kind.empty()) Context::require_kind(name, profile, kind, command);
+  if (kind) Context::require_kind(name, profile, *kind, command);
   // The common case needs no lock and no request: the stored token is fresh enough.
   if (refresh_rule::fresh_enough(profile.expires, profile.clock_offset, min_valid, timeutil::now()))
     return profile;

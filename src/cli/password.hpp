@@ -43,7 +43,7 @@ std::optional<std::string> password_without_prompt(const PasswordOptions& option
 // Returns the profile name in `name`.
 // With `kind` given, a profile of another kind is refused (Error(usage)) before any request.
 store::Profile fresh_profile(Context& context, int64_t min_valid, const PasswordOptions& password,
-                             std::string& name, const std::string& kind = {},
+                             std::string& name, std::optional<store::Kind> kind = {},
                              const std::string& command = {});
 
 // As above, else a prompt when a person can be asked; else Error(auth, exit 4) naming the

@@ -64,18 +64,13 @@ void retire_replaced(Context& context, const std::optional<store::Profile>& old,
   if (!old || old->url != now.url || old->kind != now.kind || old->token == now.token) return;
   if (backends::is_nexterm_api_key(old->token)) return;  // keys are revoked on purpose only
   try {
-    net::HttpClient http(context.client_options(old->url, old->cacert));
-    if (old->kind == "nexterm")
-      backends::NextermClient(http, old->url).logout(old->token);
-    else
-      backends::NeuronClient(http, old->url).logout(old->token);
+    context.connect(*old)->logout();  // already ended there is fine: nothing left behind
   } catch (const Error& e) {
-    if (e.code() != ExitCode::auth)  // already ended: nothing left behind
-      term::warn(std::string("the session this login replaced could not be ended: ") + e.what());
+    term::warn(std::string("the session this login replaced could not be ended: ") + e.what());
   }
 }
 
-store::Profile new_profile(const Context& context, const std::string& kind, const std::string& url,
+store::Profile new_profile(const Context& context, store::Kind kind, const std::string& url,
                            const std::string& user, const std::string& token,
                            int64_t clock_offset) {
   store::Profile profile;

@@ -57,7 +57,7 @@ struct LoginOutput {
 void print_login(const Context& context, const NewSession& session, const LoginOutput& output);
 
 // A new session's profile: what every login records, including the CA to remember.
-store::Profile new_profile(const Context& context, const std::string& kind, const std::string& url,
+store::Profile new_profile(const Context& context, store::Kind kind, const std::string& url,
                            const std::string& user, const std::string& token, int64_t clock_offset);
 
 }  // namespace authctl::cli

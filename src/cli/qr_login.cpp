@@ -146,7 +146,8 @@ NewSession run_qr_login(Context& context, const HostSpec& host, const WaitOption
   if (user.empty()) user = "unknown";
 
   NewSession result;
-  result.profile = new_profile(context, "neuron", host.origin, user, token.jwt, token.clock_offset);
+  result.profile =
+      new_profile(context, store::Kind::neuron, host.origin, user, token.jwt, token.clock_offset);
   result.profile.expires = token.expires;
   result.profile.seconds = request.seconds;
   result.name = profile_name_for(context, user, host.authority);

@@ -34,8 +34,8 @@ struct RemoteOptions {
 void run_remote(Context& context, const RemoteOptions& options) {
   const HostSpec remote = context.host_option(options.remote, options.allow_http, "--remote");
   std::string name;
-  const store::Profile profile =
-      fresh_profile(context, 60, PasswordOptions{}, name, "neuron", "remote-quick-login");
+  const store::Profile profile = fresh_profile(context, 60, PasswordOptions{}, name,
+                                               store::Kind::neuron, "remote-quick-login");
   if (remote.origin == profile.url)
     throw Error(ExitCode::usage, "--remote is this profile's own Neuron",
                 "give another Neuron; here you are logged in already");

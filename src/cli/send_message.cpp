@@ -25,7 +25,7 @@ void run_send_message(Context& context, const SendOptions& options) {
     throw Error(ExitCode::usage, "the message is empty", "give TEXT, or - to read it from stdin");
   std::string name;
   const store::Profile profile =
-      fresh_profile(context, 60, PasswordOptions{}, name, "neuron", "send-message");
+      fresh_profile(context, 60, PasswordOptions{}, name, store::Kind::neuron, "send-message");
   nlohmann::json message = {{"to", options.to}, {"message", text}};
   if (!options.subject.empty()) message["subject"] = options.subject;
   if (!options.language.empty()) message["language"] = options.language;

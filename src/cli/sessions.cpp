@@ -74,7 +74,7 @@ void print_sessions_table(const std::vector<backends::NextermSession>& sessions,
 }
 
 void run_sessions_list(Context& context, const ListOptions& options) {
-  auto [name, profile] = context.selected_profile("nexterm", "sessions list");
+  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "sessions list");
   backends::NextermClient nexterm = context.nexterm(profile);
   auto sessions = sorted_sessions(nexterm, profile, options.idle_for);
   if (context.global.json) {
@@ -100,7 +100,7 @@ void run_kill(Context& context, const KillOptions& options) {
   if (options.ids.empty() && !options.others && options.idle_for.empty())
     throw Error(ExitCode::usage, "sessions kill needs session ids, --others or --idle-for",
                 "see authctl sessions list for the ids");
-  auto [name, profile] = context.selected_profile("nexterm", "sessions kill");
+  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "sessions kill");
   backends::NextermClient nexterm = context.nexterm(profile);
   const auto sessions = sorted_sessions(nexterm, profile, options.idle_for);
 

@@ -44,7 +44,7 @@ void print_profiles_table(const std::vector<Row>& rows, const std::string& curre
   std::vector<std::array<std::string, 4>> shown;
   size_t name_w = 4, url_w = 3, user_w = 4;
   for (const auto& row : rows) {
-    shown.push_back({text::printable(row.name), text::printable(row.profile->kind),
+    shown.push_back({text::printable(row.name), store::kind_name(row.profile->kind),
                      text::printable(row.profile->url), text::printable(row.profile->user)});
     name_w = std::max(name_w, shown.back()[0].size());
     url_w = std::max(url_w, shown.back()[2].size());

@@ -14,7 +14,7 @@ namespace authctl::cli {
 namespace {
 
 void run_verify_jwt(Context& context, const std::string& source) {
-  auto [name, profile] = context.selected_profile("neuron", "verify-jwt");
+  auto [name, profile] = context.selected_profile(store::Kind::neuron, "verify-jwt");
   std::string token;
   if (source == "-") {
     token.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>{});

@@ -40,7 +40,7 @@ void run_whoami(Context& context) {
   }
   const int64_t server_now = timeutil::now() + profile.clock_offset;
   std::cout << text::printable(user) << " on " << text::printable(profile.url) << " ("
-            << text::printable(profile.kind) << ", profile " << text::printable(name) << ")\n";
+            << store::kind_name(profile.kind) << ", profile " << text::printable(name) << ")\n";
   if (profile.expires)
     std::cout << "token expires " << timeutil::format_relative(*profile.expires, server_now) << " ("
               << timeutil::format_rfc3339(*profile.expires) << ")\n";

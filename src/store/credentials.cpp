@@ -55,10 +55,20 @@ std::string cookie_problem(const std::map<std::string, std::string>& cookies) {
 
 }  // namespace
 
+const char* kind_name(Kind kind) {
+  return kind == Kind::nexterm ? "nexterm" : "neuron";
+}
+
+std::optional<Kind> kind_from_name(std::string_view name) {
+  if (name == "neuron") return Kind::neuron;
+  if (name == "nexterm") return Kind::nexterm;
+  return std::nullopt;
+}
+
 std::string profile_problem(const Profile& p) {
-  if (p.kind != "neuron" && p.kind != "nexterm") return "its kind is not neuron or nexterm";
-  if (p.kind == "neuron" && !validate::is_jwt(p.token)) return "its token is not a JWT";
-  if (p.kind == "nexterm" && !validate::is_session_token(p.token) && !validate::is_api_key(p.token))
+  if (p.kind == Kind::neuron && !validate::is_jwt(p.token)) return "its token is not a JWT";
+  if (p.kind == Kind::nexterm && !validate::is_session_token(p.token) &&
+      !validate::is_api_key(p.token))
     return "its token is neither a Nexterm session token nor an API key";
   if (auto why = url_problem(p.url); !why.empty()) return why;
   return cookie_problem(p.remote_cookies);
@@ -215,12 +225,13 @@ Profile profile_from_json(const std::string& name, const nlohmann::json& j,
     return it->get<std::string>();
   };
   Profile p;
-  p.kind = str("kind");
+  const std::optional<Kind> kind = kind_from_name(str("kind"));
+  p.kind = kind.value_or(Kind::neuron);
   p.url = str("url");
   p.user = str("user");
   p.token = str("token");
   read_scalars(j, p, where, origin);
-  problem = read_command_fields(j, p);
+  problem = kind ? read_command_fields(j, p) : "its kind is not neuron or nexterm";
   p.extra = j;
   for (const char* known : kKnownFields) p.extra.erase(known);
   return p;

@@ -17,9 +17,17 @@
 
 namespace authctl::store {
 
+// The server a profile's session is on. Stored (and shown in --json) by name.
+enum class Kind { neuron, nexterm };
+NLOHMANN_JSON_SERIALIZE_ENUM(Kind, {{Kind::neuron, "neuron"}, {Kind::nexterm, "nexterm"}})
+// "neuron" or "nexterm".
+const char* kind_name(Kind kind);
+// The kind of that name; nullopt for any other text.
+std::optional<Kind> kind_from_name(std::string_view name);
+
 struct Profile {
-  std::string kind;  // "neuron" or "nexterm"
-  std::string url;   // origin: scheme://host[:port]
+  Kind kind = Kind::neuron;
+  std::string url;  // origin: scheme://host[:port]
   std::string user;
   std::string token;
   std::optional<int64_t> expires;  // server time, Unix seconds; none: does not expire

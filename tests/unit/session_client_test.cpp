@@ -42,8 +42,8 @@ TEST_CASE("neuron_account_fields: mail, phone and the times; a non-object gives 
 
 TEST_CASE("refreshable: Neuron profiles only") {
   authctl::store::Profile p;
-  p.kind = "neuron";
+  p.kind = authctl::store::Kind::neuron;
   CHECK(refreshable(p));
-  p.kind = "nexterm";
+  p.kind = authctl::store::Kind::nexterm;
   CHECK(!refreshable(p));
 }

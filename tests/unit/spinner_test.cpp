@@ -78,5 +78,6 @@ TEST_CASE("control characters in the status cannot break the line or reach the t
   std::ostringstream out;
   Spinner spinner(true, out);
   spinner.update("a\nb\x1b]0;pwned\x07\xc2\x9b");
-  CHECK(out.str() == "\r| a\\nb\\x1b]0;pwned\\x07\\u009b\x1b[K");  // shown escaped (text::printable)
+  CHECK(out.str() ==
+        "\r| a\\nb\\x1b]0;pwned\\x07\\u009b\x1b[K");  // shown escaped (text::printable)
 }
