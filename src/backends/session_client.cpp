@@ -40,6 +40,17 @@ void register_secrets(Client& client, const store::Profile& profile) {
   for (const auto& entry : profile.remote_cookies) client.hide(entry.second);
 }
 
+// A logout the server refuses as unauthorised ended already: the token was no longer valid.
+template <typename EndSession>
+LogoutOutcome ended_unless_rejected(EndSession&& end_session) {
+  try {
+    return end_session();
+  } catch (const Error& e) {
+    if (e.code() == ExitCode::auth) return LogoutOutcome::already_ended;
+    throw;
+  }
+}
+
 class NeuronSessionClient : public SessionClient {
  public:
   NeuronSessionClient(const store::Profile& profile, net::ClientOptions options)
@@ -49,13 +60,10 @@ class NeuronSessionClient : public SessionClient {
     return {user_of(info, "userName"), neuron_account_fields(info), std::move(info)};
   }
   LogoutOutcome logout() override {
-    try {
+    return ended_unless_rejected([&] {
       neuron_.logout(token_);
       return LogoutOutcome::ended;
-    } catch (const Error& e) {
-      if (e.code() == ExitCode::auth) return LogoutOutcome::already_ended;
-      throw;
-    }
+    });
   }
 
  private:
@@ -73,13 +81,10 @@ class NextermSessionClient : public SessionClient {
   }
   LogoutOutcome logout() override {
     if (is_nexterm_api_key(token_)) return LogoutOutcome::key_kept;
-    try {
-      // The token goes in the body; {"code":204} means the server no longer knew it.
+    // The token goes in the body; {"code":204} means the server no longer knew it.
+    return ended_unless_rejected([&] {
       return nexterm_.logout(token_) ? LogoutOutcome::ended : LogoutOutcome::already_ended;
-    } catch (const Error& e) {
-      if (e.code() == ExitCode::auth) return LogoutOutcome::already_ended;
-      throw;
-    }
+    });
   }
 
  private:
