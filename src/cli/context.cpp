@@ -137,9 +137,9 @@ void check_cacert(const std::string& path, bool remembered) {
 
 }  // namespace
 
-net::ClientOptions Context::client_options(const std::string& url,
-                                           const std::string& profile_cacert) const {
-  net::ClientOptions options;
+backends::ConnectionOptions Context::client_options(const std::string& url,
+                                                    const std::string& profile_cacert) const {
+  backends::ConnectionOptions options;
   options.cacert = global.cacert.empty() ? profile_cacert : global.cacert;
   if (!options.cacert.empty()) check_cacert(options.cacert, global.cacert.empty());
   options.insecure = global.insecure;
@@ -184,6 +184,18 @@ void Context::print_json(const nlohmann::json& value) const {
 
 std::unique_ptr<backends::SessionClient> Context::connect(const store::Profile& profile) const {
   return backends::connect_session(profile, client_options(profile.url, profile.cacert));
+}
+
+backends::Server Context::server(const HostSpec& host) const {
+  return backends::Server(client_options(host.origin, global.cacert), host.origin);
+}
+
+backends::NeuronClient Context::neuron_at(const HostSpec& host) const {
+  return backends::NeuronClient(client_options(host.origin, global.cacert), host.origin);
+}
+
+backends::NextermClient Context::nexterm_at(const HostSpec& host) const {
+  return backends::NextermClient(client_options(host.origin, global.cacert), host.origin);
 }
 
 backends::NeuronClient Context::neuron(const store::Profile& profile) const {

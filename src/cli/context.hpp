@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/server.hpp"
 #include "backends/session_client.hpp"
 #include "cli/hints.hpp"
 #include "core/host.hpp"
-#include "net/http.hpp"
 #include "store/credentials.hpp"
 
 namespace authctl::cli {
@@ -61,8 +61,14 @@ class Context {
                            const std::string& command);
   // HTTP options: --cacert, else AUTHCTL_CA_BUNDLE, else the CA remembered in the profile.
   // Warns (every use) about --insecure and plain http to a non-loopback host.
-  net::ClientOptions client_options(const std::string& url,
-                                    const std::string& profile_cacert) const;
+  backends::ConnectionOptions client_options(const std::string& url,
+                                             const std::string& profile_cacert) const;
+  // A server reached by URL before there is a profile (login, account create, device
+  // codes), with --cacert / AUTHCTL_CA_BUNDLE as its CA.
+  backends::Server server(const HostSpec& host) const;
+  // One server's client for such a URL, with an HTTP client of its own.
+  backends::NeuronClient neuron_at(const HostSpec& host) const;
+  backends::NextermClient nexterm_at(const HostSpec& host) const;
   // A client of `profile`'s session (either server), with its own HTTP client made from
   // client_options() and the profile's secrets registered with the trace.
   std::unique_ptr<backends::SessionClient> connect(const store::Profile& profile) const;

@@ -134,6 +134,11 @@ std::string hint_with_facts(const Error& error, const HintScope& scope) {
                  ? "check that " + where + " is the URL the passkey was registered with"
                  : "nothing was registered; check " + where + " and the server's passkey settings";
     }
+    case Reason::unknown_server_kind: {
+      const std::string option = option_of(scope, facts.subject);
+      return "check " + (option.empty() ? std::string("the profile's URL") : option) +
+             ", or give --kind";
+    }
     case Reason::rate_limited:
       return facts.seconds ? "retry in " + timeutil::format_duration(*facts.seconds)
                            : "wait a while, then retry";

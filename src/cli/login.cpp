@@ -57,29 +57,6 @@ struct LoginOptions {
   WaitOptions wait;
 };
 
-// Nexterm answers GET /api/service/version with JSON; Neuron answers DomainInfo. `expected`
-// (a kind, or "") is asked first: a Neuron that also answers /api/service/version (or a man
-// in the middle that makes it) stays a Neuron.
-store::Kind detect_kind(net::HttpClient& http, const HostSpec& host,
-                        std::optional<store::Kind> expected) {
-  std::string nexterm, neuron;
-  auto is_nexterm = [&] { return backends::NextermClient(http, host.origin).version(&nexterm); };
-  auto is_neuron = [&] {
-    return !backends::NeuronClient(http, host.origin).domain_info(&neuron).is_null();
-  };
-  if (expected == store::Kind::neuron) {
-    if (is_neuron()) return store::Kind::neuron;
-    if (is_nexterm()) return store::Kind::nexterm;
-  } else {
-    if (is_nexterm()) return store::Kind::nexterm;
-    if (is_neuron()) return store::Kind::neuron;
-  }
-  throw Error(ExitCode::error,
-              host.authority + " is neither a Nexterm (/api/service/version answered " + nexterm +
-                  ") nor a Neuron (/Agent/Account/DomainInfo answered " + neuron + ")",
-              "check --host, or give --kind");
-}
-
 // Why a password login must be of one kind, before any probe: the quick start's NEURON_*
 // variables mean a Neuron (its password login is signed; Nexterm's sends the password
 // itself), and a server keeps the kind its profiles were made with. `why` says which.
@@ -114,13 +91,13 @@ std::optional<store::Kind> expected_kind(const Context& context, const LoginOpti
 // The kind to log in with: --kind, else the probe's, which must agree with what the
 // NEURON_* variables or the store expect. A disagreement is refused before the password
 // goes anywhere: a signed Neuron login is never turned into a cleartext one.
-store::Kind login_kind(const Context& context, net::HttpClient& http, const HostSpec& host,
+store::Kind login_kind(const Context& context, backends::Server& server, const HostSpec& host,
                        const LoginOptions& options, const std::string& name) {
   if (options.kind) return *options.kind;
   std::string why;
   const std::optional<store::Kind> expected =
       expected_kind(context, options, name, host.origin, why);
-  const store::Kind found = detect_kind(http, host, expected);
+  const store::Kind found = server.detect_kind(expected);
   const std::string found_name = store::kind_name(found);
   if (expected && found != *expected)
     throw Error(ExitCode::error,
@@ -134,9 +111,8 @@ LoginOutput output_of(const LoginOptions& options) {
   return {options.no_store, options.print_token, nullptr};
 }
 
-store::Profile login_neuron(Context& context, net::HttpClient& http, const HostSpec& host,
+store::Profile login_neuron(Context& context, backends::NeuronClient& neuron, const HostSpec& host,
                             const LoginOptions& options, std::string& password) {
-  backends::NeuronClient neuron(http, host.origin);
   backends::NeuronToken token = options.www
                                     ? neuron.www_login(options.user, password, options.seconds)
                                     : neuron.login(options.user, password, options.seconds);
@@ -194,9 +170,9 @@ bool valid_totp_format(const std::string& code) {
          });
 }
 
-store::Profile login_nexterm(Context& context, net::HttpClient& http, const HostSpec& host,
-                             const LoginOptions& options, std::string& password) {
-  backends::NextermClient nexterm(http, host.origin);
+store::Profile login_nexterm(Context& context, backends::NextermClient& nexterm,
+                             const HostSpec& host, const LoginOptions& options,
+                             std::string& password) {
   // Post without a code first; only a 202 asks for one.
   std::optional<std::string> code;
   backends::NextermLogin result = nexterm.login(options.user, password, std::nullopt);
@@ -258,9 +234,8 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
     throw Error(ExitCode::usage,
                 "--with-token reads a Nexterm API key (nxt_ and 64 hex digits) from stdin",
                 "e.g. authctl login --host H --with-token < key.txt");
-  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
-  http.add_secret(key);
-  backends::NextermClient nexterm(http, host.origin);
+  backends::NextermClient nexterm = context.nexterm_at(host);
+  nexterm.hide(key);
   std::string user = nexterm.user_name(key);  // a bad one is a malformed answer: nothing stored
   if (user.empty()) user = options.user;
   const store::Profile profile =
@@ -296,10 +271,8 @@ void run_session_cookie(Context& context, const HostSpec& host, const LoginOptio
   if (!cookie)
     throw Error(ExitCode::usage, "no HttpSessionID cookie found in --session-cookie input",
                 "give the value, HttpSessionID=VALUE, a Cookie: line, or a cookies.txt file");
-  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
   std::string user;
-  const auto token = backends::NeuronClient(http, host.origin)
-                         .session_cookie_login(*cookie, options.seconds, &user);
+  const auto token = context.neuron_at(host).session_cookie_login(*cookie, options.seconds, &user);
   crypto::wipe(*cookie);
   if (user.empty()) user = options.user.empty() ? "unknown" : options.user;
   store::Profile profile =
@@ -382,14 +355,14 @@ void run_password_login(Context& context, const HostSpec& host, LoginOptions& op
   std::optional<std::string> given = password_without_prompt(options.password);
   const std::string prompt = "Password for " + options.user + "@" + host.authority + ": ";
   if (!given && !context.can_prompt()) obtain_password(context, options.password, prompt);
-  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
-  const store::Kind kind = login_kind(context, http, host, options, name);
+  backends::Server server = context.server(host);
+  const store::Kind kind = login_kind(context, server, host, options, name);
   std::string password = given ? *given : obtain_password(context, options.password, prompt);
   if (given) crypto::wipe(*given);
-  http.add_secret(password);
+  server.hide(password);
   store::Profile profile = kind == store::Kind::neuron
-                               ? login_neuron(context, http, host, options, password)
-                               : login_nexterm(context, http, host, options, password);
+                               ? login_neuron(context, server.neuron(), host, options, password)
+                               : login_nexterm(context, server.nexterm(), host, options, password);
   crypto::wipe(password);
   finish_login(context, {name, profile}, options.force, options.no_store);
   print_login(context, {name, profile}, output_of(options));

@@ -53,10 +53,11 @@ enum class Reason {
   soft_refused,     // a Nexterm answer with an error code in a 200 body
   not_json,         // HTML or text where JSON was due: the wrong server?
   too_large,
-  no_quick_login,     // the host has no /QuickLogin (not a Neuron)
-  remote_not_neuron,  // the remote of remote-quick-login has no RemoteQuickLogin
-  no_event_channel,   // /ClientEvents refused (4xx)
-  invalid_host,       // facts.subject: the text given
+  no_quick_login,       // the host has no /QuickLogin (not a Neuron)
+  remote_not_neuron,    // the remote of remote-quick-login has no RemoteQuickLogin
+  unknown_server_kind,  // facts.subject: the authority; neither a Neuron nor a Nexterm
+  no_event_channel,     // /ClientEvents refused (4xx)
+  invalid_host,         // facts.subject: the text given
   cannot_resolve,
   cannot_connect,
   timed_out,
