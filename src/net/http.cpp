@@ -226,8 +226,25 @@ HttpClient::~HttpClient() {
   for (auto& s : impl_->secrets) std::fill(s.begin(), s.end(), '\0');
 }
 
+namespace {
+
+// Once each: a watcher that refreshes for days must not grow the list with every request.
+void remember_secret(std::vector<std::string>& secrets, std::string secret) {
+  if (secret.empty() || std::find(secrets.begin(), secrets.end(), secret) != secrets.end()) return;
+  secrets.push_back(std::move(secret));
+}
+
+// The credentials a request sends in its headers are secrets of this client from now on.
+void remember_header_secrets(std::vector<std::string>& secrets, const Request& request) {
+  for (const auto& [name, value] : request.headers)
+    for (auto& credential : header_credentials(name, value))
+      remember_secret(secrets, std::move(credential));
+}
+
+}  // namespace
+
 void HttpClient::add_secret(std::string secret) {
-  impl_->secrets.push_back(std::move(secret));
+  remember_secret(impl_->secrets, std::move(secret));
 }
 
 namespace {
@@ -329,6 +346,7 @@ void trace_response_body(const ClientOptions& options, const Exchange& x,
 }  // namespace
 
 Response HttpClient::perform(const Request& request) {
+  remember_header_secrets(impl_->secrets, request);
   Exchange x;
   x.request = &request;
   x.transfer.secrets = &impl_->secrets;
@@ -342,6 +360,7 @@ Response HttpClient::perform(const Request& request) {
 
 std::vector<Outcome> HttpClient::perform_all(const std::vector<Request>& requests, int parallel) {
   if (parallel < 1) parallel = 1;
+  for (const Request& request : requests) remember_header_secrets(impl_->secrets, request);
   std::vector<Outcome> outcomes(requests.size());
   std::vector<Exchange> exchanges(requests.size());
   CURLM* multi = curl_multi_init();
@@ -398,7 +417,7 @@ std::vector<Outcome> HttpClient::perform_all(const std::vector<Request>& request
 
 struct PendingRequest::State {
   const ClientOptions* options = nullptr;
-  const std::vector<std::string>* secrets = nullptr;
+  std::vector<std::string>* secrets = nullptr;
   Request request;
   Exchange exchange;
   CURL* easy = nullptr;
@@ -449,6 +468,7 @@ void PendingRequest::start(Request request) {
   s.done = false;
   s.result = CURLE_OK;
   s.request = std::move(request);
+  remember_header_secrets(*s.secrets, s.request);
   curl_slist_free_all(s.exchange.headers);
   s.exchange.headers = nullptr;
   s.exchange.response = Response{};

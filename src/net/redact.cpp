@@ -225,6 +225,25 @@ bool is_secret_name(std::string_view name) {
                      [&](const char* w) { return n.find(w) != std::string::npos; });
 }
 
+std::vector<std::string> header_credentials(std::string_view name, std::string_view value) {
+  std::vector<std::string> out;
+  const std::string n = lower(name);
+  if (n == "authorization") {
+    const size_t space = value.find(' ');
+    out.emplace_back(space == std::string_view::npos ? value : value.substr(space + 1));
+  } else if (n == "cookie") {
+    for (size_t start = 0; start < value.size();) {
+      size_t end = value.find(';', start);
+      if (end == std::string_view::npos) end = value.size();
+      const std::string_view pair = value.substr(start, end - start);
+      if (const size_t eq = pair.find('='); eq != std::string_view::npos)
+        out.emplace_back(pair.substr(eq + 1));
+      start = end + 1;
+    }
+  }
+  return out;
+}
+
 std::string redact_header_line(std::string_view line) {
   auto colon = line.find(':');
   if (colon != std::string_view::npos && colon > 0 &&

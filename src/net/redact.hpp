@@ -33,6 +33,11 @@ bool is_secret_name(std::string_view name);
 std::string redact_header_line(std::string_view line);
 // Only for JSON parsed with json_input::parse (depth-bounded): it recurses.
 void redact_json(nlohmann::json& value, Direction direction = Direction::request);
+// The credentials one request header carries: the value of Authorization after its scheme
+// ("Bearer x" -> x), each cookie value of Cookie. The HTTP client registers them as known
+// secrets itself, so a server that echoes one in a body is scrubbed from the trace too, and
+// no caller has to register the token it sends.
+std::vector<std::string> header_credentials(std::string_view name, std::string_view value);
 // A body for the trace: JSON (within the depth bound) redacted field by field, form data
 // key by key, other text (deep JSON too) through redact_text.
 std::string redact_body(std::string_view body, Direction direction = Direction::request);

@@ -164,3 +164,16 @@ TEST_CASE("a secret straddling the 64 KiB cut does not leak a piece of itself") 
       trace_body(std::string(kTraceBodyLimit - 10, 'r') + " " + jwt, Direction::response, {});
   CHECK(cut.find("eyJhbG") == std::string::npos);
 }
+
+TEST_CASE("the credentials a request header carries are found for the client to remember") {
+  using V = std::vector<std::string>;
+  CHECK(header_credentials("Authorization", "Bearer eyJ.a.b") == V{"eyJ.a.b"});
+  CHECK(header_credentials("authorization", "Basic dXNlcjpwdw==") == V{"dXNlcjpwdw=="});
+  CHECK(header_credentials("AUTHORIZATION", "nxt_abc") == V{"nxt_abc"});  // no scheme
+  CHECK(header_credentials("Cookie", "HttpSessionID=s3cr3t") == V{"s3cr3t"});
+  CHECK(header_credentials("Cookie", "a=1; HttpSessionID=s3cr3t") == V{"1", "s3cr3t"});
+  CHECK(header_credentials("Cookie", "flag") == V{});  // no value to hide
+  // other headers carry none (their values are redacted by name where that applies)
+  CHECK(header_credentials("Host", "broker.example:443").empty());
+  CHECK(header_credentials("Content-Type", "application/json").empty());
+}
