@@ -141,7 +141,9 @@ nlohmann::json to_json(const Credentials& credentials) {
   std::string current = credentials.current;
   if (current.empty() && credentials.skipped.count(credentials.skipped_current))
     current = credentials.skipped_current;
-  nlohmann::json doc = {{"version", kVersion}, {"profiles", std::move(profiles)}};
+  nlohmann::json doc = credentials.extra.is_object() ? credentials.extra : nlohmann::json::object();
+  doc["version"] = kVersion;
+  doc["profiles"] = std::move(profiles);
   doc["current"] = current.empty() ? nlohmann::json(nullptr) : nlohmann::json(current);
   return doc;
 }
@@ -268,6 +270,9 @@ Credentials from_json(const nlohmann::json& doc, const std::string& origin) {
   }
   if (out.skipped.count(out.current)) out.skipped_current = out.current;
   if (!out.current.empty() && !out.profiles.count(out.current)) out.current.clear();
+  for (const auto& item : doc.items())
+    if (item.key() != "version" && item.key() != "current" && item.key() != "profiles")
+      out.extra[item.key()] = item.value();
   out.source = origin;
   return out;
 }
@@ -322,15 +327,7 @@ void Store::remove_stale_temps(int dir_fd) const {
 }
 
 void Store::ensure_dir() const {
-  struct stat st {};
-  if (lstat(dir_.c_str(), &st) == 0) return;  // checked by open_private on use
-  // Parents get the usual permissions; the store folder itself is private.
-  std::string partial;
-  for (size_t pos = 1; (pos = dir_.find('/', pos)) != std::string::npos; ++pos) {
-    partial = dir_.substr(0, pos);
-    if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) throw_io("cannot create", partial);
-  }
-  if (mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) throw_io("cannot create", dir_);
+  make_folders(dir_, dir_);
 }
 
 Credentials Store::update(const std::function<bool(Credentials&)>& change) {

@@ -60,6 +60,8 @@ struct Credentials {
   std::map<std::string, SkippedProfile> skipped;
   std::string skipped_current;  // "current" as read when it names a skipped profile
   std::string source;           // the file read, for messages ("" when there was none)
+  // Top-level fields this version does not know (a later version's), written back as read.
+  nlohmann::json extra = nlohmann::json::object();
 
   const Profile* find(const std::string& name) const;
 };

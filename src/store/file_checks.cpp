@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -144,6 +146,21 @@ std::string read_all(int fd, const std::string& path, size_t max_size) {
 
 void throw_io(const std::string& what, const std::string& path) {
   throw Error(ExitCode::error, what + " " + path + ": " + strerror(errno), Reason::file_io);
+}
+
+void make_folders(const std::string& dir, const std::string& private_root) {
+  struct stat st {};
+  if (lstat(dir.c_str(), &st) == 0) return;
+  size_t private_length = private_root.size();  // "a/b//" is the folder a/b
+  while (private_length > 1 && private_root[private_length - 1] == '/') --private_length;
+  for (size_t pos = 1;; ++pos) {
+    pos = dir.find('/', pos);
+    const std::string partial = dir.substr(0, pos);
+    const bool is_private = partial.size() >= private_length;
+    if (mkdir(partial.c_str(), is_private ? 0700 : 0755) != 0 && errno != EEXIST)
+      throw_io("cannot create", partial);
+    if (pos == std::string::npos) return;
+  }
 }
 
 }  // namespace authctl::store

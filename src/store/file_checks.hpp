@@ -52,6 +52,11 @@ int open_user_file(const std::string& path, const std::string& what, struct stat
 // Reads a whole file from `fd` (at most max_size bytes, else Error naming `path`).
 std::string read_all(int fd, const std::string& path, size_t max_size);
 
+// Makes the folder `dir` when it is missing (an existing one is checked by open_private on
+// use): its missing parents above `private_root` with the usual 0755, `private_root` and
+// every folder below it 0700 (the store folder, and passkeys/ inside it).
+void make_folders(const std::string& dir, const std::string& private_root);
+
 [[noreturn]] void throw_io(const std::string& what, const std::string& path);
 
 }  // namespace authctl::store

@@ -43,14 +43,7 @@ std::string file_name_for(const PasskeyRecord& r) {
 
 // The checked passkeys/ folder, made 0700 (and its parent, the store folder) when missing.
 Fd ensure_private_dir(const std::string& dir) {
-  struct stat st {};
-  if (lstat(dir.c_str(), &st) != 0) {
-    const std::string parent = dir.substr(0, dir.find_last_of('/'));
-    if (!parent.empty() && lstat(parent.c_str(), &st) != 0 && mkdir(parent.c_str(), 0700) != 0 &&
-        errno != EEXIST)
-      throw_io("cannot create", parent);
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw_io("cannot create", dir);
-  }
+  make_folders(dir, dir.substr(0, dir.find_last_of('/')));
   Fd fd = open_private(dir, O_RDONLY | O_DIRECTORY, true);
   if (!fd) throw_io("cannot open", dir);
   return fd;

@@ -491,3 +491,25 @@ TEST_CASE("a store written by e4f8744 (the fields then in extra): every field re
   CHECK(starting(c, "bj%C3%B6rn@127.0.0.1:").user == "bj\xc3\xb6rn");
   CHECK(to_json(c).dump(2) + "\n" == text);
 }
+
+TEST_CASE("top-level fields of a later version survive a write by this one") {
+  TempDir tmp;
+  chmod(tmp.path().c_str(), 0700);
+  Store store(tmp.path());
+  spit(
+      store.credentials_path(),
+      R"({"version":1,"current":"p","defaults":{"storage":"keyring"},"note":"x","profiles":{"p":)" +
+          profile_json("neuron", "https://h.example", kJwt, "") + "}}");
+  const Credentials read = store.load();
+  CHECK(read.extra == nlohmann::json{{"defaults", {{"storage", "keyring"}}}, {"note", "x"}});
+  store.update([](Credentials& c) {
+    c.profiles["p"].user = "renamed";
+    return true;
+  });
+  const auto doc = nlohmann::json::parse(slurp(store.credentials_path()));
+  CHECK(doc["defaults"] == nlohmann::json{{"storage", "keyring"}});
+  CHECK(doc["note"] == "x");
+  CHECK(doc["version"] == 1);  // the known fields are this version's, never the extra's
+  CHECK(doc["current"] == "p");
+  CHECK(doc["profiles"]["p"]["user"] == "renamed");
+}
