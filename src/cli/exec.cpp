@@ -16,7 +16,6 @@
 #include "cli/password.hpp"
 #include "cli/validators.hpp"
 #include "core/error.hpp"
-#include "core/refresh_rule.hpp"
 #include "core/text.hpp"
 
 extern char** environ;
@@ -186,10 +185,7 @@ int run_exec(Context& context, const ExecOptions& options) {
 void register_exec(CLI::App& app, Context& context) {
   auto options = std::make_shared<ExecOptions>();
   auto* cmd = app.add_subcommand("exec", "Run CMD with a fresh token in AUTHCTL_TOKEN");
-  cmd->add_option("--min-valid", options->min_valid,
-                  "Refresh first unless the token is valid this long (default 60s)")
-      ->check(duration_validator(refresh_rule::kMaxMinValid))
-      ->type_name("DURATION");
+  add_min_valid_option(cmd, options->min_valid);
   // Everything from CMD on belongs to CMD, options included.
   // Everything after "--" is CMD and its arguments, options included (CLI11 passes words
   // after "--" to positionals untouched).

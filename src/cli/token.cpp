@@ -7,7 +7,6 @@
 #include "cli/password.hpp"
 #include "cli/validators.hpp"
 #include "core/error.hpp"
-#include "core/refresh_rule.hpp"
 #include "core/timeutil.hpp"
 
 namespace authctl::cli {
@@ -36,10 +35,7 @@ void run_token(Context& context, const TokenOptions& options) {
 void register_token(CLI::App& app, Context& context) {
   auto options = std::make_shared<TokenOptions>();
   auto* cmd = app.add_subcommand("token", "Print a token valid for at least DURATION");
-  cmd->add_option("--min-valid", options->min_valid,
-                  "Refresh first unless the token is valid this long (default 60s, at most 55m)")
-      ->check(duration_validator(refresh_rule::kMaxMinValid))
-      ->type_name("DURATION");
+  add_min_valid_option(cmd, options->min_valid);
   add_password_options(cmd, options->password);
   cmd->callback([&context, options] { run_token(context, *options); });
 }

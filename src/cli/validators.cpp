@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/refresh_rule.hpp"
 #include "core/timeutil.hpp"
 
 namespace authctl::cli {
@@ -20,6 +21,15 @@ CLI::Validator duration_validator(int64_t max_seconds, int64_t min_seconds) {
         return {};
       },
       "", "duration");
+}
+
+CLI::Option* add_min_valid_option(CLI::App* command, std::string& min_valid) {
+  return command
+      ->add_option("--min-valid", min_valid,
+                   "Refresh first unless the token is valid this long (default 60s, at most " +
+                       timeutil::format_duration(refresh_rule::kMaxMinValid) + ")")
+      ->check(duration_validator(refresh_rule::kMaxMinValid))
+      ->type_name("DURATION");
 }
 
 }  // namespace authctl::cli

@@ -33,14 +33,6 @@ extern "C" int renameat2(int olddirfd, const char* oldpath, int newdirfd, const 
   return real(olddirfd, oldpath, newdirfd, newpath, flags);
 }
 
-namespace {
-size_t entries(const std::string& dir) {
-  size_t n = 0;
-  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir)) ++n;
-  return n;
-}
-}  // namespace
-
 TEST_CASE("without RENAME_NOREPLACE, create_new places the file with link() and no temp stays") {
   for (int refusal : {EINVAL, ENOSYS, ENOTSUP}) {
     TempDir dir;

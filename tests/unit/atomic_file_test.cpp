@@ -12,14 +12,6 @@
 using authctl::store::AtomicFile;
 using namespace test_util;
 
-namespace {
-size_t entries(const std::string& dir) {
-  size_t n = 0;
-  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir)) ++n;
-  return n;
-}
-}  // namespace
-
 TEST_CASE("commit replaces the target with a 0600 file and leaves no temp file") {
   TempDir dir;
   std::string target = dir.path() + "/f.json";

@@ -68,6 +68,13 @@ inline void spit(const std::string& path, const std::string& content, mode_t mod
   chmod(path.c_str(), mode);
 }
 
+// How many entries a folder holds (a temp file left behind shows up here).
+inline size_t entries(const std::string& dir) {
+  size_t n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
+}
+
 inline mode_t mode_of(const std::string& path) {
   struct stat st {};
   stat(path.c_str(), &st);
