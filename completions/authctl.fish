@@ -117,7 +117,7 @@ complete -c authctl -n '__fish_seen_subcommand_from send-message' -l to -x -d 'R
 complete -c authctl -n '__fish_seen_subcommand_from send-message' -l subject -x -d 'Subject'
 complete -c authctl -n '__fish_seen_subcommand_from send-message' -l language -x -d 'Language code, e.g. en'
 complete -c authctl -n 'not __fish_seen_subcommand_from login logout refresh whoami token status switch device-link sessions passkey apikey account remote-quick-login send-message exec api verify-jwt completion' -a exec -d 'Run CMD with a fresh token in AUTHCTL_TOKEN'
-complete -c authctl -n '__fish_seen_subcommand_from exec' -l min-valid -x -d 'Refresh first unless the token is valid this long (default 60s)'
+complete -c authctl -n '__fish_seen_subcommand_from exec' -l min-valid -x -d 'Refresh first unless the token is valid this long (default 60s, at most 55m)'
 complete -c authctl -n 'not __fish_seen_subcommand_from login logout refresh whoami token status switch device-link sessions passkey apikey account remote-quick-login send-message exec api verify-jwt completion' -a api -d 'Authenticated call to the profile'\''s own server'
 complete -c authctl -n '__fish_seen_subcommand_from api' -s X -l method -x -a 'GET POST PUT PATCH DELETE' -d 'HTTP method (default GET, or POST with a body)'
 complete -c authctl -n '__fish_seen_subcommand_from api' -s f -l field -x -d 'Body field: KEY=VALUE (typed) or KEY:=JSON; repeatable'
