@@ -36,6 +36,9 @@ class Context {
   int exit_code = 0;
   // What the hints of this run's errors may name (cli/hints.hpp).
   HintScope hints;
+  // How many words followed the first "--" of the command line (exec: CMD and its
+  // arguments must all come after it); nullopt when there was none.
+  std::optional<size_t> words_after_separator;
 
   store::Store open_store() const;
   // parse_host() of the value of `option` ("--host", "--remote"): an invalid value is named

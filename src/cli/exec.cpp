@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/launch.hpp"
 #include "cli/password.hpp"
+#include "cli/usage_errors.hpp"
 #include "cli/validators.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -144,6 +145,11 @@ pid_t start_child(const std::string& program, char* const* argv, char* const* en
 int run_exec(Context& context, const ExecOptions& options) {
   if (options.command.empty())
     throw Error(ExitCode::usage, "exec needs a command", "authctl exec -- CMD [ARGS...]");
+  // Without "--", CMD's own options would be taken as authctl's (exec ls --json).
+  if (context.words_after_separator != options.command.size()) {
+    const UsageError usage = exec_needs_separator(options.command.front());
+    throw Error(ExitCode::usage, usage.what, usage.hint);
+  }
   std::string name;
   const store::Profile profile =
       fresh_profile(context, parse_duration_or_throw(options.min_valid), PasswordOptions{}, name);

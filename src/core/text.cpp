@@ -1,5 +1,6 @@
 #include "core/text.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -91,6 +92,48 @@ bool has_ascii_control(std::string_view text) {
     if (c < 0x20 || c == 0x7f) return true;
   }
   return false;
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  // Three rows of the dynamic-programming table: the swap looks two rows back.
+  std::vector<size_t> before(b.size() + 1), previous(b.size() + 1), row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({previous[j] + 1, row[j - 1] + 1, substitution});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        row[j] = std::min(row[j], before[j - 2] + 1);
+    }
+    before.swap(previous);
+    previous.swap(row);
+  }
+  return previous[b.size()];
+}
+
+std::string nearest(std::string_view word, const std::vector<std::string>& candidates) {
+  if (word.empty()) return {};
+  std::vector<const std::string*> starting;
+  for (const auto& c : candidates)
+    if (word.size() >= 2 && c.size() > word.size() && c.compare(0, word.size(), word) == 0)
+      starting.push_back(&c);
+  if (starting.size() == 1) return *starting.front();
+  const size_t limit = word.size() <= 4 ? 1 : 2;
+  const std::string* best = nullptr;
+  size_t best_distance = limit + 1;
+  bool tie = false;
+  for (const auto& c : candidates) {
+    const size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best = &c;
+      best_distance = d;
+      tie = false;
+    } else if (d == best_distance) {
+      tie = true;
+    }
+  }
+  return best && !tie && best_distance > 0 ? *best : std::string();
 }
 
 }  // namespace authctl::text

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace authctl::text {
 
@@ -20,5 +21,15 @@ bool needs_escaping(std::string_view text);
 
 // True when `text` holds any C0 control or DEL (bytes below 0x20, and 0x7f).
 bool has_ascii_control(std::string_view text);
+
+// The number of single-character insertions, deletions, substitutions and swaps of two
+// neighbours that turn `a` into `b` (optimal string alignment distance).
+size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate a mistyped `word` most likely meant, for "did you mean": the one it starts
+// (at least 2 characters: "sess" -> sessions) when only one does, else the nearest within
+// an edit distance of 1 for words up to 4 characters and 2 for longer ones, when only one
+// candidate is that near. "" when none is, or the choice is not clear.
+std::string nearest(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace authctl::text

@@ -439,7 +439,8 @@ TEST_CASE("passkey add: the key file is removed when registration fails; usage e
   CHECK(f.run({"login", "--qr", "--host", f.broker.url(), "--password-stdin"}).exit_code == 2);
   auto empty = f.run({"passkey"});
   CHECK(empty.exit_code == 2);
-  CHECK(contains(empty.err, "authctl: a subcommand is required: see authctl passkey --help"));
+  CHECK(
+      contains(empty.err, "authctl: passkey needs a subcommand: use add, list, rename or remove"));
   auto not_id = f.run({"passkey", "rename", "abc", "x"});
   CHECK(not_id.exit_code == 2);
   CHECK(contains(not_id.err, "'abc' is not a valid id: see authctl passkey rename --help"));

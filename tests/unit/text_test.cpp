@@ -44,3 +44,31 @@ TEST_CASE("every byte of invalid UTF-8 is shown as \\xNN") {
   CHECK(printable("\xe2(x") == "\\xe2(x");
   CHECK(needs_escaping("\xff"));
 }
+
+TEST_CASE("edit_distance counts insertions, deletions, substitutions and swaps") {
+  using authctl::text::edit_distance;
+  CHECK(edit_distance("login", "login") == 0);
+  CHECK(edit_distance("logn", "login") == 1);    // a letter left out
+  CHECK(edit_distance("loggin", "login") == 1);  // one too many
+  CHECK(edit_distance("lagin", "login") == 1);   // one wrong
+  CHECK(edit_distance("lgoin", "login") == 1);   // two swapped
+  CHECK(edit_distance("", "abc") == 3);
+  CHECK(edit_distance("status", "switch") == 4);
+}
+
+TEST_CASE("nearest: what a mistyped word most likely meant, or nothing when unclear") {
+  using authctl::text::nearest;
+  const std::vector<std::string> commands = {"login",    "logout", "refresh", "status", "switch",
+                                             "sessions", "token",  "whoami",  "exec",   "api"};
+  CHECK(nearest("logn", commands) == "login");
+  CHECK(nearest("stauts", commands) == "status");
+  CHECK(nearest("sess", commands) == "sessions");  // the only one it starts
+  CHECK(nearest("lo", commands).empty());          // starts login and logout: unclear
+  CHECK(nearest("log", commands).empty());
+  CHECK(nearest("xyzzy", commands).empty());  // nothing near
+  CHECK(nearest("login", commands).empty());  // not a mistake
+  CHECK(nearest("", commands).empty());
+  CHECK(nearest("ls", {"list", "kill"}).empty());  // two edits from list: too far for 2 letters
+  CHECK(nearest("lst", {"list", "kill"}) == "list");
+  CHECK(nearest("--hots", {"--host", "--kind", "--user"}) == "--host");
+}
