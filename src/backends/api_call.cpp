@@ -3,6 +3,7 @@
 #include "backends/nexterm.hpp"
 #include "core/error.hpp"
 #include "core/host.hpp"
+#include "net/redact.hpp"
 
 namespace authctl::backends {
 
@@ -26,9 +27,10 @@ std::string api_url(const store::Profile& profile, const std::string& path_or_ur
               Reason::api_path);
 }
 
-net::Response api_call(net::HttpClient& http, const store::Profile& profile,
-                       const std::string& method, const std::string& url,
-                       const std::optional<std::string>& json_body) {
+ApiAnswer api_call(net::ClientOptions options, const store::Profile& profile,
+                   const std::string& method, const std::string& url,
+                   const std::optional<std::string>& json_body) {
+  net::HttpClient http(std::move(options));
   http.add_secret(profile.token);
   net::Request request;
   request.method = method;
@@ -38,7 +40,7 @@ net::Response api_call(net::HttpClient& http, const store::Profile& profile,
     request.headers.emplace_back("Content-Type", "application/json");
     request.body = *json_body;
   }
-  return http.perform(request);
+  return api_answer(profile, http.perform(request));
 }
 
 int api_exit_code(const store::Profile& profile, const net::Response& response) {
@@ -51,6 +53,17 @@ int api_exit_code(const store::Profile& profile, const net::Response& response) 
                                : static_cast<int>(ExitCode::error);
   }
   return 0;
+}
+
+ApiAnswer api_answer(const store::Profile& profile, const net::Response& response) {
+  ApiAnswer answer;
+  answer.status = response.status;
+  for (const auto& [name, value] : response.headers)
+    answer.header_lines.push_back(net::redact_header_line(name + ": " + value));
+  answer.body = response.body;
+  answer.summary = response.summary();
+  answer.exit_code = api_exit_code(profile, response);
+  return answer;
 }
 
 }  // namespace authctl::backends

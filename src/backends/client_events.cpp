@@ -6,6 +6,7 @@
 
 #include "backends/answer.hpp"
 #include "backends/http_failure.hpp"
+#include "backends/neuron.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 
@@ -41,6 +42,9 @@ ClientEvents::ClientEvents(net::HttpClient& http, const std::string& origin, std
       poll_(http) {
   http_.add_secret(cookie_);
 }
+
+ClientEvents::ClientEvents(NeuronClient& neuron, std::string tab, std::string cookie)
+    : ClientEvents(*neuron.http_, neuron.host().origin, std::move(tab), std::move(cookie)) {}
 
 void ClientEvents::post() {
   net::Request request;

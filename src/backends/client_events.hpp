@@ -15,6 +15,8 @@
 
 namespace authctl::backends {
 
+class NeuronClient;
+
 // A tab id as the web pages make them: a random GUID, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.
 std::string make_tab_id();
 
@@ -23,6 +25,8 @@ class ClientEvents {
   // `cookie`: the HttpSessionID of the web session the tab belongs to, sent unchanged.
   ClientEvents(net::HttpClient& http, const std::string& origin, std::string tab,
                std::string cookie);
+  // The same over `neuron`'s HTTP client, for a tab of that Neuron.
+  ClientEvents(NeuronClient& neuron, std::string tab, std::string cookie);
 
   // Sends the first poll and returns once all of it has gone out: from then on the server
   // knows the tab and keeps its events. Throws when the server refuses it.

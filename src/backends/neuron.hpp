@@ -93,6 +93,7 @@ class NeuronClient {
   const HostSpec& host() const { return host_; }
 
  private:
+  friend class ClientEvents;  // its long polls go over http_, with this client's secrets
   // A JSON POST to `path` with the Host, Content-Type and Accept every call sends.
   net::Request json_post(const std::string& path, const nlohmann::json& body) const;
   net::Response post(const std::string& path, const nlohmann::json& body,

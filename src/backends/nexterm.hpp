@@ -99,6 +99,8 @@ class NextermClient {
   DeviceInfo device_info(const std::string& token, const std::string& code);
   void device_authorize(const std::string& token, const std::string& code);
   std::string link_status(const std::string& token, const std::string& code);
+  // The User-Agent this client sends: the sessions it makes carry it.
+  const std::string& user_agent() const { return http_->options().user_agent; }
 
   std::vector<NextermSession> sessions(const std::string& token);
   // DELETE /api/sessions/:id for each id, at most `parallel` at once. Per id: nullopt when

@@ -32,7 +32,8 @@ std::vector<std::string>& pending(store::Profile& profile) {
   return *profile.unverified;
 }
 
-void run_account_create(Context& context, AccountCreateOptions options) {
+// The usage errors of account create, before anything is read or sent.
+void check_create_options(const AccountCreateOptions& options) {
   if (options.host.empty())
     throw Error(ExitCode::usage, "account create needs --host",
                 "give --host HOST[:PORT] or set NEURON_HOST");
@@ -43,6 +44,10 @@ void run_account_create(Context& context, AccountCreateOptions options) {
   if (options.api_key.empty())
     throw Error(ExitCode::usage, "account create needs the operator's API key",
                 "give --api-key or set NEURON_API_KEY");
+}
+
+// The operator's API secret: the first line of --api-secret-file, else NEURON_API_SECRET.
+std::string api_secret(const AccountCreateOptions& options) {
   std::string secret;
   if (!options.api_secret_file.empty()) {
     secret = first_line_of(options.api_secret_file).value_or("");
@@ -52,21 +57,25 @@ void run_account_create(Context& context, AccountCreateOptions options) {
   if (secret.empty())
     throw Error(ExitCode::usage, "account create needs the API secret",
                 "give --api-secret-file FILE or set NEURON_API_SECRET (never on the command line)");
-  const HostSpec host = context.host_option(options.host, options.allow_http, "--host");
-  const std::string name = profile_name_for(context, options.user, host.authority);
-  prepare_store(context, name, host.origin, options.force);
+  return secret;
+}
+
+// Account/Create on `host`: the new account's session, as the profile `name` to store. What
+// verification awaits is noted in the profile.
+NewSession create_account(Context& context, const AccountCreateOptions& options,
+                          const HostSpec& host, std::string name, std::string& secret) {
   backends::NeuronClient::NewAccount account{options.user,    options.email, options.phone,  "",
                                              options.api_key, secret,        options.seconds};
   account.password = obtain_password(context, options.password,
                                      "Password for the new account " + options.user + ": ");
-  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
   bool enabled = false;
-  const auto token = backends::NeuronClient(http, host.origin).create_account(account, &enabled);
+  const auto token = context.neuron_at(host).create_account(account, &enabled);
   crypto::wipe(account.password);
   crypto::wipe(secret);
   crypto::wipe(account.api_secret);
-  store::Profile profile = new_profile(context, store::Kind::neuron, host.origin, options.user,
-                                       token.jwt, token.clock_offset);
+  NewSession session{std::move(name), new_profile(context, store::Kind::neuron, host.origin,
+                                                  options.user, token.jwt, token.clock_offset)};
+  store::Profile& profile = session.profile;
   profile.expires = token.expires;
   profile.seconds = options.seconds;
   profile.enabled = enabled;
@@ -76,19 +85,21 @@ void run_account_create(Context& context, AccountCreateOptions options) {
     pending(profile).push_back("email");
     if (!options.phone.empty()) pending(profile).push_back("phone");
   }
-  save_profile(context, name, profile, options.force);
-  if (context.global.json) {
-    context.print_json({{"profile", name},
-                        {"kind", store::Kind::neuron},
-                        {"url", profile.url},
-                        {"user", profile.user},
-                        {"expires_at", timeutil::format_rfc3339(token.expires)},
-                        {"enabled", enabled}});
-    return;
-  }
-  std::cerr << "Created " << text::printable(options.user) << " on " << host.origin << "; profile "
-            << text::printable(name) << "\n";
-  if (!enabled)
+  return session;
+}
+
+void run_account_create(Context& context, const AccountCreateOptions& options) {
+  check_create_options(options);
+  std::string secret = api_secret(options);
+  const HostSpec host = context.host_option(options.host, options.allow_http, "--host");
+  const std::string name = profile_name_for(context, options.user, host.authority);
+  prepare_store(context, name, host.origin, options.force);
+  const NewSession session = create_account(context, options, host, name, secret);
+  finish_login(context, session, options.force, false);
+  LoginOutput output;
+  output.created = true;
+  print_login(context, session, output);
+  if (!context.global.json && !*session.profile.enabled)
     std::cerr << "The account is not enabled yet: enter the code sent to "
               << text::printable(options.email) << " with authctl account verify-email CODE"
               << (options.phone.empty() ? "" : " (and the SMS code with account verify-phone CODE)")
@@ -111,9 +122,7 @@ void run_verify(Context& context, bool phone, const std::string& code_text) {
                 std::string("profile ") + name + " has no " +
                     (phone ? "phone number" : "e-mail address") + " to verify",
                 "it was not made with authctl account create");
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NeuronClient(http, profile.url)
-      .verify(profile.token, phone, address, std::stoll(code_text));
+  context.neuron(profile).verify(profile.token, phone, address, std::stoll(code_text));
   bool now_enabled = false;
   std::string left;
   context.open_store().update([&](store::Credentials& credentials) {
@@ -136,8 +145,7 @@ void run_resend(Context& context) {
   if (email.empty())
     throw Error(ExitCode::usage, "profile " + name + " has no e-mail address",
                 "it was not made with authctl account create");
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  backends::NeuronClient(http, profile.url).resend_codes(profile.token, email, profile.phone);
+  context.neuron(profile).resend_codes(profile.token, email, profile.phone);
   std::cerr << "New codes sent to " << email << "\n";
 }
 

@@ -11,7 +11,6 @@
 #include "cli/password.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
-#include "net/redact.hpp"
 #include "term/tty.hpp"
 
 namespace authctl::cli {
@@ -94,20 +93,19 @@ void run_api(Context& context, const ApiOptions& options) {
   const store::Profile profile = fresh_profile(context, 60, PasswordOptions{}, name);
   const std::string url = backends::api_url(profile, options.path);
   const std::string method = !options.method.empty() ? options.method : body ? "POST" : "GET";
-  net::HttpClient http(context.client_options(profile.url, profile.cacert));
-  const net::Response r = backends::api_call(http, profile, method, url, body);
+  const backends::ApiAnswer answer = backends::api_call(
+      context.client_options(profile.url, profile.cacert), profile, method, url, body);
   if (options.include) {
-    std::cout << "HTTP " << r.status << "\n";
-    for (const auto& [k, v] : r.headers)
-      std::cout << text::printable(net::redact_header_line(k + ": " + v)) << "\n";
+    std::cout << "HTTP " << answer.status << "\n";
+    for (const auto& line : answer.header_lines) std::cout << text::printable(line) << "\n";
     std::cout << "\n";
   }
-  print_body(r.body);
+  print_body(answer.body);
   std::cout.flush();
-  context.exit_code = backends::api_exit_code(profile, r);
+  context.exit_code = answer.exit_code;
   if (context.exit_code != 0)
     std::cerr << "authctl: " << method << " " << options.path << " answered "
-              << text::printable(r.summary()) << "\n";
+              << text::printable(answer.summary) << "\n";
 }
 
 }  // namespace

@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "backends/nexterm.hpp"
+#include "backends/waiting_flows.hpp"
 #include "cli/commands.hpp"
 #include "cli/profiles.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/timeutil.hpp"
-#include "net/url.hpp"
 #include "term/interrupt.hpp"
 #include "term/tty.hpp"
 #include "term/waiter.hpp"
@@ -83,20 +83,6 @@ void run_device_status(Context& context, const std::string& raw_code) {
     std::cout << text::printable(status) << "\n";
 }
 
-// The sessions of the account that are not in `before` and carry this client's User-Agent:
-// what device/authorize just made for the phone.
-std::vector<int64_t> new_sessions(backends::NextermClient& nexterm, const std::string& token,
-                                  const std::vector<backends::NextermSession>& before,
-                                  const std::string& user_agent) {
-  std::vector<int64_t> ids;
-  for (const auto& s : nexterm.sessions(token)) {
-    bool known = false;
-    for (const auto& b : before) known = known || b.id == s.id;
-    if (!known && !s.current && s.user_agent == user_agent) ids.push_back(s.id);
-  }
-  return ids;
-}
-
 // The session device/authorize made for the phone, ended when the app never claims it.
 // It is found through its own token: the poll token redeemed here (while the code is still
 // valid) gives the session token, whose `current` entry of /api/sessions/list is the
@@ -137,9 +123,7 @@ class UnclaimedPhoneSession {
 
  private:
   void end_own(const std::string& token) {
-    std::vector<int64_t> ids;
-    for (const auto& s : nexterm_.sessions(token))
-      if (s.current) ids.push_back(s.id);
+    const std::vector<int64_t> ids = backends::current_sessions(nexterm_.sessions(token));
     if (ids.size() != 1)
       throw Error(ExitCode::error, "the session list names no current session",
                   "end it with authctl sessions kill");
@@ -172,24 +156,24 @@ void print_phone_code(Context& context, const backends::DeviceCode& device,
 }
 
 // Waits at most until one interval before the code expires: its session can be redeemed
-// (and so ended) until then. `capped`: that limit, not --wait, sets the deadline.
-term::WaitPlan phone_wait_plan(const Context& context, const WaitOptions& options,
-                               int64_t local_expiry, bool& capped) {
-  term::WaitPlan plan =
-      wait_plan(context, options, kPhoneInterval, local_expiry, "Waiting for the app");
-  const int64_t interval = std::chrono::duration_cast<std::chrono::seconds>(plan.interval).count();
-  capped = plan.deadline > local_expiry - interval;
-  plan.deadline = std::min(plan.deadline, local_expiry - interval);
-  return plan;
+// (and so ended) until then.
+PlannedWait phone_wait_plan(const Context& context, const WaitOptions& options,
+                            int64_t local_expiry) {
+  WaitRequest request;
+  request.interval = options.interval;
+  request.wait = options.wait;
+  request.default_interval = kPhoneInterval;
+  request.expiry = local_expiry;
+  request.stop_one_interval_early = true;
+  request.label = "Waiting for the app";
+  return wait_plan(context, std::move(request));
 }
 
 void run_phone(Context& context, const WaitOptions& options) {
   // Not a structured binding: the lambdas below use the profile (clang 14 refuses that).
   const auto selected = context.selected_profile(store::Kind::nexterm, "device-link phone");
   const store::Profile& profile = selected.second;
-  net::ClientOptions client = context.client_options(profile.url, profile.cacert);
-  net::HttpClient http(client);
-  backends::NextermClient nexterm(http, profile.url);
+  backends::NextermClient nexterm = context.nexterm(profile);
   // device/authorize makes the phone's session at once: if the app never claims it, it is
   // ended again, so that nothing is left behind. A session profile also notes the new
   // session's id, for when the code expired before it could be redeemed here.
@@ -203,23 +187,22 @@ void run_phone(Context& context, const WaitOptions& options) {
   // Taken right away, so that sessions made later (another login here) are never touched.
   UnclaimedPhoneSession unclaimed(
       nexterm, device.poll_token,
-      can_list ? new_sessions(nexterm, profile.token, before, client.user_agent)
-               : std::vector<int64_t>{},
+      can_list
+          ? backends::sessions_added(before, nexterm.sessions(profile.token), nexterm.user_agent())
+          : std::vector<int64_t>{},
       profile.token);
   // The link carries the poll token, a secret: it is only ever drawn, never printed.
-  const std::string link =
-      "nexterm://devicelink?token=" + device.poll_token + "&server=" + net::url_encode(profile.url);
+  const std::string link = backends::phone_link(profile.url, device.poll_token);
   const int64_t local_expiry = device.expires_at - device.clock_offset;
   print_phone_code(context, device, profile, nexterm.host().authority, local_expiry);
   WaitOptions always = options;
   if (always.show_qr == "auto") always.show_qr = "always";  // the QR is the whole point here
   show_qr(context, always, link);
-  bool capped = false;
-  const term::WaitPlan plan = phone_wait_plan(context, options, local_expiry, capped);
+  const PlannedWait planned = phone_wait_plan(context, options, local_expiry);
   std::string status;
   bool done = false;
   try {
-    done = term::wait_until(plan, [&] {
+    done = term::wait_until(planned.plan, [&] {
       status = nexterm.link_status(profile.token, device.code);
       return status == "claimed" || status == "expired";
     });
@@ -231,7 +214,7 @@ void run_phone(Context& context, const WaitOptions& options) {
     const bool ended = unclaimed.end(status == "expired" || timeutil::now() >= local_expiry);
     if (ended) {
       if (context.global.json) context.print_json({{"event", "expired"}});
-      if (!done && !capped)
+      if (!done && !planned.ends_at_expiry)
         throw Error(ExitCode::expired, "the app did not use the link within --wait " + options.wait,
                     "run authctl device-link phone again (with a longer --wait)");
       throw Error(ExitCode::expired, "the link code expired before the app used it",
@@ -250,12 +233,10 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
                       bool force, bool no_store, bool print_token) {
   // The user (and so the default name) is known only after approval; -p is checked now.
   if (!no_store) prepare_store(context, context.explicit_profile(), host.origin, force);
-  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
-  backends::NextermClient nexterm(http, host.origin);
+  backends::NextermClient nexterm = context.nexterm_at(host);
   const backends::DeviceCode device = nexterm.device_create("connector", "");
-  const std::string link = host.origin + "/link?code=" + device.code;
-  const std::string app_link =
-      "nexterm://authorize?code=" + device.code + "&server=" + net::url_encode(host.origin);
+  const std::string link = backends::device_approval_url(host.origin, device.code);
+  const std::string app_link = backends::device_approval_app_link(host.origin, device.code);
   const int64_t local_expiry = device.expires_at - device.clock_offset;
   if (context.global.json) {
     context.print_json({{"event", "code"},

@@ -110,9 +110,13 @@ void print_login(const Context& context, const NewSession& session, const LoginO
     return;
   }
   if (output.print_token) std::cout << profile.token << "\n";
-  std::cerr << "Logged in to " << text::printable(profile.url) << " as "
-            << text::printable(profile.user);
-  if (profile.expires)
+  if (output.created)
+    std::cerr << "Created " << text::printable(profile.user) << " on "
+              << text::printable(profile.url);
+  else
+    std::cerr << "Logged in to " << text::printable(profile.url) << " as "
+              << text::printable(profile.user);
+  if (profile.expires && !output.created)
     std::cerr << " (token expires "
               << timeutil::format_relative(*profile.expires, timeutil::now() + profile.clock_offset)
               << ")";

@@ -51,6 +51,9 @@ struct LoginOutput {
   bool no_store = false;        // "nothing stored", and "profile": null
   bool print_token = false;     // the token on stdout (or in the JSON)
   const char* event = nullptr;  // the JSON "event" of a waiting login ("logged_in")
+  // An account made just now (account create): "Created USER on URL" instead of "Logged in
+  // to URL as USER (token expires ...)".
+  bool created = false;
 };
 
 // A login's result: one line on stderr, or one JSON object on stdout with --json.

@@ -9,9 +9,11 @@
 
 #include "backends/client_events.hpp"
 #include "backends/neuron.hpp"
+#include "backends/waiting_flows.hpp"
 #include "cli/commands.hpp"
 #include "cli/password.hpp"
 #include "cli/validators.hpp"
+#include "cli/wait_options.hpp"
 #include "core/error.hpp"
 #include "core/host.hpp"
 #include "core/text.hpp"
@@ -26,114 +28,134 @@ namespace {
 
 constexpr int64_t kMinInterval = 10;  // asking again may send the user another petition
 
+using Outcome = backends::NeuronClient::RemoteOutcome;
+
 struct RemoteOptions {
   std::string remote, purpose, wait, interval;
   bool allow_http = false;
 };
 
-void run_remote(Context& context, const RemoteOptions& options) {
-  const HostSpec remote = context.host_option(options.remote, options.allow_http, "--remote");
-  std::string name;
-  const store::Profile profile = fresh_profile(context, 60, PasswordOptions{}, name,
-                                               store::Kind::neuron, "remote-quick-login");
-  if (remote.origin == profile.url)
-    throw Error(ExitCode::usage, "--remote is this profile's own Neuron",
-                "give another Neuron; here you are logged in already");
-  const int64_t interval =
-      options.interval.empty() ? kMinInterval : parse_duration_or_throw(options.interval);
-  const std::string purpose =
-      options.purpose.empty() ? "Log in to " + remote.authority + " from authctl" : options.purpose;
+// The profile's cookie for the remote's web session: used only when it is still a valid
+// cookie value (else a new session is made).
+std::string stored_cookie(const store::Profile& profile, const HostSpec& remote) {
+  auto stored = profile.remote_cookies.find(remote.origin);
+  if (stored == profile.remote_cookies.end() || !validate::is_cookie_value(stored->second))
+    return {};
+  return stored->second;
+}
 
-  net::HttpClient home_http(context.client_options(profile.url, profile.cacert));
-  const std::string legal_id =
-      backends::NeuronClient(home_http, profile.url).prepare_remote_quick_login(profile.token);
+// A petition sent to the user's app through the remote Neuron, and learning its outcome.
+// The remote web session's cookie is kept in the profile after every call that may renew it.
+class RemotePetition {
+ public:
+  // `legal_id`: what PrepareRemoteQuickLogin gave at home, presented to the remote.
+  RemotePetition(Context& context, const HostSpec& remote, std::string profile_name,
+                 const store::Profile& profile, std::string legal_id, const RemoteOptions& options)
+      : context_(context),
+        remote_(remote),
+        profile_name_(std::move(profile_name)),
+        legal_id_(std::move(legal_id)),
+        purpose_(options.purpose.empty() ? "Log in to " + remote.authority + " from authctl"
+                                         : options.purpose),
+        cookie_(stored_cookie(profile, remote)),
+        neuron_(context.neuron_at(remote)) {
+    waiting_.interval = options.interval;
+    waiting_.wait = options.wait;
+    waiting_.default_interval = kMinInterval;
+    waiting_.min_interval = kMinInterval;
+    waiting_.label = "Waiting for the signature";
+    interval_ = std::chrono::duration_cast<std::chrono::seconds>(
+                    wait_plan(context_, waiting_).plan.interval)
+                    .count();
+  }
 
-  std::string cookie;
-  // From the store: used only when it is still a valid cookie value (else a new session).
-  if (auto stored = profile.remote_cookies.find(remote.origin);
-      stored != profile.remote_cookies.end() && validate::is_cookie_value(stored->second))
-    cookie = stored->second;
-  net::HttpClient remote_http(context.client_options(remote.origin, context.global.cacert));
-  backends::NeuronClient remote_neuron(remote_http, remote.origin);
-  auto remember = [&] {
-    context.open_store().update([&](store::Credentials& credentials) {
-      auto it = credentials.profiles.find(name);
-      if (it == credentials.profiles.end()) return false;
-      it->second.remote_cookies[remote.origin] = cookie;
-      return true;
-    });
-  };
-  // With --wait, the outcome comes through the remote's /ClientEvents: a tab registered
-  // with the remote web session and named (tabId) in the petition. Without a session yet,
-  // the petition call makes one and the tab registers right after it (the user needs far
-  // longer than that to sign). Without an event channel, ask again every --interval.
-  const std::string tab = options.wait.empty() ? std::string() : backends::make_tab_id();
-  std::optional<backends::ClientEvents> events;
-  auto listen = [&] {
-    events.emplace(remote_http, remote.origin, tab, cookie);
-    try {
-      events->register_tab();
-    } catch (const Error& e) {
-      if (e.code() != ExitCode::error) throw;
-      events.reset();
-      term::note(text::printable(e.what()) + "; asking again every " + std::to_string(interval) +
-                 "s instead");
-    }
-  };
-  const std::string stored_cookie = cookie;
-  if (!tab.empty() && !cookie.empty()) listen();
-  auto outcome = remote_neuron.remote_quick_login(legal_id, purpose, cookie, tab);
-  remember();
-  if (!outcome.logged_in && !options.wait.empty()) {
+  // RemoteQuickLogin on the remote. With --wait, the outcome comes through the remote's
+  // /ClientEvents: a tab registered with the remote web session and named (tabId) in the
+  // petition. Without a session yet, the petition call makes one and the tab registers right
+  // after it (the user needs far longer than that to sign). Without an event channel, wait()
+  // asks again every --interval.
+  Outcome send() {
+    if (!waiting_.wait.empty()) tab_ = backends::make_tab_id();
+    const std::string cookie_before = cookie_;
+    if (!tab_.empty() && !cookie_.empty()) listen();
+    Outcome outcome = neuron_.remote_quick_login(legal_id_, purpose_, cookie_, tab_);
+    remember_cookie();
     // No session before this call, or the remote replaced an expired one: the petition
     // belongs to the session in the new cookie, so the tab must be registered with it.
-    if (!events || cookie != stored_cookie) listen();
-    std::cerr << "A signing petition was sent to your app: sign it to log in on "
-              << remote.authority << "\n";
-    term::WaitPlan plan;
-    plan.interval = std::chrono::seconds(interval);
-    plan.deadline = timeutil::now() + parse_duration_or_throw(options.wait);
-    plan.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
-    plan.label = "Waiting for the signature";
-    bool done = false;
-    if (events) {
-      std::optional<nlohmann::json> signature;
-      done = term::wait_for_event(plan, [&](std::chrono::milliseconds step) {
-        signature = events->wait_for_signature(step);
-        return signature.has_value();
-      });
-      if (done) {
-        // The petition's contract state; anything but approval means the user refused.
-        const std::string state = signature->is_object() && (*signature)["State"].is_string()
-                                      ? (*signature)["State"].get<std::string>()
-                                      : std::string("Approved");
-        if (state != "Approved" && state != "Signed")
-          throw Error(ExitCode::auth,
-                      "the petition was not approved in the app (" + text::printable(state) + ")",
-                      "run the command again and sign it in the app");
-        outcome.logged_in = true;  // the session is logged in once signed: no need to ask
-      }
-    } else {
-      bool first = true;
-      done = term::wait_until(plan, [&] {
-        if (first) {  // the answer above is fresh: wait an interval before asking again
-          first = false;
-          return false;
-        }
-        outcome = remote_neuron.remote_quick_login(legal_id, purpose, cookie);
-        return outcome.logged_in;
-      });
-      remember();
+    if (!outcome.logged_in && !tab_.empty() && (!events_ || cookie_ != cookie_before)) listen();
+    return outcome;
+  }
+
+  // Waits (--wait) for the signature; false when the time ran out.
+  bool wait(Outcome& outcome) {
+    const term::WaitPlan plan = wait_plan(context_, waiting_).plan;
+    if (!events_) {
+      const bool done = ask_until_logged_in(plan, outcome);
+      remember_cookie();
+      return done;
     }
-    if (!done) {
-      if (context.global.json)
-        context.print_json({{"remote", remote.origin},
-                            {"logged_in", false},
-                            {"petition_sent", outcome.petition_sent}});
-      throw Error(ExitCode::expired, "the petition was not signed in time",
-                  "sign it in the app and run the command again");
+    std::optional<nlohmann::json> signature;
+    const bool done = term::wait_for_event(plan, [&](std::chrono::milliseconds step) {
+      signature = events_->wait_for_signature(step);
+      return signature.has_value();
+    });
+    if (!done) return false;
+    const backends::PetitionAnswer answer = backends::decode::petition_answer(*signature);
+    if (!answer.approved)
+      throw Error(
+          ExitCode::auth,
+          "the petition was not approved in the app (" + text::printable(answer.state) + ")",
+          "run the command again and sign it in the app");
+    outcome.logged_in = true;  // the session is logged in once signed: no need to ask
+    return true;
+  }
+
+ private:
+  void listen() {
+    events_.emplace(neuron_, tab_, cookie_);
+    try {
+      events_->register_tab();
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::error) throw;
+      events_.reset();
+      term::note(text::printable(e.what()) + "; asking again every " + std::to_string(interval_) +
+                 "s instead");
     }
   }
+
+  bool ask_until_logged_in(const term::WaitPlan& plan, Outcome& outcome) {
+    bool first = true;
+    return term::wait_until(plan, [&] {
+      if (first) {  // the answer sent() got is fresh: wait an interval before asking again
+        first = false;
+        return false;
+      }
+      outcome = neuron_.remote_quick_login(legal_id_, purpose_, cookie_);
+      return outcome.logged_in;
+    });
+  }
+
+  void remember_cookie() {
+    context_.open_store().update([&](store::Credentials& credentials) {
+      auto it = credentials.profiles.find(profile_name_);
+      if (it == credentials.profiles.end()) return false;
+      it->second.remote_cookies[remote_.origin] = cookie_;
+      return true;
+    });
+  }
+
+  Context& context_;
+  const HostSpec& remote_;
+  std::string profile_name_, legal_id_, purpose_, tab_;
+  std::string cookie_;  // the remote web session's HttpSessionID ("" = none yet)
+  backends::NeuronClient neuron_;
+  std::optional<backends::ClientEvents> events_;
+  WaitRequest waiting_;
+  int64_t interval_ = kMinInterval;
+};
+
+void print_outcome(const Context& context, const HostSpec& remote, const store::Profile& profile,
+                   const Outcome& outcome) {
   if (context.global.json) {
     context.print_json({{"remote", remote.origin},
                         {"logged_in", outcome.logged_in},
@@ -145,6 +167,33 @@ void run_remote(Context& context, const RemoteOptions& options) {
     std::cerr << "A signing petition was sent to your app: sign it to log in on "
               << remote.authority << " (run again, or use --wait, to see the outcome)\n";
   }
+}
+
+void run_remote(Context& context, const RemoteOptions& options) {
+  const HostSpec remote = context.host_option(options.remote, options.allow_http, "--remote");
+  std::string name;
+  const store::Profile profile = fresh_profile(context, 60, PasswordOptions{}, name,
+                                               store::Kind::neuron, "remote-quick-login");
+  if (remote.origin == profile.url)
+    throw Error(ExitCode::usage, "--remote is this profile's own Neuron",
+                "give another Neuron; here you are logged in already");
+  RemotePetition petition(context, remote, name, profile,
+                          context.neuron(profile).prepare_remote_quick_login(profile.token),
+                          options);
+  Outcome outcome = petition.send();
+  if (!outcome.logged_in && !options.wait.empty()) {
+    std::cerr << "A signing petition was sent to your app: sign it to log in on "
+              << remote.authority << "\n";
+    if (!petition.wait(outcome)) {
+      if (context.global.json)
+        context.print_json({{"remote", remote.origin},
+                            {"logged_in", false},
+                            {"petition_sent", outcome.petition_sent}});
+      throw Error(ExitCode::expired, "the petition was not signed in time",
+                  "sign it in the app and run the command again");
+    }
+  }
+  print_outcome(context, remote, profile, outcome);
 }
 
 }  // namespace

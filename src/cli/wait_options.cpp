@@ -14,26 +14,21 @@
 
 namespace authctl::cli {
 
-namespace {
-
-int64_t interval_seconds(const WaitOptions& options, int64_t fallback) {
-  if (options.interval.empty()) return fallback;
-  return parse_duration_or_throw(options.interval);
+PlannedWait wait_plan(const Context& context, WaitRequest request) {
+  request.now = timeutil::now();
+  request.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
+  return plan_wait(request);
 }
-
-}  // namespace
 
 term::WaitPlan wait_plan(const Context& context, const WaitOptions& options,
                          int64_t default_interval, int64_t local_expiry, std::string label) {
-  term::WaitPlan plan;
-  plan.interval = std::chrono::seconds(interval_seconds(options, default_interval));
-  plan.deadline =
-      options.wait.empty()
-          ? local_expiry
-          : std::min(local_expiry, timeutil::now() + parse_duration_or_throw(options.wait));
-  plan.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
-  plan.label = std::move(label);
-  return plan;
+  WaitRequest request;
+  request.interval = options.interval;
+  request.wait = options.wait;
+  request.default_interval = default_interval;
+  request.expiry = local_expiry;
+  request.label = std::move(label);
+  return wait_plan(context, std::move(request)).plan;
 }
 
 bool want_qr(const WaitOptions& options) {

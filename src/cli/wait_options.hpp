@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/context.hpp"
+#include "cli/wait_plan.hpp"
 #include "term/waiter.hpp"
 
 // CLI11 costs ~12 s of compile time in every file that includes it (it emits its parser
@@ -27,9 +28,11 @@ struct WaitOptions {
 // --interval, --show-qr, --qr-content, --wait
 void add_wait_options(CLI::App* command, WaitOptions& options, bool with_qr_content);
 
-// How long and how often to wait: --interval (else the flow's default), until
-// `local_expiry` or --wait, whichever is first; a spinner only on a terminal and not with
-// --json.
+// plan_wait() (cli/wait_plan.hpp) of `request` as of now, with a spinner only on a terminal
+// and not with --json.
+PlannedWait wait_plan(const Context& context, WaitRequest request);
+// The same for a flow's options: --interval (else the flow's default), until
+// `local_expiry` or --wait, whichever is first.
 term::WaitPlan wait_plan(const Context& context, const WaitOptions& options,
                          int64_t default_interval, int64_t local_expiry, std::string label);
 

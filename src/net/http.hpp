@@ -83,6 +83,9 @@ class HttpClient {
   // Values to hide from the trace wherever they appear (passwords, tokens).
   void add_secret(std::string secret);
 
+  // What it was made with (a flow that finds its own sessions by User-Agent reads it).
+  const ClientOptions& options() const { return options_; }
+
  private:
   friend class PendingRequest;
   struct Impl;
