@@ -111,6 +111,10 @@ nlohmann::json NeuronClient::domain_info(std::string* answered) {
   return *doc;
 }
 
+std::string NeuronClient::domain() {
+  return decode::neuron_domain(domain_info(), host_.authority);
+}
+
 NeuronToken NeuronClient::login(const std::string& user, const std::string& password,
                                 int64_t seconds) {
   const std::string nonce = crypto::make_nonce();
@@ -180,6 +184,10 @@ std::string NeuronClient::quick_login_code(const std::string& tab, const std::st
                   Reason::misbehaving, ErrorFacts{host_.authority, {}, std::nullopt});
   }
   return sign_url;
+}
+
+ClientEvents NeuronClient::client_events(std::string tab, std::string cookie) {
+  return ClientEvents(*http_, host_.origin, std::move(tab), std::move(cookie));
 }
 
 NeuronToken NeuronClient::quick_login_token(const std::string& cookie, int64_t seconds,

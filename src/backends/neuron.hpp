@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/client_events.hpp"
 #include "core/host.hpp"
 #include "net/http.hpp"
 
@@ -32,6 +33,9 @@ class NeuronClient {
   // GET /Agent/Account/DomainInfo: nullopt-like empty object when the host is not a Neuron.
   // `answered` (if given) receives "HTTP <status> <media type>" for messages.
   nlohmann::json domain_info(std::string* answered = nullptr);
+  // DomainInfo's domain (decode::neuron_domain): the domain this broker's Quick Login links
+  // name; "" when it names none or the host is not a Neuron.
+  std::string domain();
   NeuronToken login(const std::string& user, const std::string& password, int64_t seconds);
   // A JWT for an existing web session (HttpSessionID): QuickLogin first (a session where a
   // Quick Login was signed), else GetSessionToken (a session whose account was made with
@@ -43,6 +47,9 @@ class NeuronClient {
   // Returns the signUrl (tagsign:DOMAIN,KEY). `seconds`: the token lifetime to ask for.
   std::string quick_login_code(const std::string& tab, const std::string& purpose, int64_t seconds,
                                std::string& cookie, std::string& service_id);
+  // The /ClientEvents channel of tab `tab` in the web session `cookie`, on this client's
+  // connection (which must outlive it).
+  ClientEvents client_events(std::string tab, std::string cookie);
   // Agent/Account/QuickLogin: the JWT of a web session in which a Quick Login was signed.
   // Sets *user from the answer. Call it only after the signature: before, it counts as a
   // failed login.
