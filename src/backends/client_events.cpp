@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "backends/answer.hpp"
+#include "backends/decoders.hpp"
 #include "backends/http_failure.hpp"
 #include "backends/neuron.hpp"
 #include "core/crypto.hpp"
@@ -152,6 +153,15 @@ std::optional<nlohmann::json> ClientEvents::wait_for_signature(std::chrono::mill
     }
   }
   return signature_;
+}
+
+std::optional<QuickLoginSignature> ClientEvents::wait_for_quick_login(
+    std::chrono::milliseconds wait) {
+  const std::optional<nlohmann::json> data = wait_for_signature(wait);
+  if (!data) return std::nullopt;
+  QuickLoginSignature signature = decode::quick_login_signature(*data, host_.authority);
+  if (signature.agent_api_token) http_.add_secret(*signature.agent_api_token);
+  return signature;
 }
 
 }  // namespace authctl::backends

@@ -17,6 +17,11 @@ namespace authctl::backends {
 
 class NeuronClient;
 
+// What a signature event hands a Quick Login (decode::quick_login_signature).
+struct QuickLoginSignature {
+  std::optional<std::string> agent_api_token;  // the session's JWT, when the server sent it
+};
+
 // A tab id as the web pages make them: a random GUID, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.
 std::string make_tab_id();
 
@@ -36,6 +41,8 @@ class ClientEvents {
   // SignatureReceived event once one came (NOP, CheckServerInstance and others are skipped).
   // A transport error or 5xx is retried a few times before it is thrown.
   std::optional<nlohmann::json> wait_for_signature(std::chrono::milliseconds wait);
+  // The same, decoded for a Quick Login; an AgentApiToken is registered with the trace.
+  std::optional<QuickLoginSignature> wait_for_quick_login(std::chrono::milliseconds wait);
 
  private:
   enum class Answer { signature, events, failed };

@@ -1,6 +1,7 @@
 #include "backends/decoders.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "backends/answer.hpp"
 #include "core/error.hpp"
@@ -86,6 +87,32 @@ int64_t adopted_expiry(const std::string& jwt, int64_t fallback, const std::stri
     answer::unexpected(authority,
                        "\"exp\" of the AgentApiToken is out of range (2000-01-01..2200-01-01)");
   return *exp;
+}
+
+QuickLoginSignature quick_login_signature(const nlohmann::json& data,
+                                          const std::string& authority) {
+  QuickLoginSignature signature;
+  if (!data.is_object()) return signature;
+  const std::string token =
+      answer::Fields(data, authority, "of the signature event").optional_text("AgentApiToken");
+  // It is sent back in an Authorization header: checked before any use.
+  if (!token.empty())
+    signature.agent_api_token =
+        checked_jwt(token, "the AgentApiToken of the signature event", authority);
+  return signature;
+}
+
+std::string neuron_domain(const nlohmann::json& domain_info, const std::string& authority) {
+  if (!domain_info.is_object()) return {};
+  const answer::Fields fields(domain_info, authority, "of DomainInfo");
+  const std::string domain = fields.optional_text("domain");
+  // Compared with the domain of a tagsign: link and named in messages: a DNS name.
+  const bool dns_name =
+      domain.size() <= 253 && std::all_of(domain.begin(), domain.end(), [](char c) {
+        return isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+      });
+  if (!dns_name) fields.bad("domain", "is not a domain name");
+  return domain;
 }
 
 std::string neuron_user_name(const nlohmann::json& doc, const char* where,

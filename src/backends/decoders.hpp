@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/client_events.hpp"
 #include "backends/neuron.hpp"
 #include "backends/nexterm.hpp"
 
@@ -32,6 +33,13 @@ std::string checked_jwt(const std::string& jwt, const std::string& what,
 // The expiry of a token handed over without `expires` (an AgentApiToken): its `exp` claim
 // when it has one (a server time), else `fallback`.
 int64_t adopted_expiry(const std::string& jwt, int64_t fallback, const std::string& authority);
+// What a SignatureReceivedBE / SignatureReceived event's `data` gives a Quick Login: its
+// AgentApiToken when it has one (absent, null or "": none; anything but a JWT is refused).
+// Data that is not an object gives none.
+QuickLoginSignature quick_login_signature(const nlohmann::json& data, const std::string& authority);
+// DomainInfo's "domain" (the domain this broker's tagsign: links name), "" when it names
+// none or `domain_info` is not an object; anything but a domain name is refused.
+std::string neuron_domain(const nlohmann::json& domain_info, const std::string& authority);
 // The "userName" of an answer (validate::is_user_name), "" when it gives none.
 std::string neuron_user_name(const nlohmann::json& doc, const char* where,
                              const std::string& authority);

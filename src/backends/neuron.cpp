@@ -111,6 +111,10 @@ nlohmann::json NeuronClient::domain_info(std::string* answered) {
   return *doc;
 }
 
+std::string NeuronClient::domain() {
+  return decode::neuron_domain(domain_info(), host_.authority);
+}
+
 NeuronToken NeuronClient::login(const std::string& user, const std::string& password,
                                 int64_t seconds) {
   const std::string nonce = crypto::make_nonce();

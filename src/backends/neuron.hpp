@@ -32,6 +32,9 @@ class NeuronClient {
   // GET /Agent/Account/DomainInfo: nullopt-like empty object when the host is not a Neuron.
   // `answered` (if given) receives "HTTP <status> <media type>" for messages.
   nlohmann::json domain_info(std::string* answered = nullptr);
+  // DomainInfo's domain (decode::neuron_domain): the domain this broker's Quick Login links
+  // name; "" when it names none or the host is not a Neuron.
+  std::string domain();
   NeuronToken login(const std::string& user, const std::string& password, int64_t seconds);
   // A JWT for an existing web session (HttpSessionID): QuickLogin first (a session where a
   // Quick Login was signed), else GetSessionToken (a session whose account was made with

@@ -10,6 +10,7 @@
 #include "backends/nexterm.hpp"
 #include "cli/commands.hpp"
 #include "cli/device_link.hpp"
+#include "cli/login_method.hpp"
 #include "cli/passkey_login.hpp"
 #include "cli/passphrase.hpp"
 #include "cli/password.hpp"
@@ -57,35 +58,29 @@ struct LoginOptions {
   WaitOptions wait;
 };
 
-// Why a password login must be of one kind, before any probe: the quick start's NEURON_*
-// variables mean a Neuron (its password login is signed; Nexterm's sends the password
-// itself), and a server keeps the kind its profiles were made with. `why` says which.
-std::optional<store::Kind> expected_kind(const Context& context, const LoginOptions& options,
-                                         const std::string& name, const std::string& origin,
-                                         std::string& why) {
+// The quick start's NEURON_* variables that this login uses: they mean a Neuron.
+NeuronVariables neuron_variables_used(const LoginOptions& options) {
   const bool neuron_password = !options.password.from_stdin && options.password.file.empty() &&
                                !(getenv("AUTHCTL_PASSWORD") && *getenv("AUTHCTL_PASSWORD")) &&
                                getenv("NEURON_PASSWORD") && *getenv("NEURON_PASSWORD");
-  if (neuron_password || options.host_from_env || options.user_from_env) {
-    why = neuron_password         ? "the password comes from NEURON_PASSWORD"
-          : options.host_from_env ? "the host comes from NEURON_HOST"
-                                  : "the user comes from NEURON_USER";
-    return store::Kind::neuron;
-  }
+  return {neuron_password, options.host_from_env, options.user_from_env};
+}
+
+// Why a password login must be of one kind, before any probe (see expected_kind): the store
+// is read only when no NEURON_* variable decides it.
+std::optional<ExpectedKind> expected_login_kind(const Context& context, const LoginOptions& options,
+                                                const std::string& name,
+                                                const std::string& origin) {
+  const NeuronVariables used = neuron_variables_used(options);
   store::Credentials credentials;
-  try {
-    credentials = context.open_store().load();
-  } catch (const Error&) {
-    if (!options.no_store) throw;  // --no-store writes nothing: an unreadable store is no bar
+  if (!used.password && !used.host && !used.user) {
+    try {
+      credentials = context.open_store().load();
+    } catch (const Error&) {
+      if (!options.no_store) throw;  // --no-store writes nothing: an unreadable store is no bar
+    }
   }
-  std::optional<store::Kind> kind;
-  for (const auto& [profile_name, profile] : credentials.profiles) {
-    if (profile.url != origin || (kind && profile_name != name)) continue;
-    kind = profile.kind;
-    why = "profile " + profile_name + " on " + origin + " was made with a " +
-          store::kind_name(profile.kind);
-  }
-  return kind;
+  return expected_kind(used, credentials, name, origin);
 }
 
 // The kind to log in with: --kind, else the probe's, which must agree with what the
@@ -94,14 +89,14 @@ std::optional<store::Kind> expected_kind(const Context& context, const LoginOpti
 store::Kind login_kind(const Context& context, backends::Server& server, const HostSpec& host,
                        const LoginOptions& options, const std::string& name) {
   if (options.kind) return *options.kind;
-  std::string why;
-  const std::optional<store::Kind> expected =
-      expected_kind(context, options, name, host.origin, why);
-  const store::Kind found = server.detect_kind(expected);
+  const std::optional<ExpectedKind> expected =
+      expected_login_kind(context, options, name, host.origin);
+  const store::Kind found =
+      server.detect_kind(expected ? std::optional<store::Kind>(expected->kind) : std::nullopt);
   const std::string found_name = store::kind_name(found);
-  if (expected && found != *expected)
+  if (expected && found != expected->kind)
     throw Error(ExitCode::error,
-                host.authority + " answers as a " + found_name + ", but " + why +
+                host.authority + " answers as a " + found_name + ", but " + expected->why +
                     ": the password was not sent",
                 "give --kind " + found_name + " if the server really changed");
   return found;
@@ -112,8 +107,9 @@ LoginOutput output_of(const LoginOptions& options) {
 }
 
 store::Profile login_neuron(Context& context, backends::NeuronClient& neuron, const HostSpec& host,
-                            const LoginOptions& options, std::string& password) {
-  backends::NeuronToken token = options.www
+                            const LoginOptions& options, LoginMethod method,
+                            std::string& password) {
+  backends::NeuronToken token = method == LoginMethod::www
                                     ? neuron.www_login(options.user, password, options.seconds)
                                     : neuron.login(options.user, password, options.seconds);
   store::Profile profile = new_profile(context, store::Kind::neuron, host.origin, options.user,
@@ -145,29 +141,38 @@ std::optional<std::string> totp_secret(const LoginOptions& options) {
 }
 
 // A code computed on the server's clock (offset from its Date header), so local clock skew
-// does not matter. Waits for the next step when fewer than 3 s are left in this one, or when
-// the code starts with 0 (the server turns "012345" into 12345 and rejects it).
+// does not matter. Waits for the next step when totp_wait_reason says so.
 std::string computed_totp_code(const std::string& secret, int64_t clock_offset) {
   term::InterruptGuard guard;
   for (;;) {
     const int64_t server_now = timeutil::now() + clock_offset;
     const int64_t left = totp::seconds_left(server_now);
     std::string code = totp::code_at(secret, server_now);
-    const char* why = nullptr;
-    if (left < 3)
-      why = "fewer than 3 s are left in this one";
-    else if (code[0] == '0')
-      why = "this code starts with 0, which the server rejects";
+    const char* why = totp_wait_reason(left, code);
     if (!why) return code;
     std::cerr << "Waiting " << left << " s for the next TOTP code: " << why << "\n";
     term::sleep_interruptible(std::chrono::milliseconds(left * 1000 + 200));
   }
 }
 
-bool valid_totp_format(const std::string& code) {
-  return code.size() == 6 && std::all_of(code.begin(), code.end(), [](char c) {
-           return isdigit(static_cast<unsigned char>(c));
-         });
+// The code for an account that asks for one: --totp-code, else computed from the secret,
+// else typed. `computed` says which (for the hint when the server refuses it).
+std::string login_totp_code(Context& context, const HostSpec& host, const LoginOptions& options,
+                            int64_t clock_offset, bool& computed) {
+  if (!options.totp_code.empty()) return options.totp_code;
+  if (auto secret = totp_secret(options)) {
+    std::string code = computed_totp_code(*secret, clock_offset);
+    crypto::wipe(*secret);
+    computed = true;
+    return code;
+  }
+  if (!context.can_prompt())
+    throw Error(ExitCode::auth, "this account needs a TOTP code and none is available",
+                kTotpSourcesHint);
+  auto code = term::prompt_line("TOTP code for " + options.user + "@" + host.authority + ": ");
+  if (!code || !valid_totp_format(*code))
+    throw Error(ExitCode::auth, "no valid TOTP code entered", "type the 6 digits your app shows");
+  return *code;
 }
 
 store::Profile login_nexterm(Context& context, backends::NextermClient& nexterm,
@@ -178,49 +183,12 @@ store::Profile login_nexterm(Context& context, backends::NextermClient& nexterm,
   backends::NextermLogin result = nexterm.login(options.user, password, std::nullopt);
   bool computed = false;
   if (result.totp_required) {
-    if (!options.totp_code.empty()) {
-      code = options.totp_code;
-    } else if (auto secret = totp_secret(options)) {
-      code = computed_totp_code(*secret, result.clock_offset);
-      crypto::wipe(*secret);
-      computed = true;
-    } else if (context.can_prompt()) {
-      code = term::prompt_line("TOTP code for " + options.user + "@" + host.authority + ": ");
-      if (!code || !valid_totp_format(*code))
-        throw Error(ExitCode::auth, "no valid TOTP code entered",
-                    "type the 6 digits your app shows");
-    } else {
-      throw Error(ExitCode::auth, "this account needs a TOTP code and none is available",
-                  "use --totp-code CODE, --totp-secret-file FILE or AUTHCTL_TOTP_SECRET");
-    }
+    code = login_totp_code(context, host, options, result.clock_offset, computed);
     result = nexterm.login(options.user, password, code);
   }
-  if (result.refused) {
-    const int soft = result.refused->code;
-    if (soft == 201)
-      throw Error(ExitCode::auth, "username or password incorrect (" + host.authority + ")",
-                  "check the user name and password");
-    if (soft == 203) {
-      std::string hint = "check the device clock and use the current code";
-      if (code && (*code)[0] == '0')
-        hint =
-            "the code started with 0, which this Nexterm version always rejects (a server "
-            "bug); wait for the next code and try again";
-      else if (computed)
-        hint = "check that the TOTP secret is right and that this machine's clock is correct";
-      throw Error(ExitCode::auth, "the TOTP code was refused by " + host.authority, hint);
-    }
-    if (soft == 202)
-      throw Error(ExitCode::auth, "the server still asks for a TOTP code",
-                  "use --totp-code CODE, --totp-secret-file FILE or AUTHCTL_TOTP_SECRET");
-    if (soft == 403)
-      throw Error(ExitCode::auth, "password login is disabled on " + host.authority,
-                  "log in with a device code (authctl device-link) or a passkey");
-    throw Error(ExitCode::error,
-                "login refused by " + host.authority + ": " + result.refused->message + " (code " +
-                    std::to_string(soft) + ")",
-                "see the server's logs or retry");
-  }
+  if (result.refused)
+    throw nexterm_login_refusal(result.refused->code, result.refused->message, host.authority, code,
+                                computed);
   return new_profile(context, store::Kind::nexterm, host.origin, options.user, result.token,
                      result.clock_offset);
 }
@@ -284,17 +252,6 @@ void run_session_cookie(Context& context, const HostSpec& host, const LoginOptio
   print_login(context, session, output_of(options));
 }
 
-// --passkey and --qr need no secret: a password or TOTP option given with them is a mistake
-// worth saying (it would otherwise be silently ignored).
-void refuse_secrets_for(const LoginOptions& options, const char* flag) {
-  const bool password = options.password.from_stdin || !options.password.file.empty();
-  const bool totp = !options.totp_code.empty() || !options.totp_secret_file.empty();
-  if (password || totp)
-    throw Error(
-        ExitCode::usage, std::string(flag) + " needs no " + (password ? "password" : "TOTP code"),
-        std::string("leave out the ") + (password ? "--password-*" : "--totp-*") + " option");
-}
-
 // The quick start's NEURON_HOST and NEURON_USER, noting that they were used: they mean a
 // Neuron (see expected_kind).
 void apply_neuron_defaults(LoginOptions& options) {
@@ -310,9 +267,6 @@ void apply_neuron_defaults(LoginOptions& options) {
 
 // --passkey: no --host needed (the key file knows its server).
 void run_passkey(Context& context, const LoginOptions& options) {
-  if (options.kind == store::Kind::neuron)
-    throw Error(ExitCode::usage, "--passkey is a Nexterm login",
-                "for a Neuron, use --qr or a password");
   PasskeyLoginRequest request;
   if (!options.host.empty())
     request.host = context.host_option(options.host, options.allow_http, "--host");
@@ -325,7 +279,8 @@ void run_passkey(Context& context, const LoginOptions& options) {
 }
 
 // The local checks of a password login, before any request.
-void check_password_login(Context& context, const HostSpec& host, LoginOptions& options) {
+void check_password_login(Context& context, const HostSpec& host, LoginOptions& options,
+                          LoginMethod method) {
   if (options.user.empty()) {
     if (!context.can_prompt())
       throw Error(ExitCode::usage, "login needs a user name", "give -u USER or set NEURON_USER");
@@ -334,7 +289,7 @@ void check_password_login(Context& context, const HostSpec& host, LoginOptions& 
       throw Error(ExitCode::usage, "no user name entered", "give -u USER");
     options.user = *typed;
   }
-  if (options.www) {
+  if (method == LoginMethod::www) {
     // WwwLogin sends the password itself (HTTP Basic): never in the clear over a network.
     if (host.scheme == "http" && !host.loopback)
       throw Error(ExitCode::usage, "--www sends the password itself and is refused over plain http",
@@ -345,8 +300,9 @@ void check_password_login(Context& context, const HostSpec& host, LoginOptions& 
     throw Error(ExitCode::usage, "--totp-code must be 6 digits", "use the code your app shows now");
 }
 
-void run_password_login(Context& context, const HostSpec& host, LoginOptions& options) {
-  check_password_login(context, host, options);
+void run_password_login(Context& context, const HostSpec& host, LoginOptions& options,
+                        LoginMethod method) {
+  check_password_login(context, host, options, method);
   const std::string name = profile_name_for(context, options.user, host.authority);
   if (!options.no_store) prepare_store(context, name, host.origin, options.force);
   // All local checks come first. Without a password source and no one to ask: exit 4 now,
@@ -360,43 +316,145 @@ void run_password_login(Context& context, const HostSpec& host, LoginOptions& op
   std::string password = given ? *given : obtain_password(context, options.password, prompt);
   if (given) crypto::wipe(*given);
   server.hide(password);
-  store::Profile profile = kind == store::Kind::neuron
-                               ? login_neuron(context, server.neuron(), host, options, password)
-                               : login_nexterm(context, server.nexterm(), host, options, password);
+  store::Profile profile =
+      kind == store::Kind::neuron
+          ? login_neuron(context, server.neuron(), host, options, method, password)
+          : login_nexterm(context, server.nexterm(), host, options, password);
   crypto::wipe(password);
   finish_login(context, {name, profile}, options.force, options.no_store);
   print_login(context, {name, profile}, output_of(options));
+}
+
+// --qr: the Neuron's Quick Login (cli/qr_login.hpp), printed with the event "logged_in".
+void run_login_qr(Context& context, const HostSpec& host, const LoginOptions& options) {
+  LoginOutput output = output_of(options);
+  output.event = "logged_in";
+  print_login(context,
+              run_qr_login(context, host, options.wait,
+                           {options.purpose, options.seconds, options.force, options.no_store}),
+              output);
+}
+
+// --host (or NEURON_HOST), which every method but --passkey needs.
+HostSpec login_host(Context& context, const LoginOptions& options) {
+  if (options.host.empty())
+    throw Error(ExitCode::usage, "login needs --host",
+                "give --host HOST[:PORT] or set NEURON_HOST");
+  return context.host_option(options.host, options.allow_http, "--host");
+}
+
+LoginFlags login_flags_of(const LoginOptions& options) {
+  LoginFlags flags;
+  flags.with_token = options.with_token;
+  flags.device = options.device;
+  flags.session_cookie = !options.session_cookie.empty();
+  flags.www = options.www;
+  flags.qr = options.qr;
+  flags.passkey = options.passkey;
+  flags.kind = options.kind;
+  flags.password = options.password.from_stdin || !options.password.file.empty();
+  flags.totp = !options.totp_code.empty() || !options.totp_secret_file.empty();
+  return flags;
 }
 
 void run_login(Context& context, LoginOptions options) {
   context.check_profile_option();
   options.kind = store::kind_from_name(options.kind_name);
   apply_neuron_defaults(options);
-  if (options.passkey) refuse_secrets_for(options, "--passkey");
-  if (options.qr) refuse_secrets_for(options, "--qr");
-  if (options.passkey) return run_passkey(context, options);
-  if (options.host.empty())
-    throw Error(ExitCode::usage, "login needs --host",
-                "give --host HOST[:PORT] or set NEURON_HOST");
-  const HostSpec host = context.host_option(options.host, options.allow_http, "--host");
-  if (options.with_token) return run_with_token(context, host, options);
-  if (!options.session_cookie.empty()) return run_session_cookie(context, host, options);
-  if (options.qr) {
-    if (options.kind == store::Kind::nexterm)
-      throw Error(ExitCode::usage, "--qr is the Neuron's Quick Login",
-                  "for Nexterm, use --device (or --passkey)");
-    LoginOutput output = output_of(options);
-    output.event = "logged_in";
-    return print_login(
-        context,
-        run_qr_login(context, host, options.wait,
-                     {options.purpose, options.seconds, options.force, options.no_store}),
-        output);
+  const LoginMethod method = login_method(login_flags_of(options));
+  switch (method) {
+    case LoginMethod::passkey:
+      return run_passkey(context, options);
+    case LoginMethod::api_key:
+      return run_with_token(context, login_host(context, options), options);
+    case LoginMethod::session_cookie:
+      return run_session_cookie(context, login_host(context, options), options);
+    case LoginMethod::qr:
+      return run_login_qr(context, login_host(context, options), options);
+    case LoginMethod::device:
+      return run_device_login(context, login_host(context, options), options.wait, options.force,
+                              options.no_store, options.print_token);
+    case LoginMethod::password:
+    case LoginMethod::www:
+      return run_password_login(context, login_host(context, options), options, method);
   }
-  if (options.device)
-    return run_device_login(context, host, options.wait, options.force, options.no_store,
-                            options.print_token);
-  run_password_login(context, host, options);
+}
+
+// Where and as whom: the server, its kind, the user and the password or TOTP secret.
+void add_login_account_options(CLI::App* cmd, LoginOptions& options) {
+  // NEURON_HOST and NEURON_USER are applied by run_login, which must know they were used.
+  cmd->add_option("--host", options.host, "HOST[:PORT] or https://HOST[:PORT] (or NEURON_HOST)")
+      ->type_name("HOST");
+  cmd->add_option("--kind", options.kind_name, "Server kind; detected when omitted")
+      ->check(CLI::IsMember({"neuron", "nexterm"}).description(""))
+      ->type_name("neuron|nexterm");
+  cmd->add_option("-u,--user", options.user, "User name (or NEURON_USER)")->type_name("NAME");
+  add_password_options(cmd, options.password);
+  cmd->add_option("--seconds", options.seconds, "Neuron token lifetime, 1..3600 (default 3600)")
+      ->check(CLI::Range(1, 3600).description(""))
+      ->type_name("N");
+  cmd->add_option("--totp-code", options.totp_code, "Nexterm: the current TOTP code")
+      ->type_name("CODE");
+  cmd->add_option(
+         "--totp-secret-file", options.totp_secret_file,
+         "Nexterm: compute TOTP codes from the base32 secret in FILE (or AUTHCTL_TOTP_SECRET)")
+      ->check(CLI::ExistingFile.description(""))
+      ->type_name("FILE");
+}
+
+// The options that only one way to log in takes name it.
+struct LoginMethodOptions {
+  CLI::Option* qr;
+  CLI::Option* passkey;
+};
+
+// The ways to log in other than a password (login_method picks one): each excludes the
+// others, which CLI11 refuses while parsing and lists in --help.
+LoginMethodOptions add_login_method_options(CLI::App* cmd, LoginOptions& options) {
+  auto* with_token = cmd->add_flag("--with-token", options.with_token,
+                                   "Nexterm: read an API key (nxt_...) from stdin and store it");
+  auto* device = cmd->add_flag("--device", options.device,
+                               "Nexterm: log in with a device code (same as device-link)");
+  auto* session_cookie =
+      cmd->add_option(
+             "--session-cookie", options.session_cookie,
+             "Neuron: turn a web session (HttpSessionID cookie in FILE, or - for stdin) into a JWT")
+          ->type_name("FILE|-");
+  auto* www =
+      cmd->add_flag("--www", options.www,
+                    "Neuron WwwLogin over HTTP Basic (the server sees the password; https only)");
+  auto* qr = cmd->add_flag("--qr", options.qr,
+                           "Neuron Quick Login: scan a QR code with the app, no password");
+  auto* passkey = cmd->add_flag("--passkey", options.passkey,
+                                "Nexterm: log in with a passkey made by passkey add (no "
+                                "password, no TOTP)");
+  const std::vector<CLI::Option*> methods{with_token, device, session_cookie, www, qr, passkey};
+  for (size_t i = 0; i < methods.size(); ++i)
+    for (size_t j = 0; j < i; ++j) methods[i]->excludes(methods[j]);
+  return {qr, passkey};
+}
+
+// What --passkey and --qr take, and how long to wait (--device and --qr).
+void add_login_method_details(CLI::App* cmd, LoginOptions& options,
+                              const LoginMethodOptions& methods) {
+  cmd->add_option("--passkey-file", options.passkey_file,
+                  "--passkey: the key file to use (or AUTHCTL_PASSKEY_FILE)")
+      ->needs(methods.passkey)
+      ->type_name("FILE");
+  add_passphrase_option(cmd, options.passphrase_file)->needs(methods.passkey);
+  cmd->add_option("--purpose", options.purpose, "--qr: why, as the app shows it")
+      ->needs(methods.qr)
+      ->type_name("TEXT");
+  add_wait_options(cmd, options.wait, /*with_qr_content=*/true);
+}
+
+// The connection, replacing a profile and what is printed or stored.
+void add_login_output_options(CLI::App* cmd, LoginOptions& options) {
+  cmd->add_flag("--allow-http", options.allow_http, "Allow plain http to a non-loopback host");
+  cmd->add_flag("--force", options.force, "Replace a profile of the same name on another URL");
+  auto* print = cmd->add_flag("--print-token", options.print_token, "Print the token on stdout");
+  cmd->add_flag("--no-store", options.no_store, "Write nothing to disk (with --print-token)")
+      ->needs(print);
 }
 
 }  // namespace
@@ -404,70 +462,10 @@ void run_login(Context& context, LoginOptions options) {
 void register_login(CLI::App& app, Context& context) {
   auto options = std::make_shared<LoginOptions>();
   auto* cmd = app.add_subcommand("login", "Log in and store the session as a profile");
-  // NEURON_HOST and NEURON_USER are applied by run_login, which must know they were used.
-  cmd->add_option("--host", options->host, "HOST[:PORT] or https://HOST[:PORT] (or NEURON_HOST)")
-      ->type_name("HOST");
-  cmd->add_option("--kind", options->kind_name, "Server kind; detected when omitted")
-      ->check(CLI::IsMember({"neuron", "nexterm"}).description(""))
-      ->type_name("neuron|nexterm");
-  cmd->add_option("-u,--user", options->user, "User name (or NEURON_USER)")->type_name("NAME");
-  add_password_options(cmd, options->password);
-  cmd->add_option("--seconds", options->seconds, "Neuron token lifetime, 1..3600 (default 3600)")
-      ->check(CLI::Range(1, 3600).description(""))
-      ->type_name("N");
-  cmd->add_option("--totp-code", options->totp_code, "Nexterm: the current TOTP code")
-      ->type_name("CODE");
-  cmd->add_option(
-         "--totp-secret-file", options->totp_secret_file,
-         "Nexterm: compute TOTP codes from the base32 secret in FILE (or AUTHCTL_TOTP_SECRET)")
-      ->check(CLI::ExistingFile.description(""))
-      ->type_name("FILE");
-  auto* with_token = cmd->add_flag("--with-token", options->with_token,
-                                   "Nexterm: read an API key (nxt_...) from stdin and store it");
-  auto* device = cmd->add_flag("--device", options->device,
-                               "Nexterm: log in with a device code (same as device-link)");
-  with_token->excludes(device);
-  auto* session_cookie =
-      cmd->add_option(
-             "--session-cookie", options->session_cookie,
-             "Neuron: turn a web session (HttpSessionID cookie in FILE, or - for stdin) into a JWT")
-          ->type_name("FILE|-")
-          ->excludes(with_token)
-          ->excludes(device);
-  auto* www =
-      cmd->add_flag("--www", options->www,
-                    "Neuron WwwLogin over HTTP Basic (the server sees the password; https only)")
-          ->excludes(with_token)
-          ->excludes(device)
-          ->excludes(session_cookie);
-  auto* qr = cmd->add_flag("--qr", options->qr,
-                           "Neuron Quick Login: scan a QR code with the app, no password")
-                 ->excludes(with_token)
-                 ->excludes(device)
-                 ->excludes(www)
-                 ->excludes(session_cookie);
-  auto* passkey = cmd->add_flag("--passkey", options->passkey,
-                                "Nexterm: log in with a passkey made by passkey add (no "
-                                "password, no TOTP)")
-                      ->excludes(with_token)
-                      ->excludes(device)
-                      ->excludes(www)
-                      ->excludes(session_cookie)
-                      ->excludes(qr);
-  cmd->add_option("--passkey-file", options->passkey_file,
-                  "--passkey: the key file to use (or AUTHCTL_PASSKEY_FILE)")
-      ->needs(passkey)
-      ->type_name("FILE");
-  add_passphrase_option(cmd, options->passphrase_file)->needs(passkey);
-  cmd->add_option("--purpose", options->purpose, "--qr: why, as the app shows it")
-      ->needs(qr)
-      ->type_name("TEXT");
-  add_wait_options(cmd, options->wait, /*with_qr_content=*/true);
-  cmd->add_flag("--allow-http", options->allow_http, "Allow plain http to a non-loopback host");
-  cmd->add_flag("--force", options->force, "Replace a profile of the same name on another URL");
-  auto* print = cmd->add_flag("--print-token", options->print_token, "Print the token on stdout");
-  cmd->add_flag("--no-store", options->no_store, "Write nothing to disk (with --print-token)")
-      ->needs(print);
+  add_login_account_options(cmd, *options);
+  const LoginMethodOptions methods = add_login_method_options(cmd, *options);
+  add_login_method_details(cmd, *options, methods);
+  add_login_output_options(cmd, *options);
   cmd->callback([&context, options] { run_login(context, *options); });
 }
 

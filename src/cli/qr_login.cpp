@@ -9,6 +9,7 @@
 #include "backends/client_events.hpp"
 #include "backends/neuron.hpp"
 #include "cli/profiles.hpp"
+#include "cli/quick_login_link.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/timeutil.hpp"
@@ -19,43 +20,11 @@ namespace authctl::cli {
 
 namespace {
 
-bool same_domain(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (tolower(static_cast<unsigned char>(a[i])) != tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-// The domain a tagsign: link must name: the broker's own (DomainInfo's `domain`), else the
-// --host's host. A link for another domain would have the user sign a login elsewhere.
+// The domain a tagsign: link must name: the broker's own (DomainInfo's), else the --host's
+// host. A link for another domain would have the user sign a login elsewhere.
 std::string own_domain(backends::NeuronClient& neuron, const HostSpec& host) {
-  const nlohmann::json info = neuron.domain_info();
-  if (info.is_object() && info.contains("domain") && info["domain"].is_string() &&
-      !info["domain"].get<std::string>().empty())
-    return info["domain"].get<std::string>();
-  return host.host;
-}
-
-// Refuses (exit 1, before anything is shown) a signUrl that is not tagsign:DOMAIN,KEY for
-// `domain`, or that holds anything a terminal or QR reader could misread.
-void check_sign_url(const std::string& sign_url, const std::string& domain, const HostSpec& host) {
-  const std::string prefix = "tagsign:";
-  const size_t comma = sign_url.find(',');
-  const bool form = sign_url.rfind(prefix, 0) == 0 && comma != std::string::npos &&
-                    comma + 1 < sign_url.size() && !text::needs_escaping(sign_url) &&
-                    sign_url.find(' ') == std::string::npos;
-  if (!form)
-    throw Error(ExitCode::error,
-                host.authority + " sent an unexpected answer: the Quick Login link '" +
-                    text::printable(sign_url) + "' is not tagsign:DOMAIN,KEY",
-                "the server is misbehaving; check --host");
-  const std::string named = sign_url.substr(prefix.size(), comma - prefix.size());
-  if (!same_domain(named, domain))
-    throw Error(ExitCode::error,
-                host.authority + " sent an unexpected answer: its Quick Login link is for " +
-                    named + ", not for " + domain,
-                "signing it would log you in elsewhere; check --host (nothing was shown)");
+  const std::string domain = neuron.domain();
+  return domain.empty() ? host.host : domain;
 }
 
 // The code as a JSON line, or as text on stderr (check_sign_url refused controls already;
@@ -63,12 +32,10 @@ void check_sign_url(const std::string& sign_url, const std::string& domain, cons
 void show_code(Context& context, const WaitOptions& options, const HostSpec& host,
                const std::string& sign_url, int64_t code_expiry) {
   if (context.global.json) {
-    const size_t comma = sign_url.find(',');
-    context.print_json(
-        {{"event", "code"},
-         {"code", comma == std::string::npos ? sign_url : sign_url.substr(comma + 1)},
-         {"link", sign_url},
-         {"expires_at", timeutil::format_rfc3339(code_expiry)}});
+    context.print_json({{"event", "code"},
+                        {"code", sign_url_key(sign_url)},
+                        {"link", sign_url},
+                        {"expires_at", timeutil::format_rfc3339(code_expiry)}});
   } else {
     const std::string expires = timeutil::format_relative(code_expiry, timeutil::now());
     if (want_qr(options))
@@ -83,45 +50,25 @@ void show_code(Context& context, const WaitOptions& options, const HostSpec& hos
   }
 }
 
-}  // namespace
-
-NewSession run_qr_login(Context& context, const HostSpec& host, const WaitOptions& options,
-                        const QrLoginRequest& request) {
-  const int64_t wait =
-      options.wait.empty() ? kQrCodeSeconds : parse_duration_or_throw(options.wait);
-  if (wait > kQrCodeSeconds)
+// --wait for --qr: at most the life of a code (the default).
+void check_qr_wait(const WaitOptions& options) {
+  if (!options.wait.empty() && parse_duration_or_throw(options.wait) > kQrCodeSeconds)
     throw Error(ExitCode::usage, "--wait for --qr is at most 5m: a QR code lives about 5 minutes",
                 "give --wait 5m or less (run the command again for a fresh code)");
-  // The user (and so the default name) is known only after signing; -p is checked now.
-  if (!request.no_store)
-    prepare_store(context, context.explicit_profile(), host.origin, request.force);
+}
 
-  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
-  backends::NeuronClient neuron(http, host.origin);
-  const std::string tab = backends::make_tab_id();
-  const std::string purpose =
-      request.purpose.empty() ? "Log in to " + host.authority + " with authctl" : request.purpose;
-  std::string cookie, service_id;
-  const std::string domain = own_domain(neuron, host);
-  const std::string sign_url =
-      neuron.quick_login_code(tab, purpose, request.seconds, cookie, service_id);
-  check_sign_url(sign_url, domain, host);
-  const int64_t code_expiry = timeutil::now() + kQrCodeSeconds;
-
-  // The tab must be known to the server before anyone can scan: its event is lost otherwise.
-  backends::ClientEvents events(http, host.origin, tab, cookie);
-  events.register_tab();
-
-  show_code(context, options, host, sign_url, code_expiry);
-  show_qr(context, options, sign_url);
-
-  term::WaitPlan plan;
-  plan.deadline = timeutil::now() + wait;
-  plan.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
-  plan.label = "Waiting for the signature";
-  std::optional<nlohmann::json> signature;
+// Waits up to --wait (at most the life of the code) for the app's signature. None in time is exit 6
+// ("expired" event with --json).
+backends::QuickLoginSignature await_signature(Context& context, backends::ClientEvents& events,
+                                              const WaitOptions& options) {
+  WaitRequest request;
+  request.wait = options.wait;
+  request.expiry = timeutil::now() + kQrCodeSeconds;
+  request.label = "Waiting for the signature";
+  const term::WaitPlan plan = wait_plan(context, std::move(request)).plan;
+  std::optional<backends::QuickLoginSignature> signature;
   const bool signed_in = term::wait_for_event(plan, [&](std::chrono::milliseconds step) {
-    signature = events.wait_for_signature(step);
+    signature = events.wait_for_quick_login(step);
     return signature.has_value();
   });
   if (!signed_in) {
@@ -130,21 +77,23 @@ NewSession run_qr_login(Context& context, const HostSpec& host, const WaitOption
     throw Error(ExitCode::expired, "the QR code was not signed in time",
                 "run authctl login --qr again (if you declined in the app, that is why)");
   }
+  return *signature;
+}
 
-  // The token comes in the event when the server sends it; else it is asked for once,
-  // now that the session is signed (asking before would count as a failed login).
+// The token of the signed session: the one in the event when the server sent it; else it
+// is asked for once, now that the session is signed (asking before would count as a failed
+// login). Stored as the profile of its user.
+NewSession store_signed_session(Context& context, backends::NeuronClient& neuron,
+                                const HostSpec& host, const QrLoginRequest& request,
+                                const backends::QuickLoginSignature& signature,
+                                const std::string& cookie) {
   std::string user;
-  backends::NeuronToken token;
-  const nlohmann::json* given = nullptr;
-  if (signature->is_object() && signature->contains("AgentApiToken") &&
-      (*signature)["AgentApiToken"].is_string() &&
-      !(*signature)["AgentApiToken"].get<std::string>().empty())
-    given = &(*signature)["AgentApiToken"];
-  token = given ? neuron.adopt_token(given->get<std::string>(), request.seconds, &user)
-                : neuron.quick_login_token(cookie, request.seconds, &user);
+  const backends::NeuronToken token =
+      signature.agent_api_token
+          ? neuron.adopt_token(*signature.agent_api_token, request.seconds, &user)
+          : neuron.quick_login_token(cookie, request.seconds, &user);
   if (user.empty()) user = neuron.user_name(token.jwt);
   if (user.empty()) user = "unknown";
-
   NewSession result;
   result.profile =
       new_profile(context, store::Kind::neuron, host.origin, user, token.jwt, token.clock_offset);
@@ -153,6 +102,36 @@ NewSession run_qr_login(Context& context, const HostSpec& host, const WaitOption
   result.name = profile_name_for(context, user, host.authority);
   finish_login(context, result, request.force, request.no_store);
   return result;
+}
+
+}  // namespace
+
+NewSession run_qr_login(Context& context, const HostSpec& host, const WaitOptions& options,
+                        const QrLoginRequest& request) {
+  check_qr_wait(options);
+  // The user (and so the default name) is known only after signing; -p is checked now.
+  if (!request.no_store)
+    prepare_store(context, context.explicit_profile(), host.origin, request.force);
+
+  backends::NeuronClient neuron = context.neuron_at(host);
+  const std::string tab = backends::make_tab_id();
+  const std::string purpose =
+      request.purpose.empty() ? "Log in to " + host.authority + " with authctl" : request.purpose;
+  std::string cookie, service_id;
+  const std::string domain = own_domain(neuron, host);
+  const std::string sign_url =
+      neuron.quick_login_code(tab, purpose, request.seconds, cookie, service_id);
+  check_sign_url(sign_url, domain, host.authority);
+  const int64_t code_expiry = timeutil::now() + kQrCodeSeconds;
+
+  // The tab must be known to the server before anyone can scan: its event is lost otherwise.
+  backends::ClientEvents events(neuron, tab, cookie);
+  events.register_tab();
+
+  show_code(context, options, host, sign_url, code_expiry);
+  show_qr(context, options, sign_url);
+  const backends::QuickLoginSignature signature = await_signature(context, events, options);
+  return store_signed_session(context, neuron, host, request, signature, cookie);
 }
 
 }  // namespace authctl::cli

@@ -14,12 +14,6 @@
 
 namespace authctl::cli {
 
-PlannedWait wait_plan(const Context& context, WaitRequest request) {
-  request.now = timeutil::now();
-  request.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
-  return plan_wait(request);
-}
-
 term::WaitPlan wait_plan(const Context& context, const WaitOptions& options,
                          int64_t default_interval, int64_t local_expiry, std::string label) {
   WaitRequest request;

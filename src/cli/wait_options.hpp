@@ -28,9 +28,6 @@ struct WaitOptions {
 // --interval, --show-qr, --qr-content, --wait
 void add_wait_options(CLI::App* command, WaitOptions& options, bool with_qr_content);
 
-// plan_wait() (cli/wait_plan.hpp) of `request` as of now, with a spinner only on a terminal
-// and not with --json.
-PlannedWait wait_plan(const Context& context, WaitRequest request);
 // The same for a flow's options: --interval (else the flow's default), until
 // `local_expiry` or --wait, whichever is first.
 term::WaitPlan wait_plan(const Context& context, const WaitOptions& options,

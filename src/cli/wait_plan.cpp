@@ -1,10 +1,13 @@
 #include "cli/wait_plan.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "cli/context.hpp"
 #include "core/error.hpp"
 #include "core/timeutil.hpp"
+#include "term/tty.hpp"
 
 namespace authctl::cli {
 
@@ -40,6 +43,12 @@ PlannedWait plan_wait(const WaitRequest& request) {
   planned.ends_at_expiry = limit && *limit < wait_end;
   planned.plan.deadline = planned.ends_at_expiry ? *limit : wait_end;
   return planned;
+}
+
+PlannedWait wait_plan(const Context& context, WaitRequest request) {
+  request.now = timeutil::now();
+  request.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
+  return plan_wait(request);
 }
 
 }  // namespace authctl::cli

@@ -12,6 +12,8 @@
 
 namespace authctl::cli {
 
+class Context;
+
 struct WaitRequest {
   std::string interval;          // --interval as given; "" = default_interval
   std::string wait;              // --wait as given; "" = until the expiry
@@ -38,5 +40,9 @@ struct PlannedWait {
 // --interval (at least min_interval), until the expiry or --wait, whichever is first.
 // An invalid duration or too short an interval is Error(usage).
 PlannedWait plan_wait(const WaitRequest& request);
+
+// plan_wait() of `request` as of now, with a spinner only on a terminal
+// and not with --json.
+PlannedWait wait_plan(const Context& context, WaitRequest request);
 
 }  // namespace authctl::cli

@@ -1,0 +1,86 @@
+// authctl login's decisions that depend on its options alone, before anything is read or
+// sent: which way to log in (one LoginMethod, derived once from the flags), the flag
+// combinations it refuses, which kind a password login must find, and the TOTP code checks.
+// Pure (no I/O, no environment): tests/unit/login_method_test.cpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "store/credentials.hpp"
+
+namespace authctl::cli {
+
+// The ways to log in.
+enum class LoginMethod {
+  password,        // Neuron: signed with the password; Nexterm: the password (+ TOTP)
+  www,             // --www: the Neuron's WwwLogin (HTTP Basic)
+  api_key,         // --with-token: a Nexterm API key from stdin
+  session_cookie,  // --session-cookie: an existing Neuron web session turned into a JWT
+  qr,              // --qr: the Neuron's Quick Login
+  passkey,         // --passkey: a Nexterm passkey made by passkey add
+  device,          // --device: a Nexterm device code
+};
+
+// The method's name as a profile will record it: password, www, api-key, session-cookie,
+// qr, passkey, device.
+const char* login_method_name(LoginMethod method);
+
+// The options of login that the choice of the method depends on.
+struct LoginFlags {
+  bool with_token = false;
+  bool device = false;
+  bool session_cookie = false;  // --session-cookie given
+  bool www = false;
+  bool qr = false;
+  bool passkey = false;
+  std::optional<store::Kind> kind;  // --kind
+  bool password = false;            // --password-stdin or --password-file
+  bool totp = false;                // --totp-code or --totp-secret-file
+};
+
+// The one method the flags ask for: password when none is given. Error(usage) for two
+// methods at once (CLI11 refuses those pairs while parsing already, and --help lists them;
+// this does not rely on it), for a password or TOTP option with --qr or --passkey, for --qr
+// with --kind nexterm and for --passkey with --kind neuron.
+LoginMethod login_method(const LoginFlags& flags);
+
+// What a password login expects the probe to find, and why (for the message when it does
+// not): a Neuron when the quick start's NEURON_* variables were used (its password login is
+// signed; Nexterm's sends the password itself), else the kind the store's profiles on that
+// URL were made with (the profile named `name` first).
+struct ExpectedKind {
+  store::Kind kind;
+  std::string why;  // "the host comes from NEURON_HOST", "profile P on URL was made with ..."
+};
+struct NeuronVariables {
+  bool password = false;  // the password comes from NEURON_PASSWORD
+  bool host = false;      // --host from NEURON_HOST
+  bool user = false;      // -u from NEURON_USER
+};
+std::optional<ExpectedKind> expected_kind(const NeuronVariables& used,
+                                          const store::Credentials& credentials,
+                                          const std::string& name, const std::string& origin);
+
+// A TOTP code as typed: 6 digits.
+bool valid_totp_format(const std::string& code);
+
+// Why a code computed now should wait for the next step (nullptr: send it): fewer than 3 s
+// left in this one, or the code starts with 0 (the server turns "012345" into 12345 and
+// rejects it).
+const char* totp_wait_reason(int64_t seconds_left, const std::string& code);
+
+// What to do when a Nexterm account needs a TOTP code and none was given.
+inline constexpr const char* kTotpSourcesHint =
+    "use --totp-code CODE, --totp-secret-file FILE or AUTHCTL_TOTP_SECRET";
+
+// The error of a Nexterm password login refused with soft error `code` (201 wrong
+// password, 203 TOTP code refused, 202 still a code wanted, 403 password login disabled;
+// others as the server says). `sent_code`: the TOTP code sent, if any; `computed`: whether
+// it was computed from a secret (the hint then points at the secret and the clock).
+Error nexterm_login_refusal(int code, const std::string& message, const std::string& authority,
+                            const std::optional<std::string>& sent_code, bool computed);
+
+}  // namespace authctl::cli
