@@ -54,6 +54,20 @@ bool is_string_member(const nlohmann::json& doc, const char* key) {
   return it != doc.end() && it->is_string();
 }
 
+// A WebAuthn challenge: base64url without padding (the spec's are 43 characters). It is
+// signed inside clientDataJSON exactly as sent, so nothing else is taken.
+const std::string& checked_challenge(const std::string& challenge, const char* where,
+                                     const std::string& authority) {
+  const bool base64url = std::all_of(challenge.begin(), challenge.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+  if (challenge.empty() || challenge.size() > 1024 || !base64url)
+    answer::unexpected(authority,
+                       std::string("\"challenge\" of the ") + where + " is not base64url");
+  return challenge;
+}
+
 }  // namespace
 
 int64_t clock_offset(std::string_view date_header, int64_t local_now) {
@@ -126,6 +140,34 @@ const nlohmann::json& account_created(const nlohmann::json& doc, const std::stri
     throw Error(ExitCode::error, authority + " answered GetSessionToken without AccountCreated",
                 Reason::misbehaving, ErrorFacts{authority, {}, std::nullopt});
   return *inner;
+}
+
+VerifiedToken verified_token(const nlohmann::json& doc, const std::string& authority) {
+  if (!doc.is_object())
+    throw Error(ExitCode::error, authority + " answered AuthenticateJwt with a non-object",
+                Reason::misbehaving, ErrorFacts{authority, {}, std::nullopt});
+  auto text_of = [](const nlohmann::json& value) {
+    return value.is_string() ? value.get<std::string>() : value.dump();
+  };
+  auto member = [&](const char* key) -> std::optional<std::string> {
+    auto it = doc.find(key);
+    if (it == doc.end()) return std::nullopt;
+    return text_of(*it);
+  };
+  VerifiedToken out;
+  out.algorithm = member("algorithm");
+  out.issuer = member("issuer");
+  out.subject = member("subject");
+  // Shown only: an expiration that is no time is left out rather than refused.
+  if (auto exp = doc.find("expiration"); exp != doc.end())
+    out.expires = timeutil::parse_time_value(*exp);
+  if (auto claims = doc.find("claims"); claims != doc.end() && claims->is_object()) {
+    out.claims.emplace();
+    for (const auto& item : claims->items())
+      out.claims->push_back(VerifiedToken::Claim{item.key(), text_of(item.value())});
+  }
+  out.server = doc;
+  return out;
 }
 
 std::string session_token(const nlohmann::json& doc, const char* where,
@@ -222,8 +264,9 @@ std::vector<PasskeyInfo> passkeys(const nlohmann::json& doc, const std::string& 
   return out;
 }
 
-void passkey_creation_options(const nlohmann::json& doc, const std::string& authority,
-                              const std::string& host) {
+PasskeyCreationOptions passkey_creation_options(const nlohmann::json& doc,
+                                                const std::string& authority,
+                                                const std::string& host) {
   if (!doc.is_object() || !is_string_member(doc, "challenge") || !doc.contains("rp") ||
       !doc["rp"].is_object() || !is_string_member(doc["rp"], "id"))
     throw Error(ExitCode::error,
@@ -239,13 +282,23 @@ void passkey_creation_options(const nlohmann::json& doc, const std::string& auth
                 authority + " sent an unexpected answer: \"rp.id\" is \"" + text::printable(rp_id) +
                     "\", not this server's host " + host,
                 Reason::passkey_rp_mismatch, ErrorFacts{authority, {}, std::nullopt});
+  return PasskeyCreationOptions{rp_id,
+                                checked_challenge(doc["challenge"].get_ref<const std::string&>(),
+                                                  "passkey registration options", authority)};
 }
 
-void passkey_request_options(const nlohmann::json& doc, const std::string& authority) {
+PasskeyRequestOptions passkey_request_options(const nlohmann::json& doc,
+                                              const std::string& authority) {
   if (!doc.is_object() || !is_string_member(doc, "challenge") || !is_string_member(doc, "rpId"))
     throw Error(ExitCode::error,
                 authority + " answered passkey login options without challenge and rpId",
                 Reason::too_old_for_passkeys, ErrorFacts{authority, {}, std::nullopt});
+  const std::string& rp_id = doc["rpId"].get_ref<const std::string&>();
+  if (rp_id.empty())
+    answer::unexpected(authority, "\"rpId\" of the passkey login options is empty");
+  return PasskeyRequestOptions{rp_id,
+                               checked_challenge(doc["challenge"].get_ref<const std::string&>(),
+                                                 "passkey login options", authority)};
 }
 
 std::string passkey_login_token(const nlohmann::json& doc, const std::string& authority) {

@@ -45,6 +45,8 @@ std::string neuron_user_name(const nlohmann::json& doc, const char* where,
                              const std::string& authority);
 // GetSessionToken's answer: the token answer inside "AccountCreated".
 const nlohmann::json& account_created(const nlohmann::json& doc, const std::string& authority);
+// AuthenticateJwt's answer: an object, its texts taken as the server gave them.
+VerifiedToken verified_token(const nlohmann::json& doc, const std::string& authority);
 
 // --- Nexterm ---
 // The session token of a login or device poll answer (96 hex).
@@ -65,11 +67,14 @@ std::vector<ApiKey> api_keys(const nlohmann::json& doc, const std::string& autho
 // The answer of API key creation: its token must be an API key.
 ApiKey new_api_key(const nlohmann::json& doc, const std::string& authority);
 std::vector<PasskeyInfo> passkeys(const nlohmann::json& doc, const std::string& authority);
-// register/options: {challenge, rp:{id}, ...} with rp.id this server's `host`.
-void passkey_creation_options(const nlohmann::json& doc, const std::string& authority,
-                              const std::string& host);
-// auth/passkey/options: {rpId, challenge, ...}.
-void passkey_request_options(const nlohmann::json& doc, const std::string& authority);
+// register/options: {challenge, rp:{id}, ...} with rp.id this server's `host` and a
+// base64url challenge. Without challenge or rp.id: a server too old for passkeys.
+PasskeyCreationOptions passkey_creation_options(const nlohmann::json& doc,
+                                                const std::string& authority,
+                                                const std::string& host);
+// auth/passkey/options: {rpId, challenge, ...}, rpId not empty, the challenge base64url.
+PasskeyRequestOptions passkey_request_options(const nlohmann::json& doc,
+                                              const std::string& authority);
 // auth/passkey/verify: the session token.
 std::string passkey_login_token(const nlohmann::json& doc, const std::string& authority);
 // /api/service/version: the version string, nullopt when this is not a Nexterm's answer.

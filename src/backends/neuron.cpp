@@ -264,7 +264,7 @@ void NeuronClient::logout(const std::string& jwt) {
   if (r.status != 200) fail(r, "logout");
 }
 
-nlohmann::json NeuronClient::authenticate_jwt(const std::string& bearer, const std::string& token) {
+VerifiedToken NeuronClient::authenticate_jwt(const std::string& bearer, const std::string& token) {
   http_->add_secret(bearer);
   if (!token.empty()) http_->add_secret(token);
   nlohmann::json body = nlohmann::json::object();
@@ -275,11 +275,7 @@ nlohmann::json NeuronClient::authenticate_jwt(const std::string& bearer, const s
                 token.empty() ? Reason::session_ended : Reason::given_token_invalid,
                 ErrorFacts{host_.authority, {}, std::nullopt});
   if (r.status != 200) fail(r, "token verification");
-  auto doc = r.json();
-  if (!doc.is_object())
-    throw Error(ExitCode::error, host_.authority + " answered AuthenticateJwt with a non-object",
-                Reason::misbehaving, ErrorFacts{host_.authority, {}, std::nullopt});
-  return doc;
+  return decode::verified_token(r.json(), host_.authority);
 }
 
 NeuronToken NeuronClient::create_account(const NewAccount& a, bool* enabled) {
@@ -335,9 +331,16 @@ void NeuronClient::resend_codes(const std::string& jwt, const std::string& email
   if (r.status != 200) fail(r, "resending the codes");
 }
 
-std::string NeuronClient::send_text_message(const std::string& jwt, const nlohmann::json& message) {
+nlohmann::json text_message_body(const TextMessage& message) {
+  nlohmann::json body = {{"to", message.to}, {"message", message.text}};
+  if (!message.subject.empty()) body["subject"] = message.subject;
+  if (!message.language.empty()) body["language"] = message.language;
+  return body;
+}
+
+std::string NeuronClient::send_text_message(const std::string& jwt, const TextMessage& message) {
   http_->add_secret(jwt);
-  auto r = post("/Agent/Xmpp/SendTextMessage", message, jwt);
+  auto r = post("/Agent/Xmpp/SendTextMessage", text_message_body(message), jwt);
   if (r.status != 200) fail(r, "sending the message");
   const nlohmann::json doc = r.json();
   const answer::Fields fields(doc, host_.authority, "of SendTextMessage");

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +20,27 @@ struct NeuronToken {
   int64_t expires = 0;       // server time, Unix seconds
   int64_t clock_offset = 0;  // server Date minus local clock when the answer arrived
 };
+
+// AuthenticateJwt's view of a token. Its texts are the server's, unchecked (shown escaped):
+// a string member as it is, another value as its JSON, nullopt when the answer has none.
+struct VerifiedToken {
+  struct Claim {
+    std::string name, text;
+  };
+  std::optional<std::string> algorithm, issuer, subject;
+  std::optional<int64_t> expires;            // "expiration", when it is a time (server clock)
+  std::optional<std::vector<Claim>> claims;  // "claims", when it is an object, in key order
+  nlohmann::json server;  // the answer as the server sent it (--json passes it on)
+};
+
+// An XMPP text message for Xmpp/SendTextMessage. Empty subject and language are left out.
+struct TextMessage {
+  std::string to;  // a bare or full JID
+  std::string text;
+  std::string subject, language;
+};
+// The request body of SendTextMessage for `message` (pure).
+nlohmann::json text_message_body(const TextMessage& message);
 
 class NeuronClient {
  public:
@@ -76,7 +99,7 @@ class NeuronClient {
   std::string user_name(const std::string& jwt);
   // AuthenticateJwt: the broker's view of `token` (empty: the bearer token itself is checked).
   // An invalid token is Error(auth).
-  nlohmann::json authenticate_jwt(const std::string& bearer, const std::string& token);
+  VerifiedToken authenticate_jwt(const std::string& bearer, const std::string& token);
 
   // Account/Create, signed with the operator's API secret. The account starts disabled; the
   // returned token works for verification and Info. A taken name is Error(error) listing
@@ -91,7 +114,7 @@ class NeuronClient {
   void resend_codes(const std::string& jwt, const std::string& email, const std::string& phone);
 
   // Xmpp/SendTextMessage: the message id; Error(error) when the broker says sent: false.
-  std::string send_text_message(const std::string& jwt, const nlohmann::json& message);
+  std::string send_text_message(const std::string& jwt, const TextMessage& message);
 
   const HostSpec& host() const { return host_; }
 

@@ -61,6 +61,20 @@ struct PasskeyInfo {
   std::optional<int64_t> created_at;
 };
 
+// register/options, checked: what the authenticator signs of the creation options. The rest
+// (user, pubKeyCredParams, ...) is the server's wish list for other authenticators: authctl
+// always makes a P-256 key with attestation "none".
+struct PasskeyCreationOptions {
+  std::string rp_id;      // rp.id: always this server's host (checked)
+  std::string challenge;  // base64url, carried verbatim into clientDataJSON
+};
+
+// auth/passkey/options, checked: the site the key must be for, and the challenge to sign.
+struct PasskeyRequestOptions {
+  std::string rp_id;      // rpId, not empty; the caller compares it with its key's
+  std::string challenge;  // base64url, carried verbatim into clientDataJSON
+};
+
 // What a passkey login gives: the session token, or that the challenge was not valid
 // (301: the caller starts over once with fresh options).
 struct PasskeyLogin {
@@ -116,8 +130,9 @@ class NextermClient {
 
   // Passkeys (nexterm-passkeys.md; in nexterm_passkeys.cpp). `origin` is sent as given and
   // must be what clientDataJSON carries.
-  // register/options: the creation options ({challenge, rp:{id}, user, ...}).
-  nlohmann::json passkey_register_options(const std::string& token, const std::string& origin);
+  // register/options: the creation options, checked (rp.id this server's host).
+  PasskeyCreationOptions passkey_register_options(const std::string& token,
+                                                  const std::string& origin);
   // register/verify: false when the challenge was not valid (301; start over once).
   // 302/303 are Error(error) with the server's message.
   bool passkey_register_verify(const std::string& token, const std::string& origin,
@@ -126,9 +141,8 @@ class NextermClient {
   void rename_passkey(const std::string& token, int64_t id, const std::string& name);
   // false when the server has no such passkey (308/309).
   bool delete_passkey(const std::string& token, int64_t id);
-  // auth/passkey/options: {rpId, challenge, ...}. Unknown user (201) and no passkeys (304)
-  // are Error(auth).
-  nlohmann::json passkey_login_options(const std::string& origin, const std::string& user);
+  // auth/passkey/options, checked. Unknown user (201) and no passkeys (304) are Error(auth).
+  PasskeyRequestOptions passkey_login_options(const std::string& origin, const std::string& user);
   // auth/passkey/verify. 305/306/307 are Error(auth); 429 Error(rate_limited).
   PasskeyLogin passkey_login_verify(const std::string& origin, const nlohmann::json& assertion);
 

@@ -21,13 +21,12 @@ std::string soft_message(const net::Response& r) {
 
 }  // namespace
 
-nlohmann::json NextermClient::passkey_register_options(const std::string& token,
-                                                       const std::string& origin) {
+PasskeyCreationOptions NextermClient::passkey_register_options(const std::string& token,
+                                                               const std::string& origin) {
   nlohmann::json body = {{"origin", origin}};
   auto doc = expect_json(send("POST", "/api/accounts/passkeys/register/options", token, &body),
                          "passkey registration");
-  decode::passkey_creation_options(doc, host_.authority, host_.host);
-  return doc;
+  return decode::passkey_creation_options(doc, host_.authority, host_.host);
 }
 
 bool NextermClient::passkey_register_verify(const std::string& token, const std::string& origin,
@@ -78,8 +77,8 @@ bool NextermClient::delete_passkey(const std::string& token, int64_t id) {
   return true;
 }
 
-nlohmann::json NextermClient::passkey_login_options(const std::string& origin,
-                                                    const std::string& user) {
+PasskeyRequestOptions NextermClient::passkey_login_options(const std::string& origin,
+                                                           const std::string& user) {
   nlohmann::json body = {{"origin", origin}};
   if (!user.empty()) body["username"] = user;
   auto r = send("POST", "/api/auth/passkey/options", "", &body);
@@ -95,9 +94,7 @@ nlohmann::json NextermClient::passkey_login_options(const std::string& origin,
     default:
       break;
   }
-  auto doc = expect_json(r, "passkey login");
-  decode::passkey_request_options(doc, host_.authority);
-  return doc;
+  return decode::passkey_request_options(expect_json(r, "passkey login"), host_.authority);
 }
 
 PasskeyLogin NextermClient::passkey_login_verify(const std::string& origin,

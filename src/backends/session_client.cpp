@@ -110,6 +110,20 @@ std::vector<AccountField> nexterm_account_fields(const nlohmann::json& me) {
   return out;
 }
 
+std::vector<AccountField> token_claim_fields(const nlohmann::json& claims) {
+  std::vector<AccountField> out;
+  if (!claims.is_object()) return out;
+  for (const auto& item : claims.items()) {
+    const std::string& key = item.key();
+    const nlohmann::json& value = item.value();
+    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    if ((key == "exp" || key == "iat" || key == "nbf") && value.is_number_integer())
+      text += " (" + timeutil::format_rfc3339(value.get<int64_t>()) + ")";
+    out.push_back({key, std::move(text)});
+  }
+  return out;
+}
+
 NeuronClient neuron_client(const store::Profile& profile, net::ClientOptions options) {
   NeuronClient client(std::move(options), profile.url);
   register_secrets(client, profile);
@@ -124,6 +138,10 @@ NextermClient nexterm_client(const store::Profile& profile, net::ClientOptions o
 
 bool refreshable(const store::Profile& profile) {
   return profile.kind == store::Kind::neuron;
+}
+
+bool holds_api_key(const store::Profile& profile) {
+  return profile.kind == store::Kind::nexterm && is_nexterm_api_key(profile.token);
 }
 
 std::unique_ptr<SessionClient> connect_session(const store::Profile& profile,

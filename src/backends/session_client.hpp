@@ -58,9 +58,16 @@ NextermClient nexterm_client(const store::Profile& profile, net::ClientOptions o
 // Whether `profile`'s tokens expire and are renewed by a Refresh (Neuron), without asking
 // the server: Nexterm sessions and API keys do not expire.
 bool refreshable(const store::Profile& profile);
+// Whether `profile` holds a Nexterm API key rather than a session token: neither expires,
+// but a key stays valid until it is revoked.
+bool holds_api_key(const store::Profile& profile);
 
 // The whoami lines of an answer (pure: decoders for both servers).
 std::vector<AccountField> neuron_account_fields(const nlohmann::json& info);
 std::vector<AccountField> nexterm_account_fields(const nlohmann::json& me);
+// The whoami lines of a token's own claims (jwt::decode_claims of a Neuron JWT), in key
+// order: each value as text (a string as it is, else its JSON), and the registered times
+// (exp, iat, nbf) followed by their RFC 3339 form: "1800000000 (2027-01-15T08:00:00Z)".
+std::vector<AccountField> token_claim_fields(const nlohmann::json& claims);
 
 }  // namespace authctl::backends

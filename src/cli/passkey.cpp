@@ -66,62 +66,46 @@ class KeyFileGuard {
   std::string path_;
 };
 
-void run_add(Context& context, const AddOptions& options) {
-  const std::string name =
-      checked_name(options.name ? *options.name : default_name().substr(0, kMaxName));
-  // Not a structured binding: the lambdas below capture the profile (clang 14).
-  const store::Profile profile =
-      context.selected_profile(store::Kind::nexterm, "passkey add").second;
-  std::optional<std::string> passphrase = new_passphrase(context, options.passphrase_file);
-  const std::string origin = profile.url;  // the server URL's origin, as stored
-
-  backends::NextermClient nexterm = context.nexterm(profile);
-  std::set<int64_t> before;
-  for (const auto& p : nexterm.passkeys(profile.token)) before.insert(p.id);
-
-  crypto::P256Key key = crypto::P256Key::generate();
-  const std::string credential_id = crypto::random_bytes(32);
-  nlohmann::json options_doc = nexterm.passkey_register_options(profile.token, origin);
-
-  store::PasskeyRecord record;
-  record.origin = origin;
-  record.rp_id = options_doc["rp"]["id"].get<std::string>();
-  record.credential_id = crypto::base64url_encode(credential_id);
-  record.user = profile.user;
-  record.server_url = profile.url;
-  record.private_key_pem = key.to_pem(passphrase);
-  if (passphrase) crypto::wipe(*passphrase);
-  // Ctrl-C from here on only sets a flag, checked between requests: the key file must go
-  // if the passkey was not registered, and stay if it was.
-  term::InterruptGuard interrupt_guard;
-  // Written before the server learns of the key, so that a registered passkey always has
-  // its key on disk; removed again if registration does not complete.
-  record.path = store::create_passkey_file(store::passkeys_dir(context.open_store().dir()), record);
-  KeyFileGuard guard(record.path);
+// The parts of one passkey add that stay the same across its attempts.
+struct Registration {
+  backends::NextermClient& nexterm;
+  const store::Profile& profile;
+  const std::string& name;
+  std::set<int64_t> before;  // the account's passkey rows before the add
 
   // The new rows of the list with our name (the list gives row ids only).
-  auto new_rows = [&] {
+  std::vector<int64_t> new_rows() const {
     std::vector<int64_t> ids;
     for (const auto& p : nexterm.passkeys(profile.token))
       if (!before.count(p.id) && p.name == name) ids.push_back(p.id);
     return ids;
-  };
+  }
+};
+
+// Registers `key` (its file already written, removed by `guard` unless registered), with
+// fresh options once more when the challenge had expired or was used.
+void register_key(const Registration& registration, const crypto::P256Key& key,
+                  const std::string& credential_id, backends::PasskeyCreationOptions options,
+                  store::PasskeyRecord& record, KeyFileGuard& guard) {
+  backends::NextermClient& nexterm = registration.nexterm;
+  const std::string& token = registration.profile.token;
   bool registered = false;
   for (int attempt = 0; attempt < 2 && !registered; ++attempt) {
     term::throw_if_interrupted();
     if (attempt > 0) {  // the challenge had expired or was used: once more, fresh options
-      options_doc = nexterm.passkey_register_options(profile.token, origin);
-      record.rp_id = options_doc["rp"]["id"].get<std::string>();
+      options = nexterm.passkey_register_options(token, record.origin);
+      record.rp_id = options.rp_id;
     }
     const nlohmann::json credential = webauthn::registration_credential(
-        key, credential_id, record.rp_id, options_doc["challenge"].get<std::string>(), origin);
+        key, credential_id, record.rp_id, options.challenge, record.origin);
     try {
-      registered = nexterm.passkey_register_verify(profile.token, origin, name, credential);
+      registered =
+          nexterm.passkey_register_verify(token, record.origin, registration.name, credential);
     } catch (const Error& e) {
       // No answer (or an unreadable one): the server may have registered it all the same.
       if (e.code() != ExitCode::network && e.code() != ExitCode::error) throw;
       try {
-        registered = !new_rows().empty();
+        registered = !registration.new_rows().empty();
       } catch (const Error&) {
         guard.release();
         term::warn("could not tell whether " + nexterm.host().authority +
@@ -136,20 +120,15 @@ void run_add(Context& context, const AddOptions& options) {
     throw Error(ExitCode::auth,
                 nexterm.host().authority + " refused the registration challenge twice",
                 "check the clocks and retry authctl passkey add");
-  guard.release();
+}
 
-  const std::vector<int64_t> ids = new_rows();
-  if (ids.size() == 1)
-    record.row_id = ids.front();
-  else  // several adds with this name at once: guessing could pair a file with another key
-    term::warn("cannot tell which of the new passkeys named '" + name +
-               "' is this one: the key file records no id (passkey remove --local will not "
-               "find it)");
-  store::update_passkey_file(record);  // done: a Ctrl-C from here on changes nothing
-
+void report_added(Context& context, const store::Profile& profile,
+                  const store::PasskeyRecord& record, const std::string& name,
+                  const std::string& authority) {
+  const bool encrypted = crypto::pem_is_encrypted(record.private_key_pem);
   term::warn("Nexterm lets a passkey login skip TOTP: guard " + record.path +
              " like a password and TOTP secret together");
-  if (!crypto::pem_is_encrypted(record.private_key_pem))
+  if (!encrypted)
     term::warn("the private key is stored UNENCRYPTED in " + record.path +
                ": anyone who can read that file can log in as " + profile.user +
                "; to encrypt it, add the passkey with --passphrase-file FILE or "
@@ -160,18 +139,62 @@ void run_add(Context& context, const AddOptions& options) {
                         {"user", profile.user},
                         {"url", profile.url},
                         {"file", record.path},
-                        {"encrypted", crypto::pem_is_encrypted(record.private_key_pem)}});
+                        {"encrypted", encrypted}});
     return;
   }
   std::cerr << "Registered passkey " << (record.row_id ? std::to_string(*record.row_id) : "?")
             << " (" << text::printable(name) << ") for " << text::printable(profile.user) << " on "
-            << nexterm.host().authority << "; key file " << record.path
-            << (crypto::pem_is_encrypted(record.private_key_pem) ? " (encrypted)" : "") << "\n"
+            << authority << "; key file " << record.path << (encrypted ? " (encrypted)" : "")
+            << "\n"
             << "Log in with it: authctl login --passkey "
             << (local_keys(context, profile.url, profile.user).size() > 1
                     ? "--passkey-file " + record.path
                     : "--host " + profile.url)
             << "\n";
+}
+
+void run_add(Context& context, const AddOptions& options) {
+  const std::string name =
+      checked_name(options.name ? *options.name : default_name().substr(0, kMaxName));
+  const store::Profile profile =
+      context.selected_profile(store::Kind::nexterm, "passkey add").second;
+  std::optional<std::string> passphrase = new_passphrase(context, options.passphrase_file);
+
+  backends::NextermClient nexterm = context.nexterm(profile);
+  Registration registration{nexterm, profile, name, {}};
+  for (const auto& p : nexterm.passkeys(profile.token)) registration.before.insert(p.id);
+
+  crypto::P256Key key = crypto::P256Key::generate();
+  const std::string credential_id = crypto::random_bytes(32);
+  store::PasskeyRecord record;
+  record.origin = profile.url;  // the server URL's origin, as stored
+  backends::PasskeyCreationOptions creation =
+      nexterm.passkey_register_options(profile.token, record.origin);
+  record.rp_id = creation.rp_id;
+  record.credential_id = crypto::base64url_encode(credential_id);
+  record.user = profile.user;
+  record.server_url = profile.url;
+  record.private_key_pem = key.to_pem(passphrase);
+  if (passphrase) crypto::wipe(*passphrase);
+  // Ctrl-C from here on only sets a flag, checked between requests: the key file must go
+  // if the passkey was not registered, and stay if it was.
+  term::InterruptGuard interrupt_guard;
+  // Written before the server learns of the key, so that a registered passkey always has
+  // its key on disk; removed again if registration does not complete.
+  record.path = store::create_passkey_file(store::passkeys_dir(context.open_store().dir()), record);
+  KeyFileGuard guard(record.path);
+  register_key(registration, key, credential_id, std::move(creation), record, guard);
+  guard.release();
+
+  const std::vector<int64_t> ids = registration.new_rows();
+  if (ids.size() == 1)
+    record.row_id = ids.front();
+  else  // several adds with this name at once: guessing could pair a file with another key
+    term::warn("cannot tell which of the new passkeys named '" + name +
+               "' is this one: the key file records no id (passkey remove --local will not "
+               "find it)");
+  store::update_passkey_file(record);  // done: a Ctrl-C from here on changes nothing
+  report_added(context, profile, record, name, nexterm.host().authority);
 }
 
 void run_passkey_list(Context& context) {

@@ -71,9 +71,9 @@ store::PasskeyRecord choose_key_file(const Context& context, const PasskeyLoginR
 
 // The server's challenge must be for the key's own site: signing one for another rpId would
 // hand this server (or whoever is between) a login there.
-void require_rp_id(const nlohmann::json& options, const store::PasskeyRecord& record,
-                   const HostSpec& host) {
-  const std::string& rp_id = options["rpId"].get_ref<const std::string&>();
+void require_rp_id(const backends::PasskeyRequestOptions& options,
+                   const store::PasskeyRecord& record, const HostSpec& host) {
+  const std::string& rp_id = options.rp_id;
   if (rp_id != record.rp_id)
     throw Error(ExitCode::auth,
                 host.authority + " asks for a passkey of \"" + text::printable(rp_id) + "\", but " +
@@ -103,16 +103,15 @@ NewSession run_passkey_login(Context& context, const PasskeyLoginRequest& reques
   const std::string name = profile_name_for(context, record.user, host.authority);
   if (!request.no_store) prepare_store(context, name, host.origin, request.force);
 
-  net::HttpClient http(context.client_options(host.origin, context.global.cacert));
-  backends::NextermClient nexterm(http, host.origin);
+  backends::NextermClient nexterm = context.nexterm_at(host);
   backends::PasskeyLogin login;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    const nlohmann::json options = nexterm.passkey_login_options(record.origin, record.user);
+    const backends::PasskeyRequestOptions options =
+        nexterm.passkey_login_options(record.origin, record.user);
     require_rp_id(options, record, host);
     // signCount 0: the key file is never written here, so parallel jobs cannot collide.
-    const nlohmann::json assertion =
-        webauthn::assertion_credential(key, *credential_id, options["rpId"].get<std::string>(),
-                                       options["challenge"].get<std::string>(), record.origin, 0);
+    const nlohmann::json assertion = webauthn::assertion_credential(
+        key, *credential_id, options.rp_id, options.challenge, record.origin, 0);
     login = nexterm.passkey_login_verify(record.origin, assertion);
     if (!login.stale_challenge) break;
   }

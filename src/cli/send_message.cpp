@@ -26,9 +26,7 @@ void run_send_message(Context& context, const SendOptions& options) {
   std::string name;
   const store::Profile profile =
       fresh_profile(context, 60, PasswordOptions{}, name, store::Kind::neuron, "send-message");
-  nlohmann::json message = {{"to", options.to}, {"message", text}};
-  if (!options.subject.empty()) message["subject"] = options.subject;
-  if (!options.language.empty()) message["language"] = options.language;
+  const backends::TextMessage message{options.to, text, options.subject, options.language};
   const std::string id = context.neuron(profile).send_text_message(profile.token, message);
   if (context.global.json)
     context.print_json({{"sent", true}, {"id", id}, {"to", options.to}});

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include "backends/nexterm.hpp"
+#include "backends/session_selection.hpp"
 #include "cli/commands.hpp"
 #include "cli/validators.hpp"
 #include "core/error.hpp"
@@ -46,19 +48,10 @@ std::vector<backends::NextermSession> sorted_sessions(backends::NextermClient& n
                                                       const store::Profile& profile,
                                                       const std::string& idle_for) {
   auto sessions = nexterm.sessions(profile.token);
-  // Newest first; ties (same second) by id, newest first, so the order is stable.
-  std::sort(sessions.begin(), sessions.end(), [](const auto& a, const auto& b) {
-    return a.last_activity != b.last_activity ? a.last_activity > b.last_activity : a.id > b.id;
-  });
-  if (!idle_for.empty()) {
-    const int64_t idle = parse_duration_or_throw(idle_for);
-    const int64_t server_now = timeutil::now() + profile.clock_offset;
-    sessions.erase(
-        std::remove_if(sessions.begin(), sessions.end(),
-                       [&](const auto& s) { return server_now - s.last_activity < idle; }),
-        sessions.end());
-  }
-  return sessions;
+  std::optional<int64_t> min_idle;
+  if (!idle_for.empty()) min_idle = parse_duration_or_throw(idle_for);
+  return backends::newest_first(std::move(sessions), min_idle,
+                                timeutil::now() + profile.clock_offset);
 }
 
 void print_sessions_table(const std::vector<backends::NextermSession>& sessions,
@@ -96,93 +89,62 @@ void run_sessions_list(Context& context, const ListOptions& options) {
   print_sessions_table(sessions, timeutil::now() + profile.clock_offset);
 }
 
-void run_kill(Context& context, const KillOptions& options) {
-  if (options.ids.empty() && !options.others && options.idle_for.empty())
-    throw Error(ExitCode::usage, "sessions kill needs session ids, --others or --idle-for",
-                "see authctl sessions list for the ids");
-  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "sessions kill");
-  backends::NextermClient nexterm = context.nexterm(profile);
-  const auto sessions = sorted_sessions(nexterm, profile, options.idle_for);
-
-  // What to kill: the ids given (each must be listed unless the server should judge), else
-  // every listed session, with --others leaving the current one alone.
-  if (!options.ids.empty() && options.others)
-    throw Error(ExitCode::usage, "give session ids or --others, not both",
-                "--others already means every session but this one");
-  std::vector<int64_t> targets;
-  if (!options.ids.empty()) {
-    for (int64_t id : options.ids) {
-      if (std::find(targets.begin(), targets.end(), id) != targets.end()) continue;  // once
-      auto it =
-          std::find_if(sessions.begin(), sessions.end(), [&](const auto& s) { return s.id == id; });
-      bool listed = it != sessions.end();
-      if (options.others && listed && it->current) continue;
-      if (!options.idle_for.empty() && !listed) continue;
-      targets.push_back(id);
-    }
-  } else {
-    for (const auto& s : sessions)
-      if (!(options.others && s.current)) targets.push_back(s.id);
-  }
-  if (targets.empty()) {
-    if (context.global.json)
-      context.print_json(
-          {{"killed", nlohmann::json::array()}, {"failed", nlohmann::json::array()}});
-    std::cerr << "No sessions to kill\n";
-    return;
-  }
-  const int64_t server_now = timeutil::now() + profile.clock_offset;
-  bool kills_current = false;
-  std::cerr << (options.dry_run ? "Would kill " : "Killing ") << targets.size() << " session"
-            << (targets.size() == 1 ? "" : "s") << ":\n";
-  for (int64_t id : targets) {
-    auto it =
-        std::find_if(sessions.begin(), sessions.end(), [&](const auto& s) { return s.id == id; });
-    if (it == sessions.end()) {
-      std::cerr << "  " << id << "  (not in the list)\n";
+// The targets as the confirmation shows them, on stderr.
+void print_kill_targets(const backends::KillSelection& selection, bool dry_run,
+                        int64_t server_now) {
+  const size_t count = selection.targets.size();
+  std::cerr << (dry_run ? "Would kill " : "Killing ") << count << " session"
+            << (count == 1 ? "" : "s") << ":\n";
+  for (const auto& target : selection.targets) {
+    const backends::NextermSession* s = target.listed;
+    if (!s) {
+      std::cerr << "  " << target.id << "  (not in the list)\n";
       continue;
     }
-    kills_current = kills_current || it->current;
-    std::cerr << "  " << id << "  "
-              << timeutil::format_relative(std::min(it->last_activity, server_now), server_now)
-              << "  " << text::printable(it->ip) << "  " << shorten(it->user_agent, 48)
-              << (it->current ? "  (this session)" : "") << "\n";
+    std::cerr << "  " << s->id << "  "
+              << timeutil::format_relative(std::min(s->last_activity, server_now), server_now)
+              << "  " << text::printable(s->ip) << "  " << shorten(s->user_agent, 48)
+              << (s->current ? "  (this session)" : "") << "\n";
   }
-  if (options.dry_run) {
-    if (context.global.json) context.print_json({{"would_kill", targets}});
-    return;
-  }
-  if (!options.yes) {
-    if (!context.can_prompt())
-      throw Error(ExitCode::usage, "killing sessions needs confirmation and no terminal is there",
-                  "pass --yes to kill without asking, or --dry-run to only look");
-    auto answer = term::prompt_line(std::string("Kill them") +
-                                    (kills_current ? ", including this session" : "") + "? [y/N] ");
-    if (!answer || (*answer != "y" && *answer != "Y" && *answer != "yes"))
-      throw Error(ExitCode::error, "cancelled: nothing was killed", "");
-  }
-  // This session goes last: once it is gone, the server refuses the rest.
-  auto current = std::find_if(targets.begin(), targets.end(), [&](int64_t id) {
-    auto it =
-        std::find_if(sessions.begin(), sessions.end(), [&](const auto& s) { return s.id == id; });
-    return it != sessions.end() && it->current;
-  });
-  if (current != targets.end()) std::rotate(current, current + 1, targets.end());
-  std::vector<int64_t> first(targets.begin(), targets.end() - (kills_current ? 1 : 0));
-  auto results = nexterm.delete_sessions(profile.token, first, options.parallel);
+}
+
+void confirm_kill(Context& context, bool kills_current) {
+  if (!context.can_prompt())
+    throw Error(ExitCode::usage, "killing sessions needs confirmation and no terminal is there",
+                "pass --yes to kill without asking, or --dry-run to only look");
+  auto answer = term::prompt_line(std::string("Kill them") +
+                                  (kills_current ? ", including this session" : "") + "? [y/N] ");
+  if (!answer || (*answer != "y" && *answer != "Y" && *answer != "yes"))
+    throw Error(ExitCode::error, "cancelled: nothing was killed", "");
+}
+
+// Deletes `order` (the current session, if `kills_current`, last and on its own). Per id:
+// nullopt when deleted, else the error text.
+std::vector<std::optional<std::string>> delete_in_order(backends::NextermClient& nexterm,
+                                                        const store::Profile& profile,
+                                                        const std::vector<int64_t>& order,
+                                                        bool kills_current, int parallel) {
+  std::vector<int64_t> first(order.begin(), order.end() - (kills_current ? 1 : 0));
+  auto results = nexterm.delete_sessions(profile.token, first, parallel);
   if (kills_current) {
-    auto last = nexterm.delete_sessions(profile.token, {targets.back()}, 1);
+    auto last = nexterm.delete_sessions(profile.token, {order.back()}, 1);
     results.push_back(last.front());
   }
+  return results;
+}
+
+// Prints what was killed and what failed; a failure is exit 1.
+void report_kills(Context& context, const std::string& name, const std::vector<int64_t>& order,
+                  const std::vector<std::optional<std::string>>& results, bool kills_current) {
   nlohmann::json killed = nlohmann::json::array(), failed = nlohmann::json::array();
-  for (size_t i = 0; i < targets.size(); ++i) {
+  for (size_t i = 0; i < order.size(); ++i) {
     if (!results[i]) {
-      killed.push_back(targets[i]);
-      if (!context.global.json) std::cout << "killed " << targets[i] << "\n";
+      killed.push_back(order[i]);
+      if (!context.global.json) std::cout << "killed " << order[i] << "\n";
     } else {
-      failed.push_back({{"id", targets[i]}, {"error", *results[i]}});
+      failed.push_back({{"id", order[i]}, {"error", *results[i]}});
       if (!context.global.json)
-        std::cout << "failed " << targets[i] << ": " << text::printable(*results[i]) << "\n";
+        std::cout << "failed " << order[i] << ": " << text::printable(*results[i]) << "\n";
     }
   }
   if (context.global.json) context.print_json({{"killed", killed}, {"failed", failed}});
@@ -191,9 +153,44 @@ void run_kill(Context& context, const KillOptions& options) {
                " is logged out on the server; run authctl logout --local");
   if (!failed.empty())
     throw Error(ExitCode::error,
-                std::to_string(failed.size()) + " of " + std::to_string(targets.size()) +
-                    (targets.size() == 1 ? " session" : " sessions") + " could not be killed",
+                std::to_string(failed.size()) + " of " + std::to_string(order.size()) +
+                    (order.size() == 1 ? " session" : " sessions") + " could not be killed",
                 context.global.json ? "see \"failed\" in the output" : "see the lines above");
+}
+
+void run_kill(Context& context, const KillOptions& options) {
+  if (options.ids.empty() && !options.others && options.idle_for.empty())
+    throw Error(ExitCode::usage, "sessions kill needs session ids, --others or --idle-for",
+                "see authctl sessions list for the ids");
+  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "sessions kill");
+  backends::NextermClient nexterm = context.nexterm(profile);
+  const auto sessions = sorted_sessions(nexterm, profile, options.idle_for);
+  if (!options.ids.empty() && options.others)
+    throw Error(ExitCode::usage, "give session ids or --others, not both",
+                "--others already means every session but this one");
+  // The ids given (each must be listed unless the server should judge), else every listed
+  // session, with --others leaving the current one alone.
+  const backends::KillSelection selection = backends::select_kill(
+      sessions, backends::KillRequest{options.ids, options.others, !options.idle_for.empty()});
+  if (selection.targets.empty()) {
+    if (context.global.json)
+      context.print_json(
+          {{"killed", nlohmann::json::array()}, {"failed", nlohmann::json::array()}});
+    std::cerr << "No sessions to kill\n";
+    return;
+  }
+  print_kill_targets(selection, options.dry_run, timeutil::now() + profile.clock_offset);
+  if (options.dry_run) {
+    nlohmann::json would_kill = nlohmann::json::array();
+    for (const auto& target : selection.targets) would_kill.push_back(target.id);
+    if (context.global.json) context.print_json({{"would_kill", would_kill}});
+    return;
+  }
+  const bool kills_current = selection.kills_current();
+  if (!options.yes) confirm_kill(context, kills_current);
+  const std::vector<int64_t> order = selection.deletion_order();
+  const auto results = delete_in_order(nexterm, profile, order, kills_current, options.parallel);
+  report_kills(context, name, order, results, kills_current);
 }
 
 }  // namespace

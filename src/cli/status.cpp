@@ -3,7 +3,7 @@
 #include <iomanip>
 #include <iostream>
 
-#include "backends/nexterm.hpp"
+#include "backends/session_client.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/refresh_rule.hpp"
@@ -53,8 +53,8 @@ void print_profiles_table(const std::vector<Row>& rows, const std::string& curre
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& row = rows[i];
     const auto& p = *row.profile;
-    std::string expiry = backends::is_nexterm_api_key(p.token) ? "API key, does not expire"
-                                                               : "session, does not expire";
+    std::string expiry =
+        backends::holds_api_key(p) ? "API key, does not expire" : "session, does not expire";
     if (p.expires) {
       int64_t server_now = now + p.clock_offset;
       expiry = (*p.expires > server_now ? "expires " : "expired ") +

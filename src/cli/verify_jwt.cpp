@@ -26,32 +26,28 @@ void run_verify_jwt(Context& context, const std::string& source) {
                 "verify-jwt takes a token only from stdin ('-'), never as an argument",
                 "echo \"$JWT\" | authctl verify-jwt -");
   }
-  const nlohmann::json answer = context.neuron(profile).authenticate_jwt(profile.token, token);
+  const backends::VerifiedToken verified =
+      context.neuron(profile).authenticate_jwt(profile.token, token);
   if (context.global.json) {
-    context.print_json(answer);
+    context.print_json(verified.server);
     return;
   }
   // Claims are the server's text: shown escaped.
-  auto field = [&](const char* key) {
-    auto it = answer.find(key);
-    return text::printable(it == answer.end() ? std::string("-")
-                           : it->is_string()  ? it->get<std::string>()
-                                              : it->dump());
+  auto shown = [](const std::optional<std::string>& text) {
+    return text::printable(text.value_or("-"));
   };
-  std::cout << "valid token (" << field("algorithm") << ")\n"
-            << "issuer:  " << field("issuer") << "\n"
-            << "subject: " << field("subject") << "\n";
-  if (auto exp = answer.find("expiration"); exp != answer.end()) {
-    if (auto when = timeutil::parse_time_value(*exp))
-      std::cout << "expires: " << timeutil::format_rfc3339(*when) << " ("
-                << timeutil::format_relative(*when, timeutil::now() + profile.clock_offset)
-                << ")\n";
-  }
-  if (auto claims = answer.find("claims"); claims != answer.end() && claims->is_object()) {
+  std::cout << "valid token (" << shown(verified.algorithm) << ")\n"
+            << "issuer:  " << shown(verified.issuer) << "\n"
+            << "subject: " << shown(verified.subject) << "\n";
+  if (verified.expires)
+    std::cout << "expires: " << timeutil::format_rfc3339(*verified.expires) << " ("
+              << timeutil::format_relative(*verified.expires,
+                                           timeutil::now() + profile.clock_offset)
+              << ")\n";
+  if (verified.claims) {
     std::cout << "claims:\n";
-    for (const auto& [key, value] : claims->items())
-      std::cout << "  " << text::printable(key) << ": "
-                << text::printable(value.is_string() ? value.get<std::string>() : value.dump())
+    for (const auto& claim : *verified.claims)
+      std::cout << "  " << text::printable(claim.name) << ": " << text::printable(claim.text)
                 << "\n";
   }
 }

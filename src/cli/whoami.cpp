@@ -1,7 +1,7 @@
 // authctl whoami: who the stored token belongs to, and until when.
 #include <iostream>
 
-#include "backends/nexterm.hpp"
+#include "backends/session_client.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/jwt.hpp"
@@ -11,11 +11,6 @@
 namespace authctl::cli {
 
 namespace {
-
-// A field of the server's answer or the token, as shown to a person: escaped.
-std::string claim_text(const nlohmann::json& value) {
-  return text::printable(value.is_string() ? value.get<std::string>() : value.dump());
-}
 
 void run_whoami(Context& context) {
   store::Store store = context.open_store();
@@ -45,18 +40,16 @@ void run_whoami(Context& context) {
     std::cout << "token expires " << timeutil::format_relative(*profile.expires, server_now) << " ("
               << timeutil::format_rfc3339(*profile.expires) << ")\n";
   else
-    std::cout << (backends::is_nexterm_api_key(profile.token) ? "API key" : "session")
+    std::cout << (backends::holds_api_key(profile) ? "API key" : "session")
               << ", does not expire\n";
   for (const auto& field : account.fields)
     std::cout << field.name << ": " << text::printable(field.text) << "\n";
   if (!claims.empty()) {
     std::cout << "claims:\n";
-    for (const auto& [key, value] : claims.items()) {
-      std::cout << "  " << text::printable(key) << ": " << claim_text(value);
-      if ((key == "exp" || key == "iat" || key == "nbf") && value.is_number_integer())
-        std::cout << " (" << timeutil::format_rfc3339(value.get<int64_t>()) << ")";
-      std::cout << "\n";
-    }
+    // The token's text: escaped.
+    for (const auto& claim : backends::token_claim_fields(claims))
+      std::cout << "  " << text::printable(claim.name) << ": " << text::printable(claim.text)
+                << "\n";
   }
 }
 

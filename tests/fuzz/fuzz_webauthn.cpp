@@ -57,16 +57,17 @@ std::string check_client_data(const nlohmann::json& credential, const char* type
 }
 
 void registration(const nlohmann::json& options) {
-  decode::passkey_creation_options(options, kAuthority, kAuthority);
-  const std::string challenge = options["challenge"];
+  const auto checked = decode::passkey_creation_options(options, kAuthority, kAuthority);
+  if (checked.rp_id != options["rp"]["id"] || checked.challenge != options["challenge"]) abort();
   const nlohmann::json credential = wa::registration_credential(
-      test_key(), "credential-id", options["rp"]["id"].get<std::string>(), challenge, kOrigin);
-  check_client_data(credential, "webauthn.create", challenge);
+      test_key(), "credential-id", checked.rp_id, checked.challenge, kOrigin);
+  check_client_data(credential, "webauthn.create", checked.challenge);
 }
 
 void assertion(const nlohmann::json& options) {
-  decode::passkey_request_options(options, kAuthority);
-  const std::string challenge = options["challenge"], rp_id = options["rpId"];
+  const auto checked = decode::passkey_request_options(options, kAuthority);
+  const std::string challenge = checked.challenge, rp_id = checked.rp_id;
+  if (rp_id != options["rpId"] || challenge != options["challenge"]) abort();
   const nlohmann::json credential =
       wa::assertion_credential(test_key(), "credential-id", rp_id, challenge, kOrigin, 0);
   const std::string client_data = check_client_data(credential, "webauthn.get", challenge);

@@ -47,3 +47,33 @@ TEST_CASE("refreshable: Neuron profiles only") {
   p.kind = authctl::store::Kind::nexterm;
   CHECK(!refreshable(p));
 }
+
+TEST_CASE("holds_api_key: a Nexterm profile with an nxt_ key, not a session token") {
+  authctl::store::Profile p;
+  p.kind = authctl::store::Kind::nexterm;
+  p.token = "nxt_" + std::string(64, 'a');
+  CHECK(holds_api_key(p));
+  p.token = std::string(96, 'a');  // a session token
+  CHECK(!holds_api_key(p));
+  p.token = "nxt_" + std::string(63, 'a');
+  CHECK(!holds_api_key(p));
+  p.kind = authctl::store::Kind::neuron;
+  p.token = "nxt_" + std::string(64, 'a');
+  CHECK(!holds_api_key(p));  // a Neuron profile holds a JWT
+}
+
+TEST_CASE("token_claim_fields: values as text, registered times with their RFC 3339 form") {
+  const auto claims = nlohmann::json::parse(R"({"sub": "alice", "exp": 1800000000,
+      "iat": "1800000000", "nbf": 1.5, "jti": 7, "aud": ["a", "b"], "auth_time": 1800000000})");
+  const auto fields = token_claim_fields(claims);
+  CHECK(line(fields, "sub") == "alice");
+  CHECK(line(fields, "exp") == "1800000000 (2027-01-15T08:00:00Z)");
+  CHECK(line(fields, "iat") == "1800000000");  // a string: not read as a time
+  CHECK(line(fields, "nbf") == "1.5");
+  CHECK(line(fields, "jti") == "7");
+  CHECK(line(fields, "aud") == R"(["a","b"])");
+  CHECK(line(fields, "auth_time") == "1800000000");  // not a registered time claim
+  CHECK(fields.front().name == "aud");               // key order
+  CHECK(token_claim_fields(nlohmann::json::object()).empty());
+  CHECK(token_claim_fields(nlohmann::json::array({1})).empty());
+}
