@@ -47,7 +47,6 @@ net::Response NeuronClient::post(const std::string& path, const nlohmann::json& 
 
 net::Response NeuronClient::web_post(const std::string& path, const nlohmann::json& body,
                                      std::string& cookie) {
-  if (!cookie.empty()) http_->add_secret(cookie);
   // Deliberately never an Authorization header: a web session stands on its cookie alone,
   // and a home token must never reach another Neuron.
   net::Request request = json_post(path, body);
@@ -197,7 +196,6 @@ NeuronToken NeuronClient::quick_login_token(const std::string& cookie, int64_t s
 }
 
 std::string NeuronClient::prepare_remote_quick_login(const std::string& jwt) {
-  http_->add_secret(jwt);
   auto r = post("/Agent/Account/PrepareRemoteQuickLogin", nlohmann::json::object(), jwt);
   if (r.status != 200) fail(r, "remote login preparation");
   const nlohmann::json doc = r.json();
@@ -226,7 +224,6 @@ NeuronToken NeuronClient::www_login(const std::string& user, const std::string& 
                                     int64_t seconds) {
   std::string credentials = crypto::base64_encode(user + ":" + password);
   http_->add_secret(password);
-  http_->add_secret(credentials);
   net::Request request = json_post("/Agent/Account/WwwLogin", {{"seconds", seconds}});
   request.headers.emplace_back("Authorization", "Basic " + credentials);
   auto r = http_->perform(request);
@@ -240,7 +237,6 @@ NeuronToken NeuronClient::www_login(const std::string& user, const std::string& 
 }
 
 NeuronToken NeuronClient::refresh(const std::string& jwt, int64_t seconds) {
-  http_->add_secret(jwt);
   for (int attempt = 0;; ++attempt) {
     try {
       auto r = post("/Agent/Account/Refresh", {{"seconds", seconds}}, jwt);
@@ -259,14 +255,12 @@ NeuronToken NeuronClient::refresh(const std::string& jwt, int64_t seconds) {
 }
 
 void NeuronClient::logout(const std::string& jwt) {
-  http_->add_secret(jwt);
   auto r = post("/Agent/Account/Logout", nlohmann::json::object(), jwt);
   if (r.status != 200) fail(r, "logout");
 }
 
 VerifiedToken NeuronClient::authenticate_jwt(const std::string& bearer, const std::string& token) {
-  http_->add_secret(bearer);
-  if (!token.empty()) http_->add_secret(token);
+  if (!token.empty()) http_->add_secret(token);  // it goes in the body, not a header
   nlohmann::json body = nlohmann::json::object();
   if (!token.empty()) body["token"] = token;
   auto r = post("/Agent/Account/AuthenticateJwt", body, token.empty() ? bearer : std::string());
@@ -313,7 +307,6 @@ NeuronToken NeuronClient::create_account(const NewAccount& a, bool* enabled) {
 
 void NeuronClient::verify(const std::string& jwt, bool phone, const std::string& address,
                           int64_t code) {
-  http_->add_secret(jwt);
   nlohmann::json body = {{phone ? "phoneNr" : "eMail", address}, {"code", code}};
   auto r = post(phone ? "/Agent/Account/VerifyPhoneNr" : "/Agent/Account/VerifyEMail", body, jwt);
   if (r.status == 400 || r.status == 403)
@@ -324,7 +317,6 @@ void NeuronClient::verify(const std::string& jwt, bool phone, const std::string&
 
 void NeuronClient::resend_codes(const std::string& jwt, const std::string& email,
                                 const std::string& phone) {
-  http_->add_secret(jwt);
   nlohmann::json body = {{"eMail", email}};
   if (!phone.empty()) body["phoneNr"] = phone;
   auto r = post("/Agent/Account/ResendVerificationCodes", body, jwt);
@@ -339,7 +331,6 @@ nlohmann::json text_message_body(const TextMessage& message) {
 }
 
 std::string NeuronClient::send_text_message(const std::string& jwt, const TextMessage& message) {
-  http_->add_secret(jwt);
   auto r = post("/Agent/Xmpp/SendTextMessage", text_message_body(message), jwt);
   if (r.status != 200) fail(r, "sending the message");
   const nlohmann::json doc = r.json();
@@ -372,7 +363,6 @@ std::string NeuronClient::user_name(const std::string& jwt) {
 }
 
 nlohmann::json NeuronClient::info(const std::string& jwt) {
-  http_->add_secret(jwt);
   auto r = post("/Agent/Account/Info", nlohmann::json::object(), jwt);
   if (r.status != 200) fail(r, "account info");
   auto doc = r.json();

@@ -78,7 +78,6 @@ net::Request NextermClient::request(const std::string& method, const std::string
 
 net::Response NextermClient::send(const std::string& method, const std::string& path,
                                   const std::string& token, const nlohmann::json* body) {
-  if (!token.empty()) http_->add_secret(token);
   return http_->perform(request(method, path, token, body));
 }
 
@@ -156,9 +155,9 @@ NextermLogin NextermClient::login(const std::string& user, const std::string& pa
 }
 
 bool NextermClient::logout(const std::string& token) {
+  http_->add_secret(token);  // in the body, not a header
   nlohmann::json body = {{"token", token}};
   auto r = send("POST", "/api/auth/logout", "", &body);
-  http_->add_secret(token);
   if (r.status == 200) {
     auto soft = soft_error(r);
     if (!soft) return true;
@@ -246,7 +245,6 @@ std::vector<NextermSession> NextermClient::sessions(const std::string& token) {
 std::vector<std::optional<std::string>> NextermClient::delete_sessions(
     const std::string& token, const std::vector<int64_t>& ids, int parallel) {
   refuse_api_key(token, "killing sessions");
-  http_->add_secret(token);
   std::vector<net::Request> requests;
   for (int64_t id : ids)
     requests.push_back(request("DELETE", "/api/sessions/" + std::to_string(id), token, nullptr));

@@ -177,7 +177,7 @@ void run_phone(Context& context, const WaitOptions& options) {
   // device/authorize makes the phone's session at once: if the app never claims it, it is
   // ended again, so that nothing is left behind. A session profile also notes the new
   // session's id, for when the code expired before it could be redeemed here.
-  const bool can_list = !backends::is_nexterm_api_key(profile.token);
+  const bool can_list = !backends::holds_api_key(profile);
   std::vector<backends::NextermSession> before;
   if (can_list) before = nexterm.sessions(profile.token);
   // From here a Ctrl-C must reach the clean-up below, not kill the process.

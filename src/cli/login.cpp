@@ -212,7 +212,7 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
   if (!options.no_store) {
     const store::Credentials credentials = context.open_store().load();
     const store::Profile* existing = credentials.find(name);
-    if (existing && !options.force && !backends::is_nexterm_api_key(existing->token))
+    if (existing && !options.force && !backends::holds_api_key(*existing))
       throw Error(ExitCode::usage,
                   "profile " + name + " holds a session; the API key would replace it",
                   "name the key's profile with -p NAME, or replace the session with --force");
