@@ -75,13 +75,17 @@ int64_t clock_offset(std::string_view date_header, int64_t local_now) {
   return 0;
 }
 
-NeuronToken neuron_token(const nlohmann::json& doc, std::string_view date_header, int64_t local_now,
+int64_t clock_offset(const net::Response& response) {
+  return clock_offset(response.header("Date"), response.received_at);
+}
+
+NeuronToken neuron_token(const nlohmann::json& doc, int64_t clock_offset,
                          const std::string& authority) {
   const answer::Fields fields(doc, authority, "");
   NeuronToken token;
   token.jwt = checked_jwt(fields.text("jwt"), "\"jwt\"", authority);
   token.expires = fields.time("expires");
-  token.clock_offset = clock_offset(date_header, local_now);
+  token.clock_offset = clock_offset;
   return token;
 }
 
@@ -179,10 +183,10 @@ std::string nexterm_user_name(const nlohmann::json& doc, const std::string& auth
   return answer::Fields(doc, authority, "of /api/accounts/me").optional_user_name("username");
 }
 
-DeviceCode device_code(const nlohmann::json& doc, std::string_view date_header, int64_t local_now,
+DeviceCode device_code(const nlohmann::json& doc, int64_t clock_offset,
                        const std::string& authority) {
   DeviceCode out;
-  out.clock_offset = clock_offset(date_header, local_now);
+  out.clock_offset = clock_offset;
   const answer::Fields fields(doc, authority, "of device/create");
   out.poll_token = fields.text("token");
   if (!is_poll_token(out.poll_token)) fields.bad("token", "is not 64 hex digits");

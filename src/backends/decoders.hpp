@@ -21,11 +21,14 @@ namespace authctl::backends::decode {
 
 // Server Date header minus the local clock when the answer arrived (0 without a Date).
 int64_t clock_offset(std::string_view date_header, int64_t local_now);
+// The same for an answer as received (its Date header and received_at).
+int64_t clock_offset(const net::Response& response);
 
 // --- Neuron ---
 // A token answer {jwt, expires}: the jwt in its alphabet (validate::is_jwt), expires a
 // server time.
-NeuronToken neuron_token(const nlohmann::json& doc, std::string_view date_header, int64_t local_now,
+// `clock_offset`: that of the answer (clock_offset(response)).
+NeuronToken neuron_token(const nlohmann::json& doc, int64_t clock_offset,
                          const std::string& authority);
 // `jwt` when it is one; else a malformed answer naming `what`.
 std::string checked_jwt(const std::string& jwt, const std::string& what,
@@ -54,7 +57,7 @@ std::string session_token(const nlohmann::json& doc, const char* where,
                           const std::string& authority);
 // The "username" of /api/accounts/me (validate::is_user_name), "" when it gives none.
 std::string nexterm_user_name(const nlohmann::json& doc, const std::string& authority);
-DeviceCode device_code(const nlohmann::json& doc, std::string_view date_header, int64_t local_now,
+DeviceCode device_code(const nlohmann::json& doc, int64_t clock_offset,
                        const std::string& authority);
 struct DevicePoll {
   std::string status;  // "pending", "authorized" or "invalid"

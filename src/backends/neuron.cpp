@@ -88,8 +88,7 @@ void NeuronClient::fail(const net::Response& r, const std::string& what) {
 }
 
 NeuronToken NeuronClient::parse_token(const net::Response& r) {
-  const int64_t local_now = timeutil::now();
-  NeuronToken token = decode::neuron_token(r.json(), r.header("Date"), local_now, host_.authority);
+  NeuronToken token = decode::neuron_token(r.json(), decode::clock_offset(r), host_.authority);
   http_->add_secret(token.jwt);
   return token;
 }
@@ -345,15 +344,14 @@ NeuronToken NeuronClient::adopt_token(const std::string& jwt, int64_t seconds, s
   http_->add_secret(jwt);
   // It came in an event, from the server: checked before it is sent back in a header.
   checked_jwt(jwt, "the AgentApiToken of the signature event");
-  const int64_t local_now = timeutil::now();
   auto r = post("/Agent/Account/Info", nlohmann::json::object(), jwt);
   if (r.status != 200) fail(r, "QR login");
   auto doc = r.json();
   NeuronToken token;
   token.jwt = jwt;
-  token.clock_offset = decode::clock_offset(r.header("Date"), local_now);
+  token.clock_offset = decode::clock_offset(r);
   token.expires =
-      decode::adopted_expiry(jwt, local_now + token.clock_offset + seconds, host_.authority);
+      decode::adopted_expiry(jwt, r.received_at + token.clock_offset + seconds, host_.authority);
   if (user) *user = user_name_of(doc, "of Account/Info");
   return token;
 }

@@ -128,10 +128,9 @@ NextermLogin NextermClient::login(const std::string& user, const std::string& pa
     }
     body["code"] = number;
   }
-  const int64_t local_now = timeutil::now();
   auto r = send("POST", "/api/auth/login", "", &body);
   NextermLogin result;
-  result.clock_offset = decode::clock_offset(r.header("Date"), local_now);
+  result.clock_offset = decode::clock_offset(r);
   if (r.status == 200) {
     if (auto soft = soft_error(r)) {
       if (soft->code == 202) {
@@ -180,10 +179,9 @@ std::string NextermClient::user_name(const std::string& token) {
 
 DeviceCode NextermClient::device_create(const std::string& client_type, const std::string& token) {
   nlohmann::json body = {{"clientType", client_type}};
-  const int64_t local_now = timeutil::now();
   auto r = send("POST", "/api/auth/device/create", token, &body);
   auto doc = expect_json(r, "device code request");
-  DeviceCode out = decode::device_code(doc, r.header("Date"), local_now, host_.authority);
+  DeviceCode out = decode::device_code(doc, decode::clock_offset(r), host_.authority);
   http_->add_secret(out.poll_token);
   return out;
 }

@@ -100,10 +100,9 @@ PasskeyRequestOptions NextermClient::passkey_login_options(const std::string& or
 PasskeyLogin NextermClient::passkey_login_verify(const std::string& origin,
                                                  const nlohmann::json& assertion) {
   nlohmann::json body = {{"origin", origin}, {"response", assertion}};
-  const int64_t local_now = timeutil::now();
   auto r = send("POST", "/api/auth/passkey/verify", "", &body);
   PasskeyLogin result;
-  result.clock_offset = decode::clock_offset(r.header("Date"), local_now);
+  result.clock_offset = decode::clock_offset(r);
   const std::string said = soft_message(r);
   switch (soft_code(r)) {
     case 301:

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/json_input.hpp"
 #include "core/text.hpp"
+#include "core/timeutil.hpp"
 #include "net/redact.hpp"
 
 namespace authctl::net {
@@ -353,6 +354,7 @@ Response HttpClient::perform(const Request& request) {
   prepare(impl_->easy, options_, x);
   CURLcode rc = curl_easy_perform(impl_->easy);
   curl_easy_getinfo(impl_->easy, CURLINFO_RESPONSE_CODE, &x.response.status);
+  x.response.received_at = timeutil::now();
   trace_response_body(options_, x, impl_->secrets);
   if (rc != CURLE_OK) throw transfer_error(rc, x, options_);
   return std::move(x.response);
@@ -397,6 +399,7 @@ std::vector<Outcome> HttpClient::perform_all(const std::vector<Request>& request
       Exchange* x = nullptr;
       curl_easy_getinfo(easy, CURLINFO_PRIVATE, &x);
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &x->response.status);
+      x->response.received_at = timeutil::now();
       const size_t index = static_cast<size_t>(x - exchanges.data());
       trace_response_body(options_, *x, impl_->secrets);
       if (msg->data.result == CURLE_OK) {
@@ -436,6 +439,7 @@ struct PendingRequest::State {
       done = true;
       result = msg->data.result;
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &exchange.response.status);
+      exchange.response.received_at = timeutil::now();
       trace_response_body(*options, exchange, *secrets);
     }
   }

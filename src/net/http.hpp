@@ -42,6 +42,9 @@ struct Response {
   Headers headers;  // in order received, names as sent
   std::string body;
   std::string url;  // the request URL, for messages
+  // When the answer had arrived, on the local clock (Unix seconds): with its Date header,
+  // how far the server's clock is from ours.
+  int64_t received_at = 0;
 
   // First header of that name (case-insensitive), or "".
   std::string header(std::string_view name) const;

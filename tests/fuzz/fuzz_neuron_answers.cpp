@@ -41,10 +41,11 @@ void check_user(const std::string& user) {
 }
 
 void decode_all(const nlohmann::json& doc) {
-  rejected_or([&] { check_token(decode::neuron_token(doc, "", kNow, kAuthority)); });
+  rejected_or([&] { check_token(decode::neuron_token(doc, 0, kAuthority)); });
   rejected_or([&] {
     check_token(decode::neuron_token(decode::account_created(doc, kAuthority),
-                                     "Sun, 22 Nov 2026 11:22:11 GMT", kNow, kAuthority));
+                                     decode::clock_offset("Sun, 22 Nov 2026 11:22:11 GMT", kNow),
+                                     kAuthority));
   });
   rejected_or([&] { check_user(decode::neuron_user_name(doc, "of Account/Info", kAuthority)); });
   if (authctl::backends::neuron_account_fields(doc).size() > 6) abort();  // whoami's fixed keys

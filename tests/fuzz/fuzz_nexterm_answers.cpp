@@ -80,7 +80,7 @@ void objects(const nlohmann::json& doc) {
     need(user.empty() || validate::is_user_name(user));
   });
   rejected_or([&] {
-    const be::DeviceCode code = decode::device_code(doc, "", kNow, kAuthority);
+    const be::DeviceCode code = decode::device_code(doc, 0, kAuthority);
     need(code.poll_token.size() == 64 && code.code.size() == 9 &&
          tu::in_server_range(code.expires_at));
   });
