@@ -12,7 +12,9 @@
 #include "backends/answer.hpp"
 #include "backends/decoders.hpp"
 #include "backends/session_client.hpp"
+#include "backends/waiting_flows.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "core/validate.hpp"
 
@@ -49,6 +51,26 @@ void decode_all(const nlohmann::json& doc) {
   });
   rejected_or([&] { check_user(decode::neuron_user_name(doc, "of Account/Info", kAuthority)); });
   if (authctl::backends::neuron_account_fields(doc).size() > 6) abort();  // whoami's fixed keys
+  // Quick Login: the event's AgentApiToken is a JWT or absent; the domain is a DNS name.
+  rejected_or([&] {
+    const auto signature = decode::quick_login_signature(doc, kAuthority);
+    if (signature.agent_api_token && !authctl::validate::is_jwt(*signature.agent_api_token))
+      abort();
+  });
+  rejected_or([&] {
+    const std::string domain = decode::neuron_domain(doc, kAuthority);
+    if (domain.size() > 253 || authctl::text::needs_escaping(domain)) abort();
+  });
+  // remote-quick-login's petition: approved only by the two states (or no textual state).
+  const auto petition = decode::petition_answer(doc);
+  if (petition.approved && !petition.state.empty() && petition.state != "Approved" &&
+      petition.state != "Signed")
+    abort();
+  // AuthenticateJwt: an expiration is a server time.
+  rejected_or([&] {
+    const auto verified = decode::verified_token(doc, kAuthority);
+    if (verified.expires && !tu::in_server_range(*verified.expires)) abort();
+  });
   if (doc.is_object() && doc.contains("jwt") && doc["jwt"].is_string())
     rejected_or([&] {
       const int64_t when = decode::adopted_expiry(doc["jwt"], kNow, kAuthority);
