@@ -71,15 +71,10 @@ void run_api(Context& context, const ApiOptions& options) {
   if (!options.fields.empty()) {
     body = body_from_fields(options.fields).dump();
   } else if (!options.input.empty()) {
-    std::string text;
-    if (options.input == "-") {
-      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>{});
-    } else {
-      std::ifstream in(options.input, std::ios::binary);
-      if (!in)
-        throw Error(ExitCode::usage, "cannot read --input " + options.input, "check the path");
-      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>{});
-    }
+    const std::optional<std::string> read = read_file_or_stdin(options.input, "--input");
+    if (!read)
+      throw Error(ExitCode::usage, "cannot read --input " + options.input, "check the path");
+    const std::string& text = *read;
     if (nlohmann::json::parse(text, nullptr, false).is_discarded())
       throw Error(ExitCode::usage, "--input is not JSON", "give a JSON document");
     body = text;

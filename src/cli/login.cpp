@@ -224,16 +224,11 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
 
 // --session-cookie: turn an existing Neuron web session into a JWT.
 void run_session_cookie(Context& context, const HostSpec& host, const LoginOptions& options) {
-  std::string text;
-  if (options.session_cookie == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>{});
-  } else {
-    std::ifstream in(options.session_cookie, std::ios::binary);
-    if (!in)
-      throw Error(ExitCode::usage, "cannot read --session-cookie " + options.session_cookie,
-                  "give a file (or - for stdin) holding the HttpSessionID cookie");
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>{});
-  }
+  std::optional<std::string> read = read_file_or_stdin(options.session_cookie, "--session-cookie");
+  if (!read)
+    throw Error(ExitCode::usage, "cannot read --session-cookie " + options.session_cookie,
+                "give a file (or - for stdin) holding the HttpSessionID cookie");
+  std::string text = std::move(*read);
   auto cookie = cookie::http_session_id(text, host.host);
   crypto::wipe(text);
   if (!cookie)

@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "core/refresh_rule.hpp"
 #include "core/timeutil.hpp"
+#include "store/fd.hpp"
 #include "store/file_checks.hpp"
 #include "term/tty.hpp"
 
@@ -36,17 +37,15 @@ void add_password_options(CLI::App* command, PasswordOptions& options) {
 
 std::optional<std::string> read_user_file(const std::string& path, const std::string& what,
                                           size_t max_size) {
-  int fd = store::open_user_file(path, what);
-  if (fd < 0) return std::nullopt;
-  std::string text;
-  try {
-    text = store::read_all(fd, path, max_size);
-  } catch (...) {
-    close(fd);
-    throw;
-  }
-  close(fd);
-  return text;
+  const store::Fd fd(store::open_user_file(path, what));
+  if (!fd) return std::nullopt;
+  return store::read_all(fd.get(), path, max_size);
+}
+
+std::optional<std::string> read_file_or_stdin(const std::string& path, const std::string& what,
+                                              size_t max_size) {
+  if (path != "-") return read_user_file(path, what, max_size);
+  return store::read_all(STDIN_FILENO, what, max_size);
 }
 
 std::optional<std::string> first_line_of(const std::string& path, const std::string& what) {

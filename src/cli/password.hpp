@@ -29,6 +29,10 @@ void add_password_options(CLI::App* command, PasswordOptions& options);
 std::optional<std::string> read_user_file(const std::string& path, const std::string& what,
                                           size_t max_size = 1024 * 1024);
 
+// The same, or all of standard input when `path` is "-".
+std::optional<std::string> read_file_or_stdin(const std::string& path, const std::string& what,
+                                              size_t max_size = 1024 * 1024);
+
 // The first line of a secret's file (--password-file, --passphrase-file, ...), without its
 // line ending, read as above; nullopt when the file cannot be opened. Callers word their
 // own errors.

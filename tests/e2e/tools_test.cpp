@@ -1,4 +1,6 @@
 // exec, api and verify-jwt through the real binary, on both kinds of server.
+#include <sys/stat.h>
+
 #include "fixture.hpp"
 #include "nexterm_fixture.hpp"
 
@@ -128,4 +130,20 @@ TEST_CASE("send-message: prints the id; sent:false is exit 1; text from stdin") 
   CHECK(contains(failed.err, "sent: false"));
   CHECK(f.run({"send-message", "--to", "not a jid", "x"}).exit_code == 1);  // the broker's 400
   CHECK(f.run({"send-message", "x"}).exit_code == 2);
+}
+
+TEST_CASE("api --input and login --session-cookie refuse a FIFO at once instead of hanging") {
+  NeuronFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  const std::string fifo = f.tmp.path() + "/fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  const auto api = f.run({"api", "/Agent/Account/Info", "--input", fifo});
+  CHECK(api.exit_code == 1);
+  CHECK(contains(api.err, "--input " + fifo + " is a FIFO"));
+  const auto cookie = f.run({"login", "--host", f.broker.url(), "--session-cookie", fifo});
+  CHECK(cookie.exit_code == 1);
+  CHECK(contains(cookie.err, "--session-cookie " + fifo + " is a FIFO"));
+  // "-" still reads standard input
+  const auto piped = f.run({"api", "/Agent/Account/Info", "--input", "-"}, {}, "{}");
+  CHECK(piped.exit_code == 0);
 }
