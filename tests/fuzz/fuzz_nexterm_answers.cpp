@@ -25,7 +25,6 @@ namespace validate = authctl::validate;
 namespace {
 
 const std::string kAuthority = "nexterm.example";
-constexpr int64_t kNow = 1800000000;
 
 template <typename F>
 void rejected_or(F&& decoder) {
