@@ -14,6 +14,7 @@
 #include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "core/validate.hpp"
+#include "store/fd.hpp"
 #include "store/file_checks.hpp"
 #include "term/tty.hpp"
 
@@ -118,12 +119,11 @@ namespace {
 void check_cacert(const std::string& path, bool remembered) {
   struct stat st {};
   const std::string what = remembered ? "the CA file remembered by this profile," : "--cacert";
-  int fd = store::open_user_file(path, what, &st);
-  if (fd < 0)
+  const store::Fd fd(store::open_user_file(path, what, &st));
+  if (!fd)
     throw Error(ExitCode::error, "cannot open " + what + " " + path,
                 remembered ? "restore it, or log in again with --cacert FILE"
                            : "check the path of --cacert (or AUTHCTL_CA_BUNDLE)");
-  close(fd);
   if (!remembered) return;
   if (st.st_uid != geteuid() && st.st_uid != 0)
     throw Error(
