@@ -94,6 +94,7 @@ _authctl() {
            'api') path="${path:+$path }$w" ;;
            'verify-jwt') path="${path:+$path }$w" ;;
            'completion') path="${path:+$path }$w" ;;
+           'help') path="${path:+$path }$w" ;;
          esac ;;
     esac
   done
@@ -102,7 +103,7 @@ _authctl() {
   fi
   local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color' opts= words= profiles=
   case "$path" in
-    '') words='login logout refresh whoami token status switch device-link sessions passkey apikey account remote-quick-login send-message exec api verify-jwt completion' ;;
+    '') words='login logout refresh whoami token status switch device-link sessions passkey apikey account remote-quick-login send-message exec api verify-jwt completion help' ;;
     'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --session-cookie --www --qr --passkey --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
     'logout') opts='--all --local' ;;
     'refresh') opts='--password-stdin --password-file' ;;
@@ -137,6 +138,7 @@ _authctl() {
     'api') opts='-X --method -f --field --input -i --include' ;;
     'verify-jwt') opts='' ;;
     'completion') opts=''; words='bash zsh fish' ;;
+    'help') opts=''; words='COMMAND TOPIC' ;;
   esac
   if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
   elif [[ -n $profiles ]]; then _authctl_profiles "$cur"

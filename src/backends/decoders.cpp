@@ -76,7 +76,7 @@ int64_t clock_offset(std::string_view date_header, int64_t local_now) {
 }
 
 int64_t clock_offset(const net::Response& response) {
-  return clock_offset(response.header("Date"), response.received_at);
+  return clock_offset(response.header("Date"), response.sent_at);
 }
 
 NeuronToken neuron_token(const nlohmann::json& doc, int64_t clock_offset,

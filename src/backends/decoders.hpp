@@ -21,7 +21,7 @@ namespace authctl::backends::decode {
 
 // Server Date header minus the local clock when the answer arrived (0 without a Date).
 int64_t clock_offset(std::string_view date_header, int64_t local_now);
-// The same for an answer as received (its Date header and received_at).
+// The same for an answer as received (its Date header and when its request went out).
 int64_t clock_offset(const net::Response& response);
 
 // --- Neuron ---

@@ -351,7 +351,7 @@ NeuronToken NeuronClient::adopt_token(const std::string& jwt, int64_t seconds, s
   token.jwt = jwt;
   token.clock_offset = decode::clock_offset(r);
   token.expires =
-      decode::adopted_expiry(jwt, r.received_at + token.clock_offset + seconds, host_.authority);
+      decode::adopted_expiry(jwt, r.sent_at + token.clock_offset + seconds, host_.authority);
   if (user) *user = user_name_of(doc, "of Account/Info");
   return token;
 }

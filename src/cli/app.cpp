@@ -1,6 +1,7 @@
 // The command tree: global options and every command. Global options work before or after
 // the command (CLI11 fallthrough).
 #include "cli/commands.hpp"
+#include "cli/help_format.hpp"
 
 #ifndef AUTHCTL_VERSION
 #define AUTHCTL_VERSION "0.0.0"
@@ -12,6 +13,7 @@ std::unique_ptr<CLI::App> build_app(Context& context) {
   auto app = std::make_unique<CLI::App>(
       "authctl: log in to TAG Neuron brokers and Nexterm servers, and keep the sessions",
       "authctl");
+  use_help_formatter(*app);  // before the subcommands: they inherit it
   app->set_version_flag("--version", AUTHCTL_VERSION);
   app->require_subcommand(1);
   auto& g = context.global;
@@ -51,13 +53,14 @@ std::unique_ptr<CLI::App> build_app(Context& context) {
   register_api(*app, context);
   register_verify_jwt(*app, context);
   register_completion(*app, context);
+  register_help(*app, context);
   // Global options may follow the command, at any depth.
   std::function<void(CLI::App*)> fall_through = [&](CLI::App* parent) {
     for (auto* sub : parent->get_subcommands({})) {
       sub->fallthrough();
       sub->footer(
           "Global options (-p PROFILE, --json, -v, --no-input, --cacert, --timeout, ...) "
-          "work here too: see authctl --help");
+          "work here too: see authctl --help.");
       fall_through(sub);
     }
   };

@@ -28,6 +28,7 @@ void register_api(CLI::App& app, Context& context);
 void register_verify_jwt(CLI::App& app, Context& context);
 void register_passkey(CLI::App& app, Context& context);
 void register_completion(CLI::App& app, Context& context);
+void register_help(CLI::App& app, Context& context);
 
 // The whole command tree, with the global options: used by main() and by `completion`.
 std::unique_ptr<CLI::App> build_app(Context& context);

@@ -255,6 +255,7 @@ void prepare(CURL* easy, const ClientOptions& options, Exchange& x) {
   const Request& request = *x.request;
   curl_easy_reset(easy);
   x.response.url = request.url;
+  x.response.sent_at = timeutil::now();
   x.transfer.response = &x.response;
   x.transfer.request_body = &request.body;
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
@@ -354,7 +355,6 @@ Response HttpClient::perform(const Request& request) {
   prepare(impl_->easy, options_, x);
   CURLcode rc = curl_easy_perform(impl_->easy);
   curl_easy_getinfo(impl_->easy, CURLINFO_RESPONSE_CODE, &x.response.status);
-  x.response.received_at = timeutil::now();
   trace_response_body(options_, x, impl_->secrets);
   if (rc != CURLE_OK) throw transfer_error(rc, x, options_);
   return std::move(x.response);
@@ -399,7 +399,6 @@ std::vector<Outcome> HttpClient::perform_all(const std::vector<Request>& request
       Exchange* x = nullptr;
       curl_easy_getinfo(easy, CURLINFO_PRIVATE, &x);
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &x->response.status);
-      x->response.received_at = timeutil::now();
       const size_t index = static_cast<size_t>(x - exchanges.data());
       trace_response_body(options_, *x, impl_->secrets);
       if (msg->data.result == CURLE_OK) {
@@ -439,7 +438,6 @@ struct PendingRequest::State {
       done = true;
       result = msg->data.result;
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &exchange.response.status);
-      exchange.response.received_at = timeutil::now();
       trace_response_body(*options, exchange, *secrets);
     }
   }

@@ -42,9 +42,11 @@ struct Response {
   Headers headers;  // in order received, names as sent
   std::string body;
   std::string url;  // the request URL, for messages
-  // When the answer had arrived, on the local clock (Unix seconds): with its Date header,
-  // how far the server's clock is from ours.
-  int64_t received_at = 0;
+  // When the request went out, on the local clock (Unix seconds): with the answer's Date
+  // header, how far the server's clock is from ours. The start, not the arrival: the
+  // server's time then looks later rather than earlier, so a token is renewed a little
+  // early and a TOTP code near the end of its step is waited out, never sent late.
+  int64_t sent_at = 0;
 
   // First header of that name (case-insensitive), or "".
   std::string header(std::string_view name) const;
