@@ -66,7 +66,7 @@ complete -c authctl -n '__fish_seen_subcommand_from device-link; and __fish_seen
 complete -c authctl -n '__fish_seen_subcommand_from device-link; and not __fish_seen_subcommand_from approve status phone' -a status -d 'Show the state of a device code'
 complete -c authctl -n '__fish_seen_subcommand_from device-link; and not __fish_seen_subcommand_from approve status phone' -a phone -d 'Link the Nexterm mobile app to this session with a QR code'
 complete -c authctl -n '__fish_seen_subcommand_from device-link; and __fish_seen_subcommand_from phone' -l interval -x -d 'Polling period (at least 1s)'
-complete -c authctl -n '__fish_seen_subcommand_from device-link; and __fish_seen_subcommand_from phone' -l show-qr -x -a 'auto always never' -d 'Draw the QR code: auto (stderr is a tty), always, never'
+complete -c authctl -n '__fish_seen_subcommand_from device-link; and __fish_seen_subcommand_from phone' -l show-qr -x -a 'auto always never' -d 'Draw the QR code: auto and always (even when stderr is not a terminal), never'
 complete -c authctl -n '__fish_seen_subcommand_from device-link; and __fish_seen_subcommand_from phone' -l wait -x -d 'How long to wait for approval (default: the code'\''s lifetime)'
 complete -c authctl -n 'not __fish_seen_subcommand_from login logout refresh whoami token status switch device-link sessions passkey apikey account remote-quick-login send-message exec api verify-jwt completion help' -a sessions -d 'Nexterm: list and kill the account'\''s sessions'
 complete -c authctl -n '__fish_seen_subcommand_from sessions; and not __fish_seen_subcommand_from list kill' -a list -d 'The account'\''s sessions, newest activity first'

@@ -53,12 +53,17 @@ KillSelection select_kill(const std::vector<NextermSession>& listed, const KillR
   }
   for (int64_t id : request.ids) {
     const bool seen = std::any_of(selection.targets.begin(), selection.targets.end(),
-                                  [&](const KillTarget& t) { return t.id == id; });
+                                  [&](const KillTarget& t) { return t.id == id; }) ||
+                      std::any_of(selection.dropped.begin(), selection.dropped.end(),
+                                  [&](const DroppedId& d) { return d.id == id; });
     if (seen) continue;  // each id once
     const NextermSession* row = find_listed(listed, id);
-    if (request.others && row && row->current) continue;
-    if (request.idle_filtered && !row) continue;
-    selection.targets.push_back(KillTarget{id, row});
+    if (request.others && row && row->current)
+      selection.dropped.push_back(DroppedId{id, DroppedId::current_spared});
+    else if (request.idle_filtered && !row)
+      selection.dropped.push_back(DroppedId{id, DroppedId::not_idle});
+    else
+      selection.targets.push_back(KillTarget{id, row});
   }
   return selection;
 }

@@ -31,8 +31,18 @@ struct KillTarget {
   const NextermSession* listed = nullptr;  // its row of the list; nullptr: not listed
 };
 
+// A given id that a filter leaves alone: --others spares the current session, --idle-for
+// the ids not among the idle sessions. Named to the user, so that no id given is silently
+// ignored.
+struct DroppedId {
+  enum Why { current_spared, not_idle };
+  int64_t id = 0;
+  Why why = not_idle;
+};
+
 struct KillSelection {
   std::vector<KillTarget> targets;  // each id once, in the order given (or listed)
+  std::vector<DroppedId> dropped;   // each id once, in the order given
   // Whether the session making the requests is among the targets.
   bool kills_current() const;
   // The ids in the order to delete them: the current session last, since once it is gone

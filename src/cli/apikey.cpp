@@ -18,20 +18,28 @@ struct ApiKeyCreateOptions {
   std::string expires;
 };
 
-// --expires takes a date (2027-01-31), an RFC 3339 time, or a duration from now (90d).
+// --expires takes a date (2027-01-31), an RFC 3339 time, or a duration from now (90d). A
+// time that has passed is refused before anything is sent: the key would be dead at birth.
 std::string expires_at(const std::string& text) {
-  if (auto t = timeutil::parse_iso8601(text)) return timeutil::format_rfc3339(*t);
-  if (auto t = timeutil::parse_iso8601(text + "T00:00:00Z")) return timeutil::format_rfc3339(*t);
-  if (auto d = timeutil::parse_duration(text))
-    return timeutil::format_rfc3339(timeutil::now() + *d);
-  throw Error(ExitCode::usage, "--expires '" + text + "' is not a date",
-              "use YYYY-MM-DD, an RFC 3339 time, or a duration such as 90d");
+  std::optional<int64_t> when = timeutil::parse_iso8601(text);
+  if (!when) when = timeutil::parse_iso8601(text + "T00:00:00Z");
+  if (!when)
+    if (auto d = timeutil::parse_duration(text)) when = timeutil::now() + *d;
+  if (!when)
+    throw Error(ExitCode::usage, "--expires '" + text + "' is not a date",
+                "use YYYY-MM-DD, an RFC 3339 time, or a duration such as 90d");
+  if (*when <= timeutil::now())
+    throw Error(
+        ExitCode::usage,
+        "--expires " + text + " is not in the future (" + timeutil::format_rfc3339(*when) + ")",
+        "give a later date, or a duration from now such as 90d");
+  return timeutil::format_rfc3339(*when);
 }
 
 void run_apikey_create(Context& context, const ApiKeyCreateOptions& options) {
-  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "apikey create");
   std::optional<std::string> expires;
   if (!options.expires.empty()) expires = expires_at(options.expires);
+  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "apikey create");
   auto key = context.nexterm(profile).create_api_key(profile.token, options.name, expires);
   if (context.global.json) {
     context.print_json({{"id", key.id},

@@ -79,6 +79,8 @@ void run_device_status(Context& context, const std::string& raw_code) {
   const std::string status = context.nexterm(profile).link_status(profile.token, code);
   if (context.global.json)
     context.print_json({{"code", code}, {"status", status}});
+  else if (status == "claimed")  // the server says so for unknown and expired codes too
+    std::cout << "claimed (or unknown or expired)\n";
   else
     std::cout << text::printable(status) << "\n";
 }
@@ -141,18 +143,25 @@ class UnclaimedPhoneSession {
   const std::string& profile_token_;
 };
 
+// The code on stderr in human mode (a person can match it with device-link status CODE),
+// never the link: it carries the poll token, a secret, and is only ever drawn.
 void print_phone_code(Context& context, const backends::DeviceCode& device,
                       const store::Profile& profile, const std::string& authority,
-                      int64_t local_expiry) {
+                      int64_t local_expiry, bool draws_qr) {
   if (context.global.json) {
     context.print_json({{"event", "code"},
                         {"code", device.code},
                         {"expires_at", timeutil::format_rfc3339(device.expires_at)}});
-  } else {
-    std::cerr << "Scan this QR code with the Nexterm app to link it to "
-              << text::printable(profile.user) << "@" << authority << " (expires "
-              << timeutil::format_relative(local_expiry, timeutil::now()) << "):\n";
+    return;
   }
+  const std::string account = text::printable(profile.user) + "@" + authority;
+  const std::string expires = timeutil::format_relative(local_expiry, timeutil::now());
+  if (draws_qr)
+    std::cerr << "Scan this QR code with the Nexterm app to link it to " << account << " (code "
+              << device.code << ", expires " << expires << "):\n";
+  else
+    std::cerr << "Link code " << device.code << " for " << account << " (expires " << expires
+              << "); no QR code with --show-qr never\n";
 }
 
 // Waits at most until one interval before the code expires: its session can be redeemed
@@ -194,9 +203,10 @@ void run_phone(Context& context, const WaitOptions& options) {
   // The link carries the poll token, a secret: it is only ever drawn, never printed.
   const std::string link = backends::phone_link(profile.url, device.poll_token);
   const int64_t local_expiry = device.expires_at - device.clock_offset;
-  print_phone_code(context, device, profile, nexterm.host().authority, local_expiry);
   WaitOptions always = options;
   if (always.show_qr == "auto") always.show_qr = "always";  // the QR is the whole point here
+  print_phone_code(context, device, profile, nexterm.host().authority, local_expiry,
+                   want_qr(always));
   show_qr(context, always, link);
   const PlannedWait planned = phone_wait_plan(context, options, local_expiry);
   std::string status;
@@ -225,6 +235,29 @@ void run_phone(Context& context, const WaitOptions& options) {
     context.print_json({{"event", "claimed"}, {"code", device.code}});
   else
     std::cerr << "The app is linked to " << text::printable(profile.user) << "\n";
+}
+
+// device-link phone, whose options go after the word "phone".
+void register_phone(CLI::App* cmd, Context& context, std::shared_ptr<WaitOptions> options) {
+  auto* phone =
+      cmd->add_subcommand("phone", "Link the Nexterm mobile app to this session with a QR code");
+  add_wait_options(phone, *options, false);
+  // Here auto draws it wherever stderr goes (see run_phone): say so.
+  phone->get_option("--show-qr")
+      ->description(
+          "Draw the QR code: auto and always (even when stderr is not a terminal), never");
+  phone->callback([&context, options, cmd] {
+    // Options of device-link itself would be silently ignored here: say so. (Counted, not
+    // read: the parent's values are not stored yet when this runs.)
+    auto given = [cmd](const char* name) { return cmd->get_option(name)->count() > 0; };
+    if (given("--host"))
+      throw Error(ExitCode::usage, "device-link phone links the selected profile's server",
+                  "leave out --host (choose the profile with -p NAME)");
+    if (given("--qr-content") || given("--wait") || given("--interval") || given("--show-qr"))
+      throw Error(ExitCode::usage, "give device-link phone's options after 'phone'",
+                  "e.g. authctl device-link phone --wait 2m (--qr-content is not one of them)");
+    run_phone(context, *options);
+  });
 }
 
 }  // namespace
@@ -308,21 +341,8 @@ void register_device_link(CLI::App& app, Context& context) {
       ->type_name("CODE");
   status->callback([&context, options] { run_device_status(context, options->status_code); });
 
-  auto* phone =
-      cmd->add_subcommand("phone", "Link the Nexterm mobile app to this session with a QR code");
-  add_wait_options(phone, options->phone, false);
-  phone->callback([&context, options, cmd] {
-    // Options of device-link itself would be silently ignored here: say so. (Counted, not
-    // read: the parent's values are not stored yet when this runs.)
-    auto given = [cmd](const char* name) { return cmd->get_option(name)->count() > 0; };
-    if (given("--host"))
-      throw Error(ExitCode::usage, "device-link phone links the selected profile's server",
-                  "leave out --host (choose the profile with -p NAME)");
-    if (given("--qr-content") || given("--wait") || given("--interval") || given("--show-qr"))
-      throw Error(ExitCode::usage, "give device-link phone's options after 'phone'",
-                  "e.g. authctl device-link phone --wait 2m (--qr-content is not one of them)");
-    run_phone(context, options->phone);
-  });
+  // Shares the options' lifetime (the aliasing constructor).
+  register_phone(cmd, context, std::shared_ptr<WaitOptions>(options, &options->phone));
 
   cmd->callback([&context, options, cmd] {
     if (!cmd->get_subcommands().empty()) return;  // a subcommand ran

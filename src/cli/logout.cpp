@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/forget_profile.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "term/tty.hpp"
@@ -71,6 +72,43 @@ bool logout_unusable(Context& context, store::Store& store, const store::Credent
   return !options.all;
 }
 
+// Reports an error of one profile of several (main() prints a single one itself) and keeps
+// the first, for the exit code.
+void note_failure(Context& context, const Error& e, size_t count,
+                  std::optional<Error>& first_failure) {
+  if (count == 1) throw e;
+  std::cerr << error_line(e, context.hints) << "\n";
+  if (!first_failure) first_failure = e;
+}
+
+// Logs out of one profile of `snapshot`. Returns the profile that became current as the
+// only one left ("" when none did); a failure goes to note_failure.
+std::string logout_one(Context& context, store::Store& store, const std::string& name,
+                       const store::Profile& profile, const LogoutOptions& options, size_t count,
+                       std::optional<Error>& first_failure) {
+  std::string note;
+  if (!options.local) {
+    try {
+      note = revoke(context, name, profile);
+    } catch (const Error& e) {
+      note_failure(context, e, count, first_failure);
+      return {};
+    }
+  }
+  const Forgotten forgotten = forget_profile(store, name, options.local ? nullptr : &profile.token);
+  if (forgotten.outcome == Forgotten::renewed) {
+    note_failure(context,
+                 Error(ExitCode::error,
+                       "profile " + name + " got a new token while logging out; it was kept",
+                       "run authctl logout again"),
+                 count, first_failure);
+    return {};
+  }
+  std::cerr << "Logged out of " << name << (options.local ? " (locally only)" : "")
+            << (note.empty() ? "" : " (" + note + ")") << "\n";
+  return forgotten.new_current;
+}
+
 void run_logout(Context& context, const LogoutOptions& options) {
   store::Store store = context.open_store();
   const store::Credentials snapshot = store.load();
@@ -87,44 +125,15 @@ void run_logout(Context& context, const LogoutOptions& options) {
     names.push_back(context.select_profile(snapshot));
   }
   std::optional<Error> first_failure;
+  std::string promoted;  // the profile made current as the only one left, while it is
   for (const auto& name : names) {
-    const store::Profile& profile = snapshot.profiles.at(name);
-    std::string note;
-    if (!options.local) {
-      try {
-        note = revoke(context, name, profile);
-      } catch (const Error& e) {
-        if (names.size() == 1) throw;  // main() prints it, once
-        std::cerr << error_line(e, context.hints) << "\n";
-        if (!first_failure) first_failure = e;
-        continue;
-      }
-    }
-    bool renewed = false;
-    store.update([&](store::Credentials& credentials) {
-      auto it = credentials.profiles.find(name);
-      if (it == credentials.profiles.end()) return false;
-      // A refresh or login since the snapshot holds a session that was not revoked: keep it.
-      if (!options.local && it->second.token != profile.token) {
-        renewed = true;
-        return false;
-      }
-      credentials.profiles.erase(it);
-      if (credentials.current == name) credentials.current.clear();
-      return true;
-    });
-    if (renewed) {
-      Error e(ExitCode::error,
-              "profile " + name + " got a new token while logging out; it was kept",
-              "run authctl logout again");
-      if (names.size() == 1) throw e;
-      std::cerr << error_line(e, context.hints) << "\n";
-      if (!first_failure) first_failure = e;
-      continue;
-    }
-    std::cerr << "Logged out of " << name << (options.local ? " (locally only)" : "")
-              << (note.empty() ? "" : " (" + note + ")") << "\n";
+    std::string now_current = logout_one(context, store, name, snapshot.profiles.at(name), options,
+                                         names.size(), first_failure);
+    if (!now_current.empty()) promoted = std::move(now_current);
+    if (promoted == name) promoted.clear();  // --all: logged out of it in turn
   }
+  if (!promoted.empty())
+    std::cerr << "Current profile: " << text::printable(promoted) << " (the only one left)\n";
   if (first_failure)
     throw Error(first_failure->code(), "some profiles could not be logged out", "see above");
 }

@@ -1,17 +1,19 @@
 // authctl sessions: list and kill the Nexterm sessions of the account (admins cleaning up
 // stale logins). Kills run in parallel through libcurl's multi interface.
 #include <algorithm>
-#include <iomanip>
+#include <array>
 #include <iostream>
 #include <optional>
 
 #include "backends/nexterm.hpp"
 #include "backends/session_selection.hpp"
 #include "cli/commands.hpp"
+#include "cli/forget_profile.hpp"
 #include "cli/validators.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/timeutil.hpp"
+#include "core/user_agent.hpp"
 #include "term/tty.hpp"
 
 namespace authctl::cli {
@@ -31,9 +33,9 @@ struct KillOptions {
   int parallel = 8;
 };
 
-// A server's label, escaped for the terminal, then cut to `width` bytes (never inside an
-// escape or a UTF-8 sequence).
-std::string shorten(const std::string& label, size_t width) {
+// A label, escaped for the terminal, then cut to `width` bytes (never inside an escape or a
+// UTF-8 sequence).
+std::string fit_column(const std::string& label, size_t width) {
   const std::string shown = text::printable(label);
   if (shown.size() <= width) return shown;
   size_t cut = width - 3;
@@ -41,6 +43,12 @@ std::string shorten(const std::string& label, size_t width) {
   if (size_t slash = shown.rfind('\\', cut); slash != std::string::npos && cut - slash < 6)
     cut = slash;  // "\x1b", "\u009b": whole or not at all
   return shown.substr(0, cut) + "...";
+}
+
+size_t text_columns(const std::string& text) {
+  size_t columns = 0;
+  for (unsigned char c : text) columns += (c & 0xC0) != 0x80;  // code points
+  return columns;
 }
 
 // Newest activity first, optionally only those idle for at least `idle_for` (server clock).
@@ -54,16 +62,39 @@ std::vector<backends::NextermSession> sorted_sessions(backends::NextermClient& n
                                 timeutil::now() + profile.clock_offset);
 }
 
-void print_sessions_table(const std::vector<backends::NextermSession>& sessions,
+// The table of `sessions list`, which the kill preview shows too: a header, columns as wide
+// as their widest cell, the current session marked with *, and a user agent shortened to
+// what tells it apart (core/user_agent.hpp). A target the list does not hold (an id that
+// sessions kill sends anyway: the server judges) has a row that says so.
+void print_sessions_table(std::ostream& out, const std::vector<backends::KillTarget>& rows,
                           int64_t server_now) {
-  std::cout << std::left << "  " << std::setw(8) << "ID" << std::setw(14) << "LAST ACTIVE"
-            << std::setw(17) << "IP"
-            << "USER AGENT\n";
-  for (const auto& s : sessions) {
-    std::cout << (s.current ? "* " : "  ") << std::setw(8) << s.id << std::setw(14)
-              << timeutil::format_relative(std::min(s.last_activity, server_now), server_now)
-              << std::setw(17) << text::printable(s.ip) << shorten(s.user_agent, 48) << "\n";
+  std::vector<std::array<std::string, 4>> cells{{"ID", "LAST ACTIVE", "IP", "USER AGENT"}};
+  for (const auto& row : rows) {
+    const backends::NextermSession* s = row.listed;
+    if (!s) {
+      cells.push_back({std::to_string(row.id), "-", "-", "(not in the list)"});
+      continue;
+    }
+    cells.push_back({std::to_string(s->id),
+                     timeutil::format_relative(std::min(s->last_activity, server_now), server_now),
+                     text::printable(s->ip), fit_column(user_agent::label(s->user_agent), 48)});
   }
+  std::array<size_t, 3> widths{};
+  for (const auto& line : cells)
+    for (size_t i = 0; i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], text_columns(line[i]));
+  for (size_t r = 0; r < cells.size(); ++r) {
+    const bool current = r > 0 && rows[r - 1].listed && rows[r - 1].listed->current;
+    out << (current ? "* " : "  ");
+    for (size_t i = 0; i < widths.size(); ++i) out << term::pad(cells[r][i], widths[i] + 2);
+    out << cells[r][3] << "\n";
+  }
+}
+
+std::vector<backends::KillTarget> rows_of(const std::vector<backends::NextermSession>& sessions) {
+  std::vector<backends::KillTarget> rows;
+  for (const auto& s : sessions) rows.push_back(backends::KillTarget{s.id, &s});
+  return rows;
 }
 
 void run_sessions_list(Context& context, const ListOptions& options) {
@@ -86,36 +117,46 @@ void run_sessions_list(Context& context, const ListOptions& options) {
               << "\n";
     return;
   }
-  print_sessions_table(sessions, timeutil::now() + profile.clock_offset);
+  print_sessions_table(std::cout, rows_of(sessions), timeutil::now() + profile.clock_offset);
 }
 
-// The targets as the confirmation shows them, on stderr.
-void print_kill_targets(const backends::KillSelection& selection, bool dry_run,
+std::string sessions_count(size_t count) {
+  return std::to_string(count) + (count == 1 ? " session" : " sessions");
+}
+
+// The ids given that a filter left alone, so that none is dropped silently.
+void print_dropped(const backends::KillSelection& selection, const KillOptions& options) {
+  if (selection.dropped.empty()) return;
+  std::string list;
+  for (const auto& d : selection.dropped)
+    list += (list.empty() ? "" : ", ") + std::to_string(d.id) +
+            (d.why == backends::DroppedId::current_spared
+                 ? " (this session: --others spares it)"
+                 : " (not among the sessions idle for " + options.idle_for + ")");
+  std::cerr << "Left alone: " << list << "\n";
+}
+
+// The preview, on stderr: what is about to go, as sessions list shows it.
+void print_kill_targets(const backends::KillSelection& selection, const KillOptions& options,
                         int64_t server_now) {
-  const size_t count = selection.targets.size();
-  std::cerr << (dry_run ? "Would kill " : "Killing ") << count << " session"
-            << (count == 1 ? "" : "s") << ":\n";
-  for (const auto& target : selection.targets) {
-    const backends::NextermSession* s = target.listed;
-    if (!s) {
-      std::cerr << "  " << target.id << "  (not in the list)\n";
-      continue;
-    }
-    std::cerr << "  " << s->id << "  "
-              << timeutil::format_relative(std::min(s->last_activity, server_now), server_now)
-              << "  " << text::printable(s->ip) << "  " << shorten(s->user_agent, 48)
-              << (s->current ? "  (this session)" : "") << "\n";
-  }
+  std::cerr << (options.dry_run ? "Would kill "
+                : options.yes   ? "Killing "
+                                : "About to kill ")
+            << sessions_count(selection.targets.size()) << ":\n";
+  print_sessions_table(std::cerr, selection.targets, server_now);
 }
 
-void confirm_kill(Context& context, bool kills_current) {
+void confirm_kill(Context& context, const std::string& name, bool kills_current) {
   if (!context.can_prompt())
     throw Error(ExitCode::usage, "killing sessions needs confirmation and no terminal is there",
                 "pass --yes to kill without asking, or --dry-run to only look");
-  auto answer = term::prompt_line(std::string("Kill them") +
-                                  (kills_current ? ", including this session" : "") + "? [y/N] ");
+  auto answer = term::prompt_line(
+      std::string("Kill them") +
+      (kills_current ? ", including this session (which logs out of " + text::printable(name) + ")"
+                     : "") +
+      "? [y/N] ");
   if (!answer || (*answer != "y" && *answer != "Y" && *answer != "yes"))
-    throw Error(ExitCode::error, "cancelled: nothing was killed", "");
+    throw Error(ExitCode::error, "cancelled: nothing killed", "");
 }
 
 // Deletes `order` (the current session, if `kills_current`, last and on its own). Per id:
@@ -133,8 +174,32 @@ std::vector<std::optional<std::string>> delete_in_order(backends::NextermClient&
   return results;
 }
 
-// Prints what was killed and what failed; a failure is exit 1.
-void report_kills(Context& context, const std::string& name, const std::vector<int64_t>& order,
+// This session is gone: its profile goes too, as logout would remove it. Returns whether
+// it did.
+bool forget_killed_profile(Context& context, const std::string& name,
+                           const store::Profile& profile) {
+  store::Store store = context.open_store();
+  const Forgotten forgotten = forget_profile(store, name, &profile.token);
+  if (forgotten.outcome != Forgotten::removed) {
+    term::note("This session was among them" +
+               std::string(forgotten.outcome == Forgotten::renewed
+                               ? "; profile " + text::printable(name) +
+                                     " holds a newer session since, so it was kept"
+                               : " (its profile was removed meanwhile)"));
+    return false;
+  }
+  term::note("This session was among them: logged out of " + text::printable(name) +
+             " (the profile was removed)");
+  if (!forgotten.new_current.empty())
+    term::note("Current profile: " + text::printable(forgotten.new_current) +
+               " (the only one left)");
+  return true;
+}
+
+// Prints what was killed and what failed; a failure is exit 1. Killing this session logs
+// its profile out.
+void report_kills(Context& context, const std::string& name, const store::Profile& profile,
+                  const std::vector<int64_t>& order,
                   const std::vector<std::optional<std::string>>& results, bool kills_current) {
   nlohmann::json killed = nlohmann::json::array(), failed = nlohmann::json::array();
   for (size_t i = 0; i < order.size(); ++i) {
@@ -147,14 +212,15 @@ void report_kills(Context& context, const std::string& name, const std::vector<i
         std::cout << "failed " << order[i] << ": " << text::printable(*results[i]) << "\n";
     }
   }
-  if (context.global.json) context.print_json({{"killed", killed}, {"failed", failed}});
-  if (kills_current && !results.back())
-    term::note("This session was among them: profile " + name +
-               " is logged out on the server; run authctl logout --local");
+  nlohmann::json logged_out = nlohmann::json::array();
+  if (kills_current && !results.back() && forget_killed_profile(context, name, profile))
+    logged_out.push_back(name);
+  if (context.global.json)
+    context.print_json({{"killed", killed}, {"failed", failed}, {"logged_out", logged_out}});
   if (!failed.empty())
     throw Error(ExitCode::error,
-                std::to_string(failed.size()) + " of " + std::to_string(order.size()) +
-                    (order.size() == 1 ? " session" : " sessions") + " could not be killed",
+                std::to_string(failed.size()) + " of " + sessions_count(order.size()) +
+                    " could not be killed",
                 context.global.json ? "see \"failed\" in the output" : "see the lines above");
 }
 
@@ -162,24 +228,27 @@ void run_kill(Context& context, const KillOptions& options) {
   if (options.ids.empty() && !options.others && options.idle_for.empty())
     throw Error(ExitCode::usage, "sessions kill needs session ids, --others or --idle-for",
                 "see authctl sessions list for the ids");
-  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "sessions kill");
-  backends::NextermClient nexterm = context.nexterm(profile);
-  const auto sessions = sorted_sessions(nexterm, profile, options.idle_for);
   if (!options.ids.empty() && options.others)
     throw Error(ExitCode::usage, "give session ids or --others, not both",
                 "--others already means every session but this one");
+  auto [name, profile] = context.selected_profile(store::Kind::nexterm, "sessions kill");
+  backends::NextermClient nexterm = context.nexterm(profile);
+  const auto sessions = sorted_sessions(nexterm, profile, options.idle_for);
   // The ids given (each must be listed unless the server should judge), else every listed
   // session, with --others leaving the current one alone.
   const backends::KillSelection selection = backends::select_kill(
       sessions, backends::KillRequest{options.ids, options.others, !options.idle_for.empty()});
   if (selection.targets.empty()) {
     if (context.global.json)
-      context.print_json(
-          {{"killed", nlohmann::json::array()}, {"failed", nlohmann::json::array()}});
+      context.print_json({{"killed", nlohmann::json::array()},
+                          {"failed", nlohmann::json::array()},
+                          {"logged_out", nlohmann::json::array()}});
     std::cerr << "No sessions to kill\n";
+    print_dropped(selection, options);
     return;
   }
-  print_kill_targets(selection, options.dry_run, timeutil::now() + profile.clock_offset);
+  print_kill_targets(selection, options, timeutil::now() + profile.clock_offset);
+  print_dropped(selection, options);
   if (options.dry_run) {
     nlohmann::json would_kill = nlohmann::json::array();
     for (const auto& target : selection.targets) would_kill.push_back(target.id);
@@ -187,10 +256,10 @@ void run_kill(Context& context, const KillOptions& options) {
     return;
   }
   const bool kills_current = selection.kills_current();
-  if (!options.yes) confirm_kill(context, kills_current);
+  if (!options.yes) confirm_kill(context, name, kills_current);
   const std::vector<int64_t> order = selection.deletion_order();
   const auto results = delete_in_order(nexterm, profile, order, kills_current, options.parallel);
-  report_kills(context, name, order, results, kills_current);
+  report_kills(context, name, profile, order, results, kills_current);
 }
 
 }  // namespace

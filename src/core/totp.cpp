@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
@@ -31,12 +32,33 @@ std::optional<std::string> base32_decode(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// The value of the query parameter `secret` of an otpauth:// URL; nullopt when there is
+// none. A view, not a copy: no second copy of the secret is left in memory.
+std::optional<std::string_view> otpauth_secret(std::string_view url) {
+  const size_t query = url.find('?');
+  if (query == std::string_view::npos) return std::nullopt;
+  for (size_t at = query + 1; at < url.size();) {
+    const size_t end = std::min(url.find('&', at), url.size());
+    const std::string_view parameter = url.substr(at, end - at);
+    if (parameter.substr(0, 7) == "secret=") return parameter.substr(7);
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<std::string> secret_from_text(std::string_view text) {
   if (text.rfind("otpauth://", 0) == 0) {
-    const size_t at = text.find("secret=");
-    // A view, not a copy: no second copy of the secret is left in memory.
-    text = at == std::string_view::npos ? std::string_view()
-                                        : text.substr(at + 7, text.find('&', at) - at - 7);
+    const std::optional<std::string_view> secret = otpauth_secret(text);
+    if (!secret || secret->empty())
+      throw Error(ExitCode::usage,
+                  "the otpauth:// URL given as the TOTP secret holds no secret (no secret= "
+                  "value): copy the whole URL the server shows, or the secret alone",
+                  Reason::none);
+    text = *secret;
   }
   auto secret = base32_decode(text);
   if (!secret || secret->empty()) return std::nullopt;

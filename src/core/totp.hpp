@@ -17,7 +17,8 @@ std::optional<std::string> base32_decode(std::string_view text);
 // The raw secret bytes of what a user gives as a TOTP secret (--totp-secret-file,
 // AUTHCTL_TOTP_SECRET): the base32 secret, or the otpauth:// URL the server shows
 // (GET /api/accounts/totp/secret), which holds it as secret=. nullopt when that is not
-// base32 or decodes to nothing.
+// base32 or decodes to nothing; throws Error(usage) for such a URL without a secret (a
+// wrong copy, or another kind of URL), so that the message does not blame base32.
 std::optional<std::string> secret_from_text(std::string_view text);
 
 // The code for `unix_time` from the raw secret bytes, zero-padded to `digits`.

@@ -133,7 +133,7 @@ TEST_CASE("device-link approve: shows the device, needs --yes without a tty, aut
   auto done = json_line(p);
   CHECK(p.wait().exit_code == 0);
   CHECK(done["event"] == "logged_in");
-  CHECK(f.run({"device-link", "status", code}).out == "claimed\n");
+  CHECK(f.run({"device-link", "status", code}).out == "claimed (or unknown or expired)\n");
 
   auto again = f.run({"device-link", "approve", code, "--yes"});
   CHECK(again.exit_code == 6);  // redeemed codes are gone: unknown
@@ -234,7 +234,7 @@ TEST_CASE("sessions list: newest activity first, current marked, --idle-for filt
   auto table = f.run({"sessions", "list"});
   CHECK(contains(table.out, "* "));
   CHECK(contains(table.out, "3d ago"));
-  CHECK(contains(table.out, "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"));
+  CHECK(contains(table.out, "Firefox 140 on Linux"));  // --json has the whole header
 }
 
 TEST_CASE("sessions kill: --dry-run, confirmation, --others, --idle-for, 206 reported") {
@@ -288,7 +288,8 @@ TEST_CASE("sessions kill: this session goes last, so killing all of them works")
   CHECK(j["killed"].size() == 21);
   CHECK(j["failed"].empty());
   CHECK(f.broker.nexterm_sessions(kAdmin).empty());
-  CHECK(contains(all.err, "logout --local"));
+  CHECK(contains(all.err, "(the profile was removed)"));  // as logout would
+  CHECK(f.store()["profiles"].empty());
 }
 
 TEST_CASE("sessions kill: ids once each; ids with --others is a usage error; --dry-run --json") {

@@ -213,10 +213,14 @@ TEST_CASE("Nexterm logout: token in the body; already ended counts; server down 
   CHECK(f.store()["profiles"].empty());
 
   REQUIRE(f.login().exit_code == 0);
-  // the session ends elsewhere: killed by the user's other client
   auto sessions = f.broker.nexterm_sessions(kAdmin);
   REQUIRE(sessions.size() == 1);
-  REQUIRE(f.run({"sessions", "kill", std::to_string(sessions[0].id), "--yes"}).exit_code == 0);
+  // the session ends elsewhere: killed by the user's other client (killing it from this
+  // profile would remove the profile, as logout does)
+  const std::map<std::string, std::string> other{{"AUTHCTL_CONFIG_DIR", f.tmp.path() + "/other"}};
+  REQUIRE(f.login(kAdmin, kAdminPassword, {}, other).exit_code == 0);
+  REQUIRE(f.run({"sessions", "kill", std::to_string(sessions[0].id), "--yes"}, other).exit_code ==
+          0);
   auto already = f.run({"logout"});
   CHECK(already.exit_code == 0);
   CHECK(contains(already.err, "already ended"));

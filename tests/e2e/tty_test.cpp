@@ -98,6 +98,29 @@ TEST_CASE("a terminal is not used when --no-input or CI=true says so") {
   CHECK(f.broker.count("/Agent/Account/Login") == 0);
 }
 
+TEST_CASE("sessions kill on a terminal: the table, \"About to kill N\", and no kills nothing") {
+  NextermFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  f.broker.nexterm_session(kAdmin, "first laptop", "10.0.0.1", f.broker.now() - 600);
+  f.broker.nexterm_session(kAdmin, "second laptop", "10.0.0.2", f.broker.now() - 900);
+  auto no = run_on_pty({"sessions", "kill", "--others"}, f.env, "[y/N] ", "n");
+  CHECK(no.exit_code == 1);
+  CHECK(contains(no.screen, "About to kill 2 sessions:"));
+  CHECK(contains(no.screen, "  ID "));
+  CHECK(contains(no.screen, "USER AGENT"));
+  CHECK(contains(no.screen, "first laptop"));
+  CHECK(contains(no.screen, "nothing killed"));
+  CHECK(f.broker.nexterm_sessions(kAdmin).size() == 3);
+
+  auto all = run_on_pty({"sessions", "kill", "--idle-for", "0s"}, f.env, "[y/N] ", "yes");
+  CHECK_MESSAGE(all.exit_code == 0, all.screen);
+  CHECK(contains(all.screen, "About to kill 3 sessions:"));
+  CHECK(contains(all.screen, "including this session (which logs out of admin@"));
+  CHECK(contains(all.screen, "(the profile was removed)"));
+  CHECK(f.broker.nexterm_sessions(kAdmin).empty());
+  CHECK(f.store()["profiles"].empty());
+}
+
 TEST_CASE("login --qr on a terminal: the QR code by default, then a countdown spinner") {
   NeuronFixture f;
   f.broker.set_client_events_wait_ms(300);

@@ -1,6 +1,7 @@
 // backends/session_selection: the order sessions list shows, and which sessions each form
 // of sessions kill picks (ids, --others, --idle-for), which of them are not in the list,
-// whether the current session is among them, and that it is deleted last.
+// which ids given a filter leaves alone, whether the current session is among them, and
+// that it is deleted last.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -61,6 +62,7 @@ TEST_CASE("newest_first: --idle-for keeps the sessions idle at least that long")
 TEST_CASE("select_kill: ids in the order given, each once, unknown ones still sent") {
   const KillSelection selection = select_kill(kListed, KillRequest{{2, 9, 2, 1, 9}, false, false});
   CHECK(ids_of(selection) == std::vector<int64_t>{2, 9, 1});
+  CHECK(selection.dropped.empty());  // no filter: nothing left alone
   REQUIRE(selection.targets.size() == 3);
   CHECK(selection.targets[0].listed == &kListed[1]);
   CHECK(selection.targets[1].listed == nullptr);  // not in the list: the server judges
@@ -93,17 +95,26 @@ TEST_CASE("select_kill: without ids, every listed session; --others spares the c
   for (const auto& t : others.targets) CHECK(t.listed != nullptr);
 }
 
-TEST_CASE("select_kill: --others with ids leaves the current session out") {
-  const KillSelection selection = select_kill(kListed, KillRequest{{3, 2, 8}, true, false});
+TEST_CASE("select_kill: --others with ids leaves the current session out, and names it") {
+  const KillSelection selection = select_kill(kListed, KillRequest{{3, 2, 8, 3}, true, false});
   CHECK(ids_of(selection) == std::vector<int64_t>{2, 8});
   CHECK(!selection.kills_current());
+  REQUIRE(selection.dropped.size() == 1);  // once, though given twice
+  CHECK(selection.dropped[0].id == 3);
+  CHECK(selection.dropped[0].why == DroppedId::current_spared);
 }
 
 TEST_CASE("select_kill: with --idle-for, ids not in the (filtered) list are left alone") {
   // The list holds only the idle sessions: 1 and 4.
   const std::vector<NextermSession> idle = {session(1, 800), session(4, 100)};
-  const KillSelection selection = select_kill(idle, KillRequest{{4, 2, 3, 9}, false, true});
+  const KillSelection selection = select_kill(idle, KillRequest{{4, 2, 3, 9, 2}, false, true});
   CHECK(ids_of(selection) == std::vector<int64_t>{4});
+  // ... and named, each once, in the order given
+  REQUIRE(selection.dropped.size() == 3);
+  CHECK(selection.dropped[0].id == 2);
+  CHECK(selection.dropped[1].id == 3);
+  CHECK(selection.dropped[2].id == 9);
+  for (const auto& d : selection.dropped) CHECK(d.why == DroppedId::not_idle);
   // --idle-for alone: every idle session.
   CHECK(ids_of(select_kill(idle, KillRequest{{}, false, true})) == std::vector<int64_t>{1, 4});
 }

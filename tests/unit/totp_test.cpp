@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "core/error.hpp"
 #include "core/totp.hpp"
 
 using namespace authctl::totp;
@@ -39,10 +40,26 @@ TEST_CASE("a TOTP secret from the user: base32 or an otpauth URL") {
                          "issuer=Nexterm") == raw);
   // secret= last: up to the end of the URL
   CHECK(secret_from_text("otpauth://totp/x?issuer=N&secret=MZXW6===") == std::string("foo"));
-  CHECK(secret_from_text("otpauth://totp/x?issuer=N") == std::nullopt);  // no secret=
-  CHECK(secret_from_text("otpauth://totp/x?secret=&issuer=N") == std::nullopt);
-  CHECK(secret_from_text("otpauth://totp/x?secret=MZXW1") == std::nullopt);
-  CHECK(secret_from_text("") == std::nullopt);       // decodes to nothing
+  CHECK(secret_from_text("otpauth://totp/x?secret=MZXW1") == std::nullopt);  // not base32
+  CHECK(secret_from_text("") == std::nullopt);                               // decodes to nothing
   CHECK(secret_from_text(" = - ") == std::nullopt);  // only ignored characters
   CHECK(secret_from_text("not base32!") == std::nullopt);
+}
+
+TEST_CASE("an otpauth URL that holds no secret says so, not that it is not base32") {
+  for (const char* url :
+       {"otpauth://totp/x?issuer=N", "otpauth://totp/x?secret=&issuer=N", "otpauth://totp/x",
+        "otpauth://totp/x?issuer=N&secret=", "otpauth://totp/x?mysecret=MZXW6===&issuer=N"}) {
+    CAPTURE(url);
+    try {
+      secret_from_text(url);
+      FAIL("no error");
+    } catch (const authctl::Error& e) {
+      CHECK(e.code() == authctl::ExitCode::usage);
+      CHECK(std::string(e.what()).find("holds no secret") != std::string::npos);
+      CHECK(std::string(e.what()).find("base32") == std::string::npos);
+    }
+  }
+  // secret= anywhere in the query, not a parameter that only ends in it
+  CHECK(secret_from_text("otpauth://totp/x?mysecret=AAAA&secret=MZXW6===") == std::string("foo"));
 }
