@@ -25,26 +25,6 @@ void refuse_secrets_for(const LoginFlags& flags, const char* flag) {
 
 }  // namespace
 
-const char* login_method_name(LoginMethod method) {
-  switch (method) {
-    case LoginMethod::password:
-      return "password";
-    case LoginMethod::www:
-      return "www";
-    case LoginMethod::api_key:
-      return "api-key";
-    case LoginMethod::session_cookie:
-      return "session-cookie";
-    case LoginMethod::qr:
-      return "qr";
-    case LoginMethod::passkey:
-      return "passkey";
-    case LoginMethod::device:
-      return "device";
-  }
-  return "password";  // not reached: every method is named above
-}
-
 LoginMethod login_method(const LoginFlags& flags) {
   const MethodFlag methods[] = {
       {"--with-token", flags.with_token, LoginMethod::api_key},

@@ -13,20 +13,11 @@
 
 namespace authctl::cli {
 
-// The ways to log in.
-enum class LoginMethod {
-  password,        // Neuron: signed with the password; Nexterm: the password (+ TOTP)
-  www,             // --www: the Neuron's WwwLogin (HTTP Basic)
-  api_key,         // --with-token: a Nexterm API key from stdin
-  session_cookie,  // --session-cookie: an existing Neuron web session turned into a JWT
-  qr,              // --qr: the Neuron's Quick Login
-  passkey,         // --passkey: a Nexterm passkey made by passkey add
-  device,          // --device: a Nexterm device code
-};
-
-// The method's name as a profile will record it: password, www, api-key, session-cookie,
-// qr, passkey, device.
-const char* login_method_name(LoginMethod method);
+// The ways to log in: the store records which one made each profile (store::LoginMethod,
+// named by store::login_method_name: password, www, api-key, session-cookie, qr, passkey,
+// device).
+using store::login_method_name;
+using store::LoginMethod;
 
 // The options of login that the choice of the method depends on.
 struct LoginFlags {
