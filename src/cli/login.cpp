@@ -346,10 +346,10 @@ const store::Profile* profile_to_reuse(const Context& context,
 
 // Re-uses that profile: its URL (plain http as it was allowed when it was made), its user
 // unless -u is given (NEURON_USER is not: it would store another user's session under this
-// name), the CA it remembered unless --cacert is, its passkey file for --passkey, and its
-// name for the new session. Its kind is what a password login expects the probe to find
-// (expected_kind looks for the profile of that name first), unless a NEURON_* variable
-// says Neuron. nullopt with --host.
+// name), the CA it remembered unless --cacert is, its passkey file for --passkey (after
+// --passkey-file and AUTHCTL_PASSKEY_FILE), and its name for the new session. Its kind is
+// what a password login expects the probe to find (expected_kind looks for the profile of
+// that name first), unless a NEURON_* variable says Neuron. nullopt with --host.
 std::optional<HostSpec> reuse_profile(Context& context, LoginOptions& options, LoginMethod method) {
   if (!options.host.empty()) return std::nullopt;
   const store::Credentials credentials = context.open_store().load();
@@ -372,7 +372,9 @@ std::optional<HostSpec> reuse_profile(Context& context, LoginOptions& options, L
     options.user = profile->user;
     options.user_from_env = false;
   }
-  if (options.passkey_file.empty()) options.passkey_file = profile->passkey_file;
+  const char* env_key_file = getenv("AUTHCTL_PASSKEY_FILE");
+  if (options.passkey_file.empty() && !(env_key_file && *env_key_file))
+    options.passkey_file = profile->passkey_file;
   // Not named by an option: hints about this server speak of the profile's URL.
   return parse_host(profile->url, /*allow_http=*/true);
 }
