@@ -47,6 +47,16 @@ std::vector<std::string> words_of(std::string command) {
   return words;
 }
 
+// Ends every session of the admin on the server (sessions kill), then returns the words of
+// the command the hint of `whoami` on `profile` prints.
+std::vector<std::string> command_after_kill(const NextermFixture& f, const std::string& profile) {
+  for (const auto& session : f.broker.nexterm_sessions(kAdmin))
+    REQUIRE(f.run({"sessions", "kill", std::to_string(session.id), "--yes"}).exit_code == 0);
+  auto w = f.run({"-p", profile, "whoami"});
+  CHECK(w.exit_code == 4);
+  return words_of(printed_command(w.err));
+}
+
 }  // namespace
 
 TEST_CASE("Neuron password profile: the hint is login -p NAME; login alone and with -p re-log in") {
@@ -108,12 +118,7 @@ TEST_CASE("Nexterm password profile: no seconds stored; a killed session's hint 
   const auto stored = f.store()["profiles"][name];
   CHECK(stored["method"] == "password");
   CHECK_FALSE(stored.contains("seconds"));
-  auto sessions = f.broker.nexterm_sessions(kAdmin);
-  REQUIRE(sessions.size() == 1);
-  REQUIRE(f.run({"sessions", "kill", std::to_string(sessions[0].id), "--yes"}).exit_code == 0);
-  auto w = f.run({"whoami"});
-  CHECK(w.exit_code == 4);
-  std::vector<std::string> args = words_of(printed_command(w.err));
+  std::vector<std::string> args = command_after_kill(f, name);
   CHECK(args == std::vector<std::string>{"login", "-p", name});
   args.push_back("--password-stdin");
   auto again = f.run(args, {}, std::string(kAdminPassword) + "\n");
@@ -129,18 +134,27 @@ TEST_CASE("device profile: the hint is device-link --host URL -p NAME, and it wo
   const std::string name = std::string(kAdmin) + "@" + f.host();
   CHECK(f.store()["profiles"][name]["method"] == "device");
   CHECK_FALSE(f.store()["profiles"][name].contains("seconds"));
-  auto sessions = f.broker.nexterm_sessions(kAdmin);
-  REQUIRE(sessions.size() == 1);
-  REQUIRE(f.run({"sessions", "kill", std::to_string(sessions[0].id), "--yes"}).exit_code == 0);
-  auto w = f.run({"whoami"});
-  CHECK(w.exit_code == 4);
-  std::vector<std::string> args = words_of(printed_command(w.err));
+  std::vector<std::string> args = command_after_kill(f, name);
   CHECK(args == std::vector<std::string>{"device-link", "--host", f.broker.url(), "-p", name});
   args.insert(args.end(), {"--json", "--interval", "1s"});
   Process again(f.invocation(args));
   f.broker.device_approve(json_line(again)["code"], kAdmin);
   REQUIRE(again.wait().exit_code == 0);
   CHECK(f.run({"whoami"}).exit_code == 0);
+}
+
+TEST_CASE("passkey profile: the hint is login --passkey -p NAME, and it works") {
+  NextermFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  REQUIRE(f.run({"passkey", "add", "--name", "laptop"}).exit_code == 0);
+  auto in = f.run({"login", "--passkey", "--host", f.broker.url(), "-p", "pk"});
+  REQUIRE_MESSAGE(in.exit_code == 0, in.err);
+  CHECK(f.store()["profiles"]["pk"]["method"] == "passkey");
+  const std::vector<std::string> args = command_after_kill(f, "pk");
+  CHECK(args == std::vector<std::string>{"login", "--passkey", "-p", "pk"});
+  auto again = f.run(args);  // the profile's URL, user and key file
+  REQUIRE_MESSAGE(again.exit_code == 0, again.err);
+  CHECK(f.run({"-p", "pk", "whoami"}).exit_code == 0);
 }
 
 TEST_CASE("api-key profile: a revoked key's hint is login --with-token -p NAME < KEYFILE") {
