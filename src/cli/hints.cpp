@@ -102,19 +102,6 @@ std::string option_of(const HintScope& scope, const std::string& authority) {
   return it == scope.url_options.end() ? std::string() : it->second;
 }
 
-// " --host URL", with --allow-http when the URL is plain http to a host that is not loopback
-// (the first login needed it too).
-std::string host_arguments(const ProfileInUse& profile) {
-  std::string arguments = " --host " + shell_word(profile.url);
-  try {
-    const HostSpec host = parse_host(profile.url, /*allow_http=*/true);
-    if (host.scheme == "http" && !host.loopback) arguments += " --allow-http";
-  } catch (const Error&) {
-    // A stored URL passed these rules when it was read (store::profile_problem).
-  }
-  return arguments;
-}
-
 // The option of login that makes a session the way `method` did ("" for a password).
 std::string login_flag(const std::optional<store::LoginMethod>& method) {
   using store::LoginMethod;
@@ -179,7 +166,7 @@ std::string api_key_profile_hint(const HintScope& scope) {
   if (!scope.profile)
     return "log in with a password (authctl login) or a device code (authctl device-link) under "
            "another profile name";
-  const std::string host = host_arguments(*scope.profile);
+  const std::string host = host_arguments(scope.profile->url);
   return "log in with a session under another profile name: authctl login" + host +
          " -p NEW (or authctl device-link" + host + " -p NEW)";
 }
@@ -244,6 +231,17 @@ std::string hint_with_facts(const Error& error, const HintScope& scope) {
 
 }  // namespace
 
+std::string host_arguments(const std::string& url) {
+  std::string arguments = " --host " + shell_word(url);
+  try {
+    const HostSpec host = parse_host(url, /*allow_http=*/true);
+    if (host.scheme == "http" && !host.loopback) arguments += " --allow-http";
+  } catch (const Error&) {
+    // A stored URL passed these rules when it was read (store::profile_problem).
+  }
+  return arguments;
+}
+
 ProfileInUse profile_in_use(const std::string& name, const store::Profile& profile) {
   return {name, profile.kind, profile.url, profile.method};
 }
@@ -267,9 +265,9 @@ std::string profile_argument(const std::string& name) {
 std::string relogin_command(const ProfileInUse& profile, bool with_host) {
   const std::string who = " " + profile_argument(profile.name);
   if (profile.method == store::LoginMethod::device)  // device-link always needs --host
-    return "authctl device-link" + host_arguments(profile) + who;
+    return "authctl device-link" + host_arguments(profile.url) + who;
   std::string command = "authctl login" + login_flag(profile.method) +
-                        (with_host ? host_arguments(profile) : std::string()) + who;
+                        (with_host ? host_arguments(profile.url) : std::string()) + who;
   if (profile.method == store::LoginMethod::api_key) command += " < KEYFILE";
   return command;
 }

@@ -40,6 +40,10 @@ std::string shell_word(const std::string& word);
 // control, invalid UTF-8): its escaped form would name another profile.
 std::string profile_argument(const std::string& name);
 
+// " --host URL" for a command line to be typed as shown, with " --allow-http" when the URL
+// is plain http to a host that is not loopback (as the first login needed it).
+std::string host_arguments(const std::string& url);
+
 // The command that logs in to `profile` again the way it was made, as written to run:
 // "authctl login --qr -p NAME", "authctl device-link --host URL -p NAME", ... With
 // `with_host` (the profile is gone) login gets --host URL too.

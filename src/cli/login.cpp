@@ -187,7 +187,7 @@ store::Profile login_nexterm(Context& context, backends::NextermClient& nexterm,
     result = nexterm.login(options.user, password, code);
   }
   if (result.refused)
-    throw nexterm_login_refusal(result.refused->code, result.refused->message, host.authority, code,
+    throw nexterm_login_refusal(result.refused->code, result.refused->message, host, code,
                                 computed);
   return new_profile(context, store::Kind::nexterm, LoginMethod::password, host.origin,
                      options.user, result.token, result.clock_offset);

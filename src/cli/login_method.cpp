@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cli/hints.hpp"
+
 namespace authctl::cli {
 
 namespace {
@@ -83,8 +85,9 @@ const char* totp_wait_reason(int64_t seconds_left, const std::string& code) {
   return nullptr;
 }
 
-Error nexterm_login_refusal(int code, const std::string& message, const std::string& authority,
+Error nexterm_login_refusal(int code, const std::string& message, const HostSpec& host,
                             const std::optional<std::string>& sent_code, bool computed) {
+  const std::string& authority = host.authority;
   switch (code) {
     case 201:
       return Error(ExitCode::auth, "username or password incorrect (" + authority + ")",
@@ -103,7 +106,8 @@ Error nexterm_login_refusal(int code, const std::string& message, const std::str
       return Error(ExitCode::auth, "the server still asks for a TOTP code", kTotpSourcesHint);
     case 403:
       return Error(ExitCode::auth, "password login is disabled on " + authority,
-                   "log in with a device code (authctl device-link) or a passkey");
+                   "log in with a device code (authctl device-link" + host_arguments(host.origin) +
+                       ") or a passkey (authctl login --passkey)");
     default:
       return Error(
           ExitCode::error,

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/host.hpp"
 #include "store/credentials.hpp"
 
 namespace authctl::cli {
@@ -67,11 +68,12 @@ const char* totp_wait_reason(int64_t seconds_left, const std::string& code);
 inline constexpr const char* kTotpSourcesHint =
     "use --totp-code CODE, --totp-secret-file FILE or AUTHCTL_TOTP_SECRET";
 
-// The error of a Nexterm password login refused with soft error `code` (201 wrong
-// password, 203 TOTP code refused, 202 still a code wanted, 403 password login disabled;
-// others as the server says). `sent_code`: the TOTP code sent, if any; `computed`: whether
-// it was computed from a secret (the hint then points at the secret and the clock).
-Error nexterm_login_refusal(int code, const std::string& message, const std::string& authority,
+// The error of a Nexterm password login to `host` refused with soft error `code` (201
+// wrong password, 203 TOTP code refused, 202 still a code wanted, 403 password login
+// disabled: the hint gives the device-link command for that host; others as the server
+// says). `sent_code`: the TOTP code sent, if any; `computed`: whether it was computed from a
+// secret (the hint then points at the secret and the clock).
+Error nexterm_login_refusal(int code, const std::string& message, const HostSpec& host,
                             const std::optional<std::string>& sent_code, bool computed);
 
 }  // namespace authctl::cli
