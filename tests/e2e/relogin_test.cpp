@@ -269,3 +269,17 @@ TEST_CASE("a store without method, a later version's method, and hostile names")
   CHECK(f.store()["current"] == "a b;c");
   CHECK(f.store()["profiles"][name]["method"] == "telepathy");  // kept for that version
 }
+
+TEST_CASE("login alone over https re-uses the CA file the profile remembered") {
+  TempDir pki;
+  testbroker::Options options;
+  options.tls = true;
+  options.tls_files = testbroker::make_test_pki(pki.path());
+  NeuronFixture f(options);
+  const std::string ca = pki.path() + "/ca.pem";
+  REQUIRE(f.login({"--cacert", ca}).exit_code == 0);
+  auto again = f.run({"login", "--password-stdin"}, {}, std::string(kPassword) + "\n");
+  REQUIRE_MESSAGE(again.exit_code == 0, again.err);  // no --cacert given: the profile's
+  CHECK(f.store()["profiles"][f.profile_name()]["cacert"] == ca);  // and kept
+  CHECK(f.run({"whoami"}).exit_code == 0);
+}
