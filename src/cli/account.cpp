@@ -73,8 +73,9 @@ NewSession create_account(Context& context, const AccountCreateOptions& options,
   crypto::wipe(account.password);
   crypto::wipe(secret);
   crypto::wipe(account.api_secret);
-  NewSession session{std::move(name), new_profile(context, store::Kind::neuron, host.origin,
-                                                  options.user, token.jwt, token.clock_offset)};
+  NewSession session{std::move(name),
+                     new_profile(context, store::Kind::neuron, store::LoginMethod::password,
+                                 host.origin, options.user, token.jwt, token.clock_offset)};
   store::Profile& profile = session.profile;
   profile.expires = token.expires;
   profile.seconds = options.seconds;

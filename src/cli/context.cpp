@@ -63,9 +63,13 @@ std::string Context::select_profile(const store::Credentials& credentials) const
   warn_unusable(credentials);  // every command that picks a profile names the unusable ones
   check_profile_option(credentials);
   if (!global.profile.empty()) {
-    if (!credentials.find(global.profile))
+    const store::Profile* profile = credentials.find(global.profile);
+    if (!profile)
       throw Error(ExitCode::auth, "no profile named " + global.profile,
-                  "run authctl status to see your profiles, or authctl login");
+                  "authctl status lists your profiles; to make this one, run authctl login "
+                  "--host HOST -u USER " +
+                      profile_argument(global.profile));
+    hints.profile = profile_in_use(global.profile, *profile);
     return global.profile;
   }
   if (credentials.current.empty() || !credentials.find(credentials.current)) {
@@ -74,6 +78,7 @@ std::string Context::select_profile(const store::Credentials& credentials) const
     throw Error(ExitCode::auth, "no current profile",
                 "pick one with authctl switch PROFILE (authctl status lists them)");
   }
+  hints.profile = profile_in_use(credentials.current, *credentials.find(credentials.current));
   return credentials.current;
 }
 
@@ -186,16 +191,18 @@ std::unique_ptr<backends::SessionClient> Context::connect(const store::Profile& 
   return backends::connect_session(profile, client_options(profile.url, profile.cacert));
 }
 
+// The servers reached by URL take --cacert / AUTHCTL_CA_BUNDLE (client_options picks it
+// first), else the CA of the profile a login re-uses.
 backends::Server Context::server(const HostSpec& host) const {
-  return backends::Server(client_options(host.origin, global.cacert), host.origin);
+  return backends::Server(client_options(host.origin, relogin_cacert), host.origin);
 }
 
 backends::NeuronClient Context::neuron_at(const HostSpec& host) const {
-  return backends::NeuronClient(client_options(host.origin, global.cacert), host.origin);
+  return backends::NeuronClient(client_options(host.origin, relogin_cacert), host.origin);
 }
 
 backends::NextermClient Context::nexterm_at(const HostSpec& host) const {
-  return backends::NextermClient(client_options(host.origin, global.cacert), host.origin);
+  return backends::NextermClient(client_options(host.origin, relogin_cacert), host.origin);
 }
 
 backends::NeuronClient Context::neuron(const store::Profile& profile) const {

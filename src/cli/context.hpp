@@ -34,8 +34,13 @@ class Context {
   // What main() returns when a command succeeds in its own terms but reports a code of
   // its own (exec: the command's; api: the HTTP answer's).
   int exit_code = 0;
-  // What the hints of this run's errors may name (cli/hints.hpp).
-  HintScope hints;
+  // What the hints of this run's errors may name (cli/hints.hpp). Mutable: selecting a
+  // profile (a const lookup) records the profile in use there.
+  mutable HintScope hints;
+  // login without --host logs in again to a profile: the CA file that profile remembered.
+  // Used (and checked as a remembered one) when no --cacert is given, and kept by the new
+  // profile (new_profile).
+  std::string relogin_cacert;
   // How many words followed the first "--" of the command line (exec: CMD and its
   // arguments must all come after it); nullopt when there was none.
   std::optional<size_t> words_after_separator;
@@ -51,8 +56,9 @@ class Context {
   // holds keep working. The first form loads the store only for such a name.
   void check_profile_option() const;
   void check_profile_option(const store::Credentials& credentials) const;
-  // The profile a command acts on: -p, AUTHCTL_PROFILE, else the current one. Throws
-  // Error(auth) "not logged in" naming what to do when there is none.
+  // The profile a command acts on: -p, AUTHCTL_PROFILE, else the current one, recorded in
+  // hints.profile (its errors' hints say how to log in to it again). Throws Error(auth)
+  // "not logged in" naming what to do when there is none.
   std::string select_profile(const store::Credentials& credentials) const;
   // Loads the store and returns the selected profile (a copy) and its name.
   std::pair<std::string, store::Profile> selected_profile() const;
@@ -67,7 +73,7 @@ class Context {
   backends::ConnectionOptions client_options(const std::string& url,
                                              const std::string& profile_cacert) const;
   // A server reached by URL before there is a profile (login, account create, device
-  // codes), with --cacert / AUTHCTL_CA_BUNDLE as its CA.
+  // codes), with --cacert / AUTHCTL_CA_BUNDLE as its CA (else relogin_cacert).
   backends::Server server(const HostSpec& host) const;
   // One server's client for such a URL, with an HTTP client of its own.
   backends::NeuronClient neuron_at(const HostSpec& host) const;

@@ -300,8 +300,9 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
   }
   std::string user = nexterm.user_name(session_token);  // checked: a bad one stores nothing
   if (user.empty()) user = "unknown";
-  const store::Profile profile = new_profile(context, store::Kind::nexterm, host.origin, user,
-                                             session_token, device.clock_offset);
+  const store::Profile profile =
+      new_profile(context, store::Kind::nexterm, store::LoginMethod::device, host.origin, user,
+                  session_token, device.clock_offset);
   const NewSession session{profile_name_for(context, profile.user, host.authority), profile};
   finish_login(context, session, force, no_store);
   print_login(context, session, {no_store, print_token, "logged_in"});

@@ -1,8 +1,11 @@
 #include "cli/hints.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <iterator>
 
+#include "core/host.hpp"
 #include "core/text.hpp"
 #include "core/timeutil.hpp"
 
@@ -17,10 +20,6 @@ struct FixedHint {
 
 // Hints that need no facts. Hints with facts are in hint_with_facts().
 constexpr FixedHint kFixedHints[] = {
-    {Reason::session_ended, "run authctl login"},
-    {Reason::profile_gone, "run authctl login"},
-    {Reason::relogin_needed,
-     "run authctl login (or provide AUTHCTL_PASSWORD for automatic re-login)"},
     {Reason::min_valid_too_long, "ask for a shorter --min-valid"},
     {Reason::wrong_password, "check the user name and password (and that the account is enabled)"},
     {Reason::wrong_www_password, "check the user name and password"},
@@ -30,11 +29,6 @@ constexpr FixedHint kFixedHints[] = {
      "check the code in the latest message, or send new ones with authctl account resend-codes"},
     {Reason::web_session_logged_out,
      "log in in the browser first (or sign the Quick Login), then copy the cookie again"},
-    {Reason::api_key_rejected,
-     "the API key is invalid, expired or revoked: create a new one (authctl apikey create) and "
-     "store it with login --with-token"},
-    {Reason::api_key_profile,
-     "log in with a password (authctl login) or a device code (authctl device-link)"},
     {Reason::given_token_invalid, "check the token you passed"},
     {Reason::forbidden, "this account may not do that"},
     {Reason::blocked, "ask the server's operator to lift the block"},
@@ -108,9 +102,85 @@ std::string option_of(const HintScope& scope, const std::string& authority) {
   return it == scope.url_options.end() ? std::string() : it->second;
 }
 
+// The option of login that makes a session the way `method` did ("" for a password).
+std::string login_flag(const std::optional<store::LoginMethod>& method) {
+  using store::LoginMethod;
+  switch (method.value_or(LoginMethod::password)) {
+    case LoginMethod::www:
+      return " --www";
+    case LoginMethod::qr:
+      return " --qr";
+    case LoginMethod::passkey:
+      return " --passkey";
+    case LoginMethod::session_cookie:
+      return " --session-cookie FILE";
+    case LoginMethod::api_key:
+      return " --with-token";
+    case LoginMethod::password:
+    case LoginMethod::device:
+      return "";
+  }
+  return "";
+}
+
+// What a hint says before the command for that way of logging in.
+std::string relogin_preface(const std::optional<store::LoginMethod>& method) {
+  if (!method) return "log in again the way it was made (authctl login --help lists them), e.g. ";
+  if (*method == store::LoginMethod::session_cookie)
+    return "copy the web session's cookie into FILE again, then run ";
+  if (*method == store::LoginMethod::api_key)
+    return "create a new API key (in the web app, or authctl apikey create with a session), "
+           "then run ";
+  return "log in again: ";
+}
+
+// The hints that say how to log in to the profile in use again: a command that works as
+// written for it, built from what the store recorded (never its token).
+std::string relogin_hint(const Error& error, const HintScope& scope) {
+  if (!scope.profile) {
+    if (error.reason() == Reason::api_key_rejected)
+      return "the API key is invalid, expired or revoked: create a new one (authctl apikey "
+             "create) and store it with authctl login --with-token";
+    if (error.reason() == Reason::relogin_needed)
+      return "run authctl login (or provide AUTHCTL_PASSWORD for automatic re-login)";
+    return "run authctl login";
+  }
+  ProfileInUse profile = *scope.profile;
+  if (error.reason() == Reason::api_key_rejected) profile.method = store::LoginMethod::api_key;
+  std::string hint = relogin_preface(profile.method) +
+                     relogin_command(profile, error.reason() == Reason::profile_gone);
+  const bool password =
+      profile.method == store::LoginMethod::password || profile.method == store::LoginMethod::www;
+  if (error.reason() == Reason::relogin_needed && password && profile.kind == store::Kind::neuron)
+    hint += " (or provide AUTHCTL_PASSWORD for automatic re-login)";
+  if (text::needs_escaping(profile.name))
+    hint +=
+        " (NAME: this profile's name, which holds characters that cannot be shown here; "
+        "authctl status lists it)";
+  return hint;
+}
+
+// A session-only call on a profile that holds an API key: a session needs a profile of its
+// own (a login on this one would replace the key).
+std::string api_key_profile_hint(const HintScope& scope) {
+  if (!scope.profile)
+    return "log in with a password (authctl login) or a device code (authctl device-link) under "
+           "another profile name";
+  const std::string host = host_arguments(scope.profile->url);
+  return "log in with a session under another profile name: authctl login" + host +
+         " -p NEW (or authctl device-link" + host + " -p NEW)";
+}
+
 std::string hint_with_facts(const Error& error, const HintScope& scope) {
   const ErrorFacts& facts = error.facts();
   switch (error.reason()) {
+    case Reason::session_ended:
+    case Reason::profile_gone:
+    case Reason::relogin_needed:
+    case Reason::api_key_rejected:
+      return relogin_hint(error, scope);
+    case Reason::api_key_profile:
+      return api_key_profile_hint(scope);
     case Reason::redirected: {
       const std::string option = option_of(scope, facts.subject);
       return option.empty() ? "the server has moved: log in again with --host set to the final URL"
@@ -160,6 +230,47 @@ std::string hint_with_facts(const Error& error, const HintScope& scope) {
 }
 
 }  // namespace
+
+std::string host_arguments(const std::string& url) {
+  std::string arguments = " --host " + shell_word(url);
+  try {
+    const HostSpec host = parse_host(url, /*allow_http=*/true);
+    if (host.scheme == "http" && !host.loopback) arguments += " --allow-http";
+  } catch (const Error&) {
+    // A stored URL passed these rules when it was read (store::profile_problem).
+  }
+  return arguments;
+}
+
+ProfileInUse profile_in_use(const std::string& name, const store::Profile& profile) {
+  return {name, profile.kind, profile.url, profile.method};
+}
+
+std::string shell_word(const std::string& word) {
+  const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return isalnum(static_cast<unsigned char>(c)) || (c && strchr("_-+.,/:@%", c));
+  });
+  if (plain) return word;
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string profile_argument(const std::string& name) {
+  if (name.empty() || text::needs_escaping(name)) return "-p NAME";
+  if (name[0] == '-') return "--profile=" + shell_word(name);
+  return "-p " + shell_word(name);
+}
+
+std::string relogin_command(const ProfileInUse& profile, bool with_host) {
+  const std::string who = " " + profile_argument(profile.name);
+  if (profile.method == store::LoginMethod::device)  // device-link always needs --host
+    return "authctl device-link" + host_arguments(profile.url) + who;
+  std::string command = "authctl login" + login_flag(profile.method) +
+                        (with_host ? host_arguments(profile.url) : std::string()) + who;
+  if (profile.method == store::LoginMethod::api_key) command += " < KEYFILE";
+  return command;
+}
 
 std::string hint_for(const Error& error, const HintScope& scope) {
   if (!error.hint().empty()) return error.hint();

@@ -112,8 +112,8 @@ store::Profile login_neuron(Context& context, backends::NeuronClient& neuron, co
   backends::NeuronToken token = method == LoginMethod::www
                                     ? neuron.www_login(options.user, password, options.seconds)
                                     : neuron.login(options.user, password, options.seconds);
-  store::Profile profile = new_profile(context, store::Kind::neuron, host.origin, options.user,
-                                       token.jwt, token.clock_offset);
+  store::Profile profile = new_profile(context, store::Kind::neuron, method, host.origin,
+                                       options.user, token.jwt, token.clock_offset);
   profile.expires = token.expires;
   profile.seconds = options.seconds;
   return profile;
@@ -187,10 +187,10 @@ store::Profile login_nexterm(Context& context, backends::NextermClient& nexterm,
     result = nexterm.login(options.user, password, code);
   }
   if (result.refused)
-    throw nexterm_login_refusal(result.refused->code, result.refused->message, host.authority, code,
+    throw nexterm_login_refusal(result.refused->code, result.refused->message, host, code,
                                 computed);
-  return new_profile(context, store::Kind::nexterm, host.origin, options.user, result.token,
-                     result.clock_offset);
+  return new_profile(context, store::Kind::nexterm, LoginMethod::password, host.origin,
+                     options.user, result.token, result.clock_offset);
 }
 
 // --with-token: an API key from stdin, checked with /api/accounts/me.
@@ -207,7 +207,7 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
   std::string user = nexterm.user_name(key);  // a bad one is a malformed answer: nothing stored
   if (user.empty()) user = options.user;
   const store::Profile profile =
-      new_profile(context, store::Kind::nexterm, host.origin, user, key, 0);
+      new_profile(context, store::Kind::nexterm, LoginMethod::api_key, host.origin, user, key, 0);
   const std::string name = profile_name_for(context, profile.user, host.authority);
   if (!options.no_store) {
     const store::Credentials credentials = context.open_store().load();
@@ -238,8 +238,8 @@ void run_session_cookie(Context& context, const HostSpec& host, const LoginOptio
   const auto token = context.neuron_at(host).session_cookie_login(*cookie, options.seconds, &user);
   crypto::wipe(*cookie);
   if (user.empty()) user = options.user.empty() ? "unknown" : options.user;
-  store::Profile profile =
-      new_profile(context, store::Kind::neuron, host.origin, user, token.jwt, token.clock_offset);
+  store::Profile profile = new_profile(context, store::Kind::neuron, LoginMethod::session_cookie,
+                                       host.origin, user, token.jwt, token.clock_offset);
   profile.expires = token.expires;
   profile.seconds = options.seconds;
   const NewSession session{profile_name_for(context, user, host.authority), profile};
@@ -260,9 +260,12 @@ void apply_neuron_defaults(LoginOptions& options) {
   }
 }
 
-// --passkey: no --host needed (the key file knows its server).
-void run_passkey(Context& context, const LoginOptions& options) {
+// --passkey: no --host needed (the key file knows its server). `reused`: the profile it
+// logs in to again, if any.
+void run_passkey(Context& context, const LoginOptions& options,
+                 const std::optional<HostSpec>& reused) {
   PasskeyLoginRequest request;
+  request.host = reused;
   if (!options.host.empty())
     request.host = context.host_option(options.host, options.allow_http, "--host");
   request.user = options.user;
@@ -330,11 +333,56 @@ void run_login_qr(Context& context, const HostSpec& host, const LoginOptions& op
               output);
 }
 
-// --host (or NEURON_HOST), which every method but --passkey needs.
-HostSpec login_host(Context& context, const LoginOptions& options) {
-  if (options.host.empty())
+// The profile a login without --host (or NEURON_HOST) logs in to again: -p,
+// AUTHCTL_PROFILE, else the current one (with --passkey only one named: without it the
+// key file names its server and user). nullptr when there is none.
+const store::Profile* profile_to_reuse(const Context& context,
+                                       const store::Credentials& credentials, LoginMethod method,
+                                       std::string& name) {
+  name = context.explicit_profile();
+  if (name.empty() && method != LoginMethod::passkey) name = credentials.current;
+  return name.empty() ? nullptr : credentials.find(name);
+}
+
+// Re-uses that profile: its URL (plain http as it was allowed when it was made), its user
+// unless -u is given (NEURON_USER is not: it would store another user's session under this
+// name), the CA it remembered unless --cacert is, its passkey file for --passkey (after
+// --passkey-file and AUTHCTL_PASSKEY_FILE), and its name for the new session. Its kind is
+// what a password login expects the probe to find (expected_kind looks for the profile of
+// that name first), unless a NEURON_* variable says Neuron. nullopt with --host.
+std::optional<HostSpec> reuse_profile(Context& context, LoginOptions& options, LoginMethod method) {
+  if (!options.host.empty()) return std::nullopt;
+  const store::Credentials credentials = context.open_store().load();
+  warn_unusable(credentials);
+  std::string name;
+  const store::Profile* profile = profile_to_reuse(context, credentials, method, name);
+  if (!profile && method == LoginMethod::passkey) return std::nullopt;
+  if (!profile && !name.empty() && name == context.explicit_profile())
+    throw Error(ExitCode::usage,
+                "login needs --host: there is no profile " + name + " to log in to again",
+                "give --host HOST[:PORT] to make it (or set NEURON_HOST)");
+  if (!profile)
     throw Error(ExitCode::usage, "login needs --host",
-                "give --host HOST[:PORT] or set NEURON_HOST");
+                "give --host HOST[:PORT] or set NEURON_HOST (authctl login -p NAME logs in to a "
+                "profile again)");
+  context.global.profile = name;  // the new session replaces this profile, under its name
+  context.relogin_cacert = profile->cacert;
+  context.hints.profile = profile_in_use(name, *profile);
+  if (options.user.empty() || options.user_from_env) {
+    options.user = profile->user;
+    options.user_from_env = false;
+  }
+  const char* env_key_file = getenv("AUTHCTL_PASSKEY_FILE");
+  if (options.passkey_file.empty() && !(env_key_file && *env_key_file))
+    options.passkey_file = profile->passkey_file;
+  // Not named by an option: hints about this server speak of the profile's URL.
+  return parse_host(profile->url, /*allow_http=*/true);
+}
+
+// --host (or NEURON_HOST), else the profile re-used, which every method but --passkey needs.
+HostSpec login_host(Context& context, const LoginOptions& options,
+                    const std::optional<HostSpec>& reused) {
+  if (reused) return *reused;
   return context.host_option(options.host, options.allow_http, "--host");
 }
 
@@ -357,21 +405,23 @@ void run_login(Context& context, LoginOptions options) {
   options.kind = store::kind_from_name(options.kind_name);
   apply_neuron_defaults(options);
   const LoginMethod method = login_method(login_flags_of(options));
+  const std::optional<HostSpec> reused = reuse_profile(context, options, method);
+  if (method == LoginMethod::passkey) return run_passkey(context, options, reused);
+  const HostSpec host = login_host(context, options, reused);
   switch (method) {
-    case LoginMethod::passkey:
-      return run_passkey(context, options);
     case LoginMethod::api_key:
-      return run_with_token(context, login_host(context, options), options);
+      return run_with_token(context, host, options);
     case LoginMethod::session_cookie:
-      return run_session_cookie(context, login_host(context, options), options);
+      return run_session_cookie(context, host, options);
     case LoginMethod::qr:
-      return run_login_qr(context, login_host(context, options), options);
+      return run_login_qr(context, host, options);
     case LoginMethod::device:
-      return run_device_login(context, login_host(context, options), options.wait, options.force,
-                              options.no_store, options.print_token);
+      return run_device_login(context, host, options.wait, options.force, options.no_store,
+                              options.print_token);
+    case LoginMethod::passkey:  // above
     case LoginMethod::password:
     case LoginMethod::www:
-      return run_password_login(context, login_host(context, options), options, method);
+      return run_password_login(context, host, options, method);
   }
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cli/hints.hpp"
+
 namespace authctl::cli {
 
 namespace {
@@ -24,26 +26,6 @@ void refuse_secrets_for(const LoginFlags& flags, const char* flag) {
 }
 
 }  // namespace
-
-const char* login_method_name(LoginMethod method) {
-  switch (method) {
-    case LoginMethod::password:
-      return "password";
-    case LoginMethod::www:
-      return "www";
-    case LoginMethod::api_key:
-      return "api-key";
-    case LoginMethod::session_cookie:
-      return "session-cookie";
-    case LoginMethod::qr:
-      return "qr";
-    case LoginMethod::passkey:
-      return "passkey";
-    case LoginMethod::device:
-      return "device";
-  }
-  return "password";  // not reached: every method is named above
-}
 
 LoginMethod login_method(const LoginFlags& flags) {
   const MethodFlag methods[] = {
@@ -103,8 +85,9 @@ const char* totp_wait_reason(int64_t seconds_left, const std::string& code) {
   return nullptr;
 }
 
-Error nexterm_login_refusal(int code, const std::string& message, const std::string& authority,
+Error nexterm_login_refusal(int code, const std::string& message, const HostSpec& host,
                             const std::optional<std::string>& sent_code, bool computed) {
+  const std::string& authority = host.authority;
   switch (code) {
     case 201:
       return Error(ExitCode::auth, "username or password incorrect (" + authority + ")",
@@ -123,7 +106,8 @@ Error nexterm_login_refusal(int code, const std::string& message, const std::str
       return Error(ExitCode::auth, "the server still asks for a TOTP code", kTotpSourcesHint);
     case 403:
       return Error(ExitCode::auth, "password login is disabled on " + authority,
-                   "log in with a device code (authctl device-link) or a passkey");
+                   "log in with a device code (authctl device-link" + host_arguments(host.origin) +
+                       ") or a passkey (authctl login --passkey)");
     default:
       return Error(
           ExitCode::error,

@@ -9,24 +9,16 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/host.hpp"
 #include "store/credentials.hpp"
 
 namespace authctl::cli {
 
-// The ways to log in.
-enum class LoginMethod {
-  password,        // Neuron: signed with the password; Nexterm: the password (+ TOTP)
-  www,             // --www: the Neuron's WwwLogin (HTTP Basic)
-  api_key,         // --with-token: a Nexterm API key from stdin
-  session_cookie,  // --session-cookie: an existing Neuron web session turned into a JWT
-  qr,              // --qr: the Neuron's Quick Login
-  passkey,         // --passkey: a Nexterm passkey made by passkey add
-  device,          // --device: a Nexterm device code
-};
-
-// The method's name as a profile will record it: password, www, api-key, session-cookie,
-// qr, passkey, device.
-const char* login_method_name(LoginMethod method);
+// The ways to log in: the store records which one made each profile (store::LoginMethod,
+// named by store::login_method_name: password, www, api-key, session-cookie, qr, passkey,
+// device).
+using store::login_method_name;
+using store::LoginMethod;
 
 // The options of login that the choice of the method depends on.
 struct LoginFlags {
@@ -76,11 +68,12 @@ const char* totp_wait_reason(int64_t seconds_left, const std::string& code);
 inline constexpr const char* kTotpSourcesHint =
     "use --totp-code CODE, --totp-secret-file FILE or AUTHCTL_TOTP_SECRET";
 
-// The error of a Nexterm password login refused with soft error `code` (201 wrong
-// password, 203 TOTP code refused, 202 still a code wanted, 403 password login disabled;
-// others as the server says). `sent_code`: the TOTP code sent, if any; `computed`: whether
-// it was computed from a secret (the hint then points at the secret and the clock).
-Error nexterm_login_refusal(int code, const std::string& message, const std::string& authority,
+// The error of a Nexterm password login to `host` refused with soft error `code` (201
+// wrong password, 203 TOTP code refused, 202 still a code wanted, 403 password login
+// disabled: the hint gives the device-link command for that host; others as the server
+// says). `sent_code`: the TOTP code sent, if any; `computed`: whether it was computed from a
+// secret (the hint then points at the secret and the clock).
+Error nexterm_login_refusal(int code, const std::string& message, const HostSpec& host,
                             const std::optional<std::string>& sent_code, bool computed);
 
 }  // namespace authctl::cli

@@ -121,8 +121,8 @@ NewSession run_passkey_login(Context& context, const PasskeyLoginRequest& reques
   std::string user = nexterm.user_name(login.token);
   if (user.empty()) user = record.user;
   NewSession result;
-  result.profile = new_profile(context, store::Kind::nexterm, host.origin, user, login.token,
-                               login.clock_offset);
+  result.profile = new_profile(context, store::Kind::nexterm, store::LoginMethod::passkey,
+                               host.origin, user, login.token, login.clock_offset);
   result.profile.passkey_file = record.path;
   result.name = profile_name_for(context, result.profile.user, host.authority);
   finish_login(context, result, request.force, request.no_store);

@@ -70,11 +70,12 @@ void retire_replaced(Context& context, const std::optional<store::Profile>& old,
   }
 }
 
-store::Profile new_profile(const Context& context, store::Kind kind, const std::string& url,
-                           const std::string& user, const std::string& token,
-                           int64_t clock_offset) {
+store::Profile new_profile(const Context& context, store::Kind kind, store::LoginMethod method,
+                           const std::string& url, const std::string& user,
+                           const std::string& token, int64_t clock_offset) {
   store::Profile profile;
   profile.kind = kind;
+  profile.method = method;
   profile.url = url;
   profile.user = user;
   profile.token = token;
@@ -84,6 +85,8 @@ store::Profile new_profile(const Context& context, store::Kind kind, const std::
     char* absolute = realpath(cacert.c_str(), nullptr);
     profile.cacert = absolute ? absolute : cacert;
     free(absolute);
+  } else {
+    profile.cacert = context.relogin_cacert;  // already absolute: read from a profile
   }
   return profile;
 }

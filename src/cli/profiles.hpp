@@ -59,8 +59,11 @@ struct LoginOutput {
 // A login's result: one line on stderr, or one JSON object on stdout with --json.
 void print_login(const Context& context, const NewSession& session, const LoginOutput& output);
 
-// A new session's profile: what every login records, including the CA to remember.
-store::Profile new_profile(const Context& context, store::Kind kind, const std::string& url,
-                           const std::string& user, const std::string& token, int64_t clock_offset);
+// A new session's profile: what every login records, including how it logged in (for the
+// hint that says how to log in again) and the CA to remember: --cacert or
+// AUTHCTL_CA_BUNDLE, else the one of the profile a login re-uses (Context::relogin_cacert).
+store::Profile new_profile(const Context& context, store::Kind kind, store::LoginMethod method,
+                           const std::string& url, const std::string& user,
+                           const std::string& token, int64_t clock_offset);
 
 }  // namespace authctl::cli

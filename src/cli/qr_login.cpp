@@ -95,8 +95,8 @@ NewSession store_signed_session(Context& context, backends::NeuronClient& neuron
   if (user.empty()) user = neuron.user_name(token.jwt);
   if (user.empty()) user = "unknown";
   NewSession result;
-  result.profile =
-      new_profile(context, store::Kind::neuron, host.origin, user, token.jwt, token.clock_offset);
+  result.profile = new_profile(context, store::Kind::neuron, store::LoginMethod::qr, host.origin,
+                               user, token.jwt, token.clock_offset);
   result.profile.expires = token.expires;
   result.profile.seconds = request.seconds;
   result.name = profile_name_for(context, user, host.authority);

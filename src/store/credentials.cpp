@@ -65,6 +65,34 @@ std::optional<Kind> kind_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+const char* login_method_name(LoginMethod method) {
+  switch (method) {
+    case LoginMethod::password:
+      return "password";
+    case LoginMethod::www:
+      return "www";
+    case LoginMethod::api_key:
+      return "api-key";
+    case LoginMethod::session_cookie:
+      return "session-cookie";
+    case LoginMethod::qr:
+      return "qr";
+    case LoginMethod::passkey:
+      return "passkey";
+    case LoginMethod::device:
+      return "device";
+  }
+  return "password";  // not reached: every method is named above
+}
+
+std::optional<LoginMethod> login_method_from_name(std::string_view name) {
+  for (LoginMethod method :
+       {LoginMethod::password, LoginMethod::www, LoginMethod::api_key, LoginMethod::session_cookie,
+        LoginMethod::qr, LoginMethod::passkey, LoginMethod::device})
+    if (name == login_method_name(method)) return method;
+  return std::nullopt;
+}
+
 std::string profile_problem(const Profile& p) {
   if (p.kind == Kind::neuron && !validate::is_jwt(p.token)) return "its token is not a JWT";
   if (p.kind == Kind::nexterm && !validate::is_session_token(p.token) &&
@@ -110,7 +138,8 @@ nlohmann::json profile_to_json(const Profile& p) {
   j["user"] = p.user;
   j["token"] = p.token;
   j["expires"] = p.expires ? nlohmann::json(*p.expires) : nlohmann::json(nullptr);
-  j["seconds"] = p.seconds;
+  // An unknown method (a later version's) stays in `extra`, as it was read.
+  if (p.method) j["method"] = login_method_name(*p.method);
   j["clock_offset"] = p.clock_offset;
   // The optional fields: written when set, absent otherwise.
   auto optional = [&j](const char* key, bool set, nlohmann::json value) {
@@ -119,6 +148,8 @@ nlohmann::json profile_to_json(const Profile& p) {
     else
       j.erase(key);
   };
+  // A Nexterm session lasts until it is ended: a lifetime means nothing there.
+  optional("seconds", p.kind == Kind::neuron, p.seconds);
   optional("cacert", !p.cacert.empty(), p.cacert);
   optional("enabled", p.enabled.has_value(), p.enabled.value_or(false));
   optional("email", !p.email.empty(), p.email);
@@ -154,6 +185,7 @@ namespace {
 constexpr const char* kKnownFields[] = {
     "kind",   "url",     "user",  "token", "expires",    "seconds",      "clock_offset",
     "cacert", "enabled", "email", "phone", "unverified", "passkey_file", "remote_cookies"};
+// "method" is not among them: an unknown one is kept in `extra` (read_method).
 
 // The fields of account create, login --passkey and remote-quick-login, typed (earlier
 // versions kept them in `extra`, under the same keys). A wrong type is returned as the
@@ -182,6 +214,23 @@ std::string read_command_fields(const nlohmann::json& j, Profile& p) {
       p.remote_cookies.emplace(item.key(), item.value().get<std::string>());
     }
   }
+  return {};
+}
+
+// How the profile logged in (see Profile::method). A name this version does not know is
+// kept in `extra` for a later version; one of the wrong type makes the profile unusable, as
+// a command's field of the wrong type does. Called after the token and passkey_file are read.
+std::string read_method(const nlohmann::json& j, Profile& p) {
+  auto it = j.find("method");
+  if (it == j.end()) {
+    p.method = validate::is_api_key(p.token) ? LoginMethod::api_key
+               : p.passkey_file.empty()      ? LoginMethod::password
+                                             : LoginMethod::passkey;
+    return {};
+  }
+  if (!it->is_string()) return "its \"method\" is not a string";
+  p.method = login_method_from_name(it->get<std::string>());
+  if (p.method) p.extra.erase("method");
   return {};
 }
 
@@ -236,6 +285,7 @@ Profile profile_from_json(const std::string& name, const nlohmann::json& j,
   problem = kind ? read_command_fields(j, p) : "its kind is not neuron or nexterm";
   p.extra = j;
   for (const char* known : kKnownFields) p.extra.erase(known);
+  if (problem.empty()) problem = read_method(j, p);
   return p;
 }
 

@@ -25,16 +25,37 @@ const char* kind_name(Kind kind);
 // The kind of that name; nullopt for any other text.
 std::optional<Kind> kind_from_name(std::string_view name);
 
+// How a profile's session was made, so that a hint can name the command that makes it again
+// (cli/hints.cpp). Stored under "method" by name.
+enum class LoginMethod {
+  password,        // Neuron: signed with the password; Nexterm: the password (+ TOTP)
+  www,             // login --www: the Neuron's WwwLogin (HTTP Basic)
+  api_key,         // login --with-token: a Nexterm API key from stdin
+  session_cookie,  // login --session-cookie: an existing Neuron web session turned into a JWT
+  qr,              // login --qr: the Neuron's Quick Login
+  passkey,         // login --passkey: a Nexterm passkey made by passkey add
+  device,          // device-link, login --device: a Nexterm device code
+};
+// password, www, api-key, session-cookie, qr, passkey, device.
+const char* login_method_name(LoginMethod method);
+// The method of that name; nullopt for any other text.
+std::optional<LoginMethod> login_method_from_name(std::string_view name);
+
 struct Profile {
   Kind kind = Kind::neuron;
   std::string url;  // origin: scheme://host[:port]
   std::string user;
   std::string token;
   std::optional<int64_t> expires;  // server time, Unix seconds; none: does not expire
-  int64_t seconds = 3600;          // lifetime asked for at login (Neuron)
-  int64_t clock_offset = 0;        // server clock minus local clock, from Date at issue time
-  std::string cacert;              // --cacert given at login (never --insecure)
-  std::optional<bool> enabled;     // Neuron: false = account not yet enabled
+  // How the session was made. Absent from the file (stores before "method"): an API key
+  // token is api-key, a profile with a passkey_file is passkey, any other is password.
+  // nullopt: a name this version does not know (a later version's), kept in the file as it
+  // is; the profile works, only its re-login hint cannot name the command.
+  std::optional<LoginMethod> method = LoginMethod::password;
+  int64_t seconds = 3600;       // lifetime asked for at login (Neuron; not stored for Nexterm)
+  int64_t clock_offset = 0;     // server clock minus local clock, from Date at issue time
+  std::string cacert;           // --cacert given at login (never --insecure)
+  std::optional<bool> enabled;  // Neuron: false = account not yet enabled
   // account create: the addresses the codes go to, and those still to verify ("email",
   // "phone"); an empty list is kept as one (all verified), none means never asked.
   std::string email, phone;

@@ -61,14 +61,14 @@ TEST_CASE("single flight: 20 token processes near expiry make exactly one Refres
   CHECK(results.front().out == token_of(f, f.profile_name()) + "\n");  // store is valid JSON
 }
 
-TEST_CASE("an expired token: exit 4 with 'run authctl login'; re-login when a password is there") {
+TEST_CASE("an expired token: exit 4 with the login that works; re-login when a password is there") {
   NeuronFixture f;
   REQUIRE(f.login().exit_code == 0);
   set_expires(f, f.profile_name(), f.broker.now() - 10);
   f.broker.reset_counters();
   auto r = f.run({"token"});
   CHECK(r.exit_code == 4);
-  CHECK(contains(r.err, "run authctl login"));
+  CHECK(contains(r.err, "log in again: authctl login -p " + f.profile_name()));
   CHECK(f.broker.count("/Agent/Account/Refresh") == 0);  // expired tokens cannot be refreshed
   auto again = f.run({"token"}, {{"AUTHCTL_PASSWORD", kPassword}});
   REQUIRE_MESSAGE(again.exit_code == 0, again.err);
@@ -82,10 +82,10 @@ TEST_CASE("a token the server rejects (clock moved past expiry): exit 4") {
   f.broker.advance_clock(3600);
   auto r = f.run({"token", "--min-valid", "5m"});
   CHECK(r.exit_code == 4);
-  CHECK(contains(r.err, "run authctl login"));
+  CHECK(contains(r.err, "log in again: authctl login -p " + f.profile_name()));
   auto w = f.run({"whoami"});
   CHECK(w.exit_code == 4);
-  CHECK(contains(w.err, "run authctl login"));
+  CHECK(contains(w.err, "log in again: authctl login -p " + f.profile_name()));
 }
 
 TEST_CASE("refresh exchanges the token; an expired one needs a login") {

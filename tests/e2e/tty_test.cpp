@@ -84,6 +84,17 @@ TEST_CASE("on a terminal the password is asked for without echo") {
   CHECK(f.broker.count("/Agent/Account/Login") == 1);
 }
 
+TEST_CASE("login alone logs in to the current profile again, asking for its password") {
+  NeuronFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  auto run = run_on_pty({"login"}, f.env, "Password for", kPassword);
+  CHECK_MESSAGE(run.exit_code == 0, run.screen);
+  CHECK(contains(run.screen, "Password for alice@" + f.profile_name().substr(6) + ": "));
+  CHECK_FALSE(contains(run.screen, kPassword));
+  CHECK(contains(run.screen, "profile " + f.profile_name()));
+  CHECK(f.broker.count("/Agent/Account/Login") == 2);
+}
+
 TEST_CASE("a terminal is not used when --no-input or CI=true says so") {
   NeuronFixture f;
   auto no_input = run_on_pty({"login", "--host", f.broker.url(), "-u", kUser, "--no-input"}, f.env,

@@ -60,3 +60,66 @@ TEST_CASE("error_line escapes server text in the message and the hint") {
   CHECK(line.find('\x1b') == std::string::npos);
   CHECK(line.find("authctl: srv said \\x1b[2J: the server has a problem") == 0);
 }
+
+TEST_CASE("shell_word and profile_argument: a name a shell would change is quoted") {
+  CHECK(cli::shell_word("alice@127.0.0.1:8080") == "alice@127.0.0.1:8080");
+  CHECK(cli::shell_word("a b;c") == "'a b;c'");
+  CHECK(cli::shell_word("it's") == "'it'\\''s'");
+  CHECK(cli::shell_word("x[1]") == "'x[1]'");  // a glob
+  CHECK(cli::shell_word("http://[::1]:99") == "'http://[::1]:99'");
+  CHECK(cli::shell_word("$(rm -rf ~)") == "'$(rm -rf ~)'");
+  CHECK(cli::shell_word("") == "''");
+  CHECK(cli::profile_argument("work") == "-p work");
+  CHECK(cli::profile_argument("-x") == "--profile=-x");
+  CHECK(cli::profile_argument("a b") == "-p 'a b'");
+  CHECK(cli::profile_argument("bell\x07") == "-p NAME");  // escaped, it would name another
+  CHECK(cli::profile_argument("bad\xff") == "-p NAME");
+}
+
+TEST_CASE("the re-login hints print the command of the way the profile logged in") {
+  using store::LoginMethod;
+  HintScope scope;
+  const Error ended(ExitCode::auth, "x", Reason::session_ended);
+  CHECK(hint_for(ended, scope) == "run authctl login");  // no profile selected
+  scope.profile = cli::ProfileInUse{"p1", store::Kind::neuron, "https://n.example", {}};
+  struct Case {
+    std::optional<LoginMethod> method;
+    const char* hint;
+  };
+  const Case cases[] = {
+      {LoginMethod::password, "log in again: authctl login -p p1"},
+      {LoginMethod::www, "log in again: authctl login --www -p p1"},
+      {LoginMethod::qr, "log in again: authctl login --qr -p p1"},
+      {LoginMethod::passkey, "log in again: authctl login --passkey -p p1"},
+      {LoginMethod::device, "log in again: authctl device-link --host https://n.example -p p1"},
+      {LoginMethod::session_cookie,
+       "copy the web session's cookie into FILE again, then run authctl login --session-cookie "
+       "FILE -p p1"},
+      {LoginMethod::api_key,
+       "create a new API key (in the web app, or authctl apikey create with a session), then run "
+       "authctl login --with-token -p p1 < KEYFILE"},
+      {std::nullopt,
+       "log in again the way it was made (authctl login --help lists them), e.g. authctl login "
+       "-p p1"},
+  };
+  for (const Case& c : cases) {
+    scope.profile->method = c.method;
+    CHECK(hint_for(ended, scope) == c.hint);
+  }
+  // Gone meanwhile: -p alone no longer finds it, so the URL is given (plain http allowed).
+  scope.profile->method = LoginMethod::qr;
+  scope.profile->url = "http://lan.example:8080";
+  CHECK(hint_for(Error(ExitCode::auth, "x", Reason::profile_gone), scope) ==
+        "log in again: authctl login --qr --host http://lan.example:8080 --allow-http -p p1");
+  scope.profile->method = LoginMethod::password;
+  CHECK(hint_for(Error(ExitCode::auth, "x", Reason::relogin_needed), scope) ==
+        "log in again: authctl login -p p1 (or provide AUTHCTL_PASSWORD for automatic re-login)");
+  scope.profile->kind = store::Kind::nexterm;
+  CHECK(hint_for(Error(ExitCode::auth, "x", Reason::api_key_rejected), scope)
+            .find("authctl login --with-token -p p1 < KEYFILE") != std::string::npos);
+  // A name that cannot be shown is not printed (not even escaped: that would be another name).
+  scope.profile->name = "a\x1b[2Jb";
+  const std::string hint = hint_for(ended, scope);
+  CHECK(hint.find("authctl login -p NAME (NAME: this profile's name") != std::string::npos);
+  CHECK(hint.find("2J") == std::string::npos);
+}

@@ -207,31 +207,35 @@ TEST_CASE("totp_wait_reason: wait when under 3 s are left or the code starts wit
 }
 
 TEST_CASE("nexterm_login_refusal: each soft error its message, exit code and hint") {
-  const Error wrong = nexterm_login_refusal(201, "", "h:1", std::nullopt, false);
+  const HostSpec h1 = parse_host("http://h:1", /*allow_http=*/true);
+  const Error wrong = nexterm_login_refusal(201, "", h1, std::nullopt, false);
   CHECK(wrong.code() == ExitCode::auth);
   CHECK(std::string(wrong.what()) == "username or password incorrect (h:1)");
   CHECK(wrong.hint() == "check the user name and password");
 
-  const Error typed = nexterm_login_refusal(203, "", "h:1", std::string("123456"), false);
+  const Error typed = nexterm_login_refusal(203, "", h1, std::string("123456"), false);
   CHECK(typed.code() == ExitCode::auth);
   CHECK(std::string(typed.what()) == "the TOTP code was refused by h:1");
   CHECK(typed.hint() == "check the device clock and use the current code");
-  const Error zero = nexterm_login_refusal(203, "", "h:1", std::string("012345"), true);
+  const Error zero = nexterm_login_refusal(203, "", h1, std::string("012345"), true);
   CHECK(zero.hint().find("started with 0") != std::string::npos);
-  const Error computed = nexterm_login_refusal(203, "", "h:1", std::string("123456"), true);
+  const Error computed = nexterm_login_refusal(203, "", h1, std::string("123456"), true);
   CHECK(computed.hint() ==
         "check that the TOTP secret is right and that this machine's clock is correct");
 
-  const Error again = nexterm_login_refusal(202, "", "h:1", std::string("123456"), false);
+  const Error again = nexterm_login_refusal(202, "", h1, std::string("123456"), false);
   CHECK(again.code() == ExitCode::auth);
   CHECK(std::string(again.what()) == "the server still asks for a TOTP code");
   CHECK(again.hint() == kTotpSourcesHint);
 
-  const Error disabled = nexterm_login_refusal(403, "", "h:1", std::nullopt, false);
+  const Error disabled = nexterm_login_refusal(403, "", h1, std::nullopt, false);
   CHECK(disabled.code() == ExitCode::auth);
   CHECK(std::string(disabled.what()) == "password login is disabled on h:1");
+  CHECK(disabled.hint() ==
+        "log in with a device code (authctl device-link --host http://h:1 --allow-http) or a "
+        "passkey (authctl login --passkey)");
 
-  const Error other = nexterm_login_refusal(500, "down", "h:1", std::nullopt, false);
+  const Error other = nexterm_login_refusal(500, "down", h1, std::nullopt, false);
   CHECK(other.code() == ExitCode::error);
   CHECK(std::string(other.what()) == "login refused by h:1: down (code 500)");
   CHECK(other.hint() == "see the server's logs or retry");
