@@ -70,8 +70,8 @@ void print_profiles_table(const std::vector<Row>& rows, const std::string& curre
 }
 
 // The exit code says whether the profile in use is usable.
-void check_in_use(const store::Credentials& credentials, const std::vector<Row>& rows,
-                  const std::string& in_use) {
+void check_in_use(Context& context, const store::Credentials& credentials,
+                  const std::vector<Row>& rows, const std::string& in_use) {
   if (in_use.empty() || !credentials.find(in_use)) {
     throw Error(ExitCode::auth, in_use.empty() ? "no profile in use" : "no profile named " + in_use,
                 credentials.profiles.empty() ? "run authctl login --host HOST -u USER"
@@ -89,9 +89,12 @@ void check_in_use(const store::Credentials& credentials, const std::vector<Row>&
     if (row.check == "error")
       throw Error(ExitCode::error, "the server of profile " + in_use + " gave an unexpected answer",
                   "retry later; authctl -v status --check shows the exchange");
-    if (!row.valid)
+    if (!row.valid) {
+      // The hint names the command that logs this profile in again.
+      context.hints.profile = profile_in_use(in_use, *row.profile);
       throw Error(ExitCode::auth, "the token of profile " + in_use + " is expired or rejected",
-                  "run authctl login");
+                  Reason::session_ended, ErrorFacts{});
+    }
   }
 }
 
@@ -143,7 +146,7 @@ void run_status(Context& context, const StatusOptions& options) {
   } else {
     print_profiles_table(rows, credentials.current, now);
   }
-  check_in_use(credentials, rows, in_use);
+  check_in_use(context, credentials, rows, in_use);
 }
 
 }  // namespace

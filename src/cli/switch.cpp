@@ -26,7 +26,8 @@ std::vector<std::string> profile_names(const store::Credentials& credentials) {
 [[noreturn]] void no_profile_named(const store::Credentials& credentials, const std::string& word) {
   const std::vector<std::string> known = profile_names(credentials);
   throw Error(ExitCode::usage, "no profile named " + text::printable(word),
-              known.empty() ? "run authctl login first" : "choose one of: " + joined_names(known));
+              known.empty() ? "log in first: authctl login --host HOST -u USER"
+                            : "choose one of: " + joined_names(known));
 }
 
 // The profile `word` names: a whole name, else the one profile whose name starts with it.

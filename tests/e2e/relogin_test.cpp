@@ -47,11 +47,13 @@ std::vector<std::string> words_of(std::string command) {
   return words;
 }
 
-// Ends every session of the admin on the server (sessions kill), then returns the words of
-// the command the hint of `whoami` on `profile` prints.
+// Ends every other session of the admin on the server, from the user's other client (killing
+// this profile's own session from it would remove the profile, as logout does), then returns
+// the words of the command the hint of `whoami` on `profile` prints.
 std::vector<std::string> command_after_kill(const NextermFixture& f, const std::string& profile) {
-  for (const auto& session : f.broker.nexterm_sessions(kAdmin))
-    REQUIRE(f.run({"sessions", "kill", std::to_string(session.id), "--yes"}).exit_code == 0);
+  const std::map<std::string, std::string> other{{"AUTHCTL_CONFIG_DIR", f.tmp.path() + "/other"}};
+  REQUIRE(f.login(kAdmin, kAdminPassword, {}, other).exit_code == 0);
+  REQUIRE(f.run({"sessions", "kill", "--others", "--yes"}, other).exit_code == 0);
   auto w = f.run({"-p", profile, "whoami"});
   CHECK(w.exit_code == 4);
   return words_of(printed_command(w.err));
@@ -70,6 +72,9 @@ TEST_CASE("Neuron password profile: the hint is login -p NAME; login alone and w
   CHECK(expired.exit_code == 4);
   CHECK(contains(expired.err, "log in again: authctl login -p " + name +
                                   " (or provide AUTHCTL_PASSWORD for automatic re-login)"));
+  auto status = f.run({"status"});  // status names the same command for the profile in use
+  CHECK(status.exit_code == 4);
+  CHECK(contains(status.err, "expired or rejected: log in again: authctl login -p " + name));
   // login alone: the current profile's URL and user, the password asked (here: piped)
   auto again = f.run({"login", "--password-stdin"}, {}, std::string(kPassword) + "\n");
   REQUIRE_MESSAGE(again.exit_code == 0, again.err);
