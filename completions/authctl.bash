@@ -21,10 +21,10 @@ _authctl_value() {
     --kind) COMPREPLY=($(compgen -W 'neuron nexterm' -- "$2")) ;;
     -u|--user) COMPREPLY=() ;;
     --password-file) COMPREPLY=($(compgen -f -- "$2")) ;;
+    --session-cookie) COMPREPLY=($(compgen -W 'FILE -' -- "$2")) ;;
     --seconds) COMPREPLY=() ;;
     --totp-code) COMPREPLY=() ;;
     --totp-secret-file) COMPREPLY=($(compgen -f -- "$2")) ;;
-    --session-cookie) COMPREPLY=($(compgen -W 'FILE -' -- "$2")) ;;
     --passkey-file) COMPREPLY=($(compgen -f -- "$2")) ;;
     --passphrase-file) COMPREPLY=($(compgen -f -- "$2")) ;;
     --purpose) COMPREPLY=() ;;
@@ -54,7 +54,7 @@ _authctl_value() {
 
 _authctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path= i w
-  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --seconds --totp-code --totp-secret-file --session-cookie --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --name --expires --email --phone --api-key --api-secret-file --remote --to --subject --language -X --method -f --field --input '
+  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --session-cookie --seconds --totp-code --totp-secret-file --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --name --expires --email --phone --api-key --api-secret-file --remote --to --subject --language -X --method -f --field --input '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     case "$w" in
@@ -104,7 +104,7 @@ _authctl() {
   local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color' opts= words= profiles=
   case "$path" in
     '') words='login logout refresh whoami token status switch device-link sessions passkey apikey account remote-quick-login send-message exec api verify-jwt completion help' ;;
-    'login') opts='--host --kind -u --user --password-stdin --password-file --seconds --totp-code --totp-secret-file --with-token --device --session-cookie --www --qr --passkey --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
+    'login') opts='--host --kind -u --user --password-stdin --password-file --with-token --device --session-cookie --www --qr --passkey --seconds --totp-code --totp-secret-file --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
     'logout') opts='--all --local' ;;
     'refresh') opts='--password-stdin --password-file' ;;
     'whoami') opts='' ;;

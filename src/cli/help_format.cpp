@@ -35,6 +35,20 @@ const CommandHelp* HelpFormatter::help_of(const CLI::App* app) const {
   return nullptr;
 }
 
+// CLI11's layout, with one blank line between option groups (its own puts two).
+std::string HelpFormatter::make_help(const CLI::App* app, std::string name,
+                                     CLI::AppFormatMode mode) const {
+  if (mode == CLI::AppFormatMode::Sub) return CLI::Formatter::make_help(app, name, mode);
+  std::string out = make_description(app) + make_usage(app, name) + make_positionals(app);
+  for (const std::string& group : app->get_groups()) {
+    const auto opts = app->get_options([&group](const CLI::Option* opt) {
+      return opt->get_group() == group && opt->nonpositional();
+    });
+    if (!group.empty() && !opts.empty()) out += make_group(group, false, opts);
+  }
+  return out + make_subcommands(app, mode) + "\n" + make_footer(app);
+}
+
 std::string HelpFormatter::make_description(const CLI::App* app) const {
   std::string out = app->get_description() + "\n";
   if (const CommandHelp* help = help_of(app); help && !help->paragraph.empty())
@@ -79,6 +93,21 @@ std::string HelpFormatter::make_option(const CLI::Option* opt, bool is_positiona
 
 std::string HelpFormatter::make_subcommand(const CLI::App* sub) const {
   return entry("  " + sub->get_display_name(), sub->get_description());
+}
+
+std::string HelpFormatter::make_group(std::string group, bool is_positional,
+                                      std::vector<const CLI::Option*> opts) const {
+  std::string out = "\n" + group + ":\n";
+  const std::string one_of = "(one of)";
+  if (group.size() > one_of.size() &&
+      group.compare(group.size() - one_of.size(), one_of.size(), one_of) == 0) {
+    std::string choices;
+    for (const CLI::Option* opt : opts)
+      choices += (choices.empty() ? "" : " | ") + opt->get_name() + make_option_opts(opt);
+    out += fill_text(choices, width_, 2);
+  }
+  for (const CLI::Option* opt : opts) out += make_option(opt, is_positional);
+  return out;
 }
 
 void use_help_formatter(CLI::App& app) {

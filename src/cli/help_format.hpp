@@ -25,11 +25,16 @@ class HelpFormatter : public CLI::Formatter {
  public:
   // `width`: the terminal's columns (80 when it is not a terminal).
   explicit HelpFormatter(size_t width);
+  std::string make_help(const CLI::App* app, std::string name,
+                        CLI::AppFormatMode mode) const override;
   std::string make_description(const CLI::App* app) const override;
   std::string make_footer(const CLI::App* app) const override;
   std::string make_option(const CLI::Option* opt, bool is_positional) const override;
   std::string make_option_opts(const CLI::Option* opt) const override;
   std::string make_subcommand(const CLI::App* sub) const override;
+  // A group named "... (one of)" starts with the one line of its choices: a | b | c.
+  std::string make_group(std::string group, bool is_positional,
+                         std::vector<const CLI::Option*> opts) const override;
 
  private:
   const CommandHelp* help_of(const CLI::App* app) const;

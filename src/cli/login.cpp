@@ -425,16 +425,23 @@ void run_login(Context& context, LoginOptions options) {
   }
 }
 
-// Where and as whom: the server, its kind, the user and the password or TOTP secret.
+// Where and as whom: the server, its kind, the user and the password.
 void add_login_account_options(CLI::App* cmd, LoginOptions& options) {
   // NEURON_HOST and NEURON_USER are applied by run_login, which must know they were used.
-  cmd->add_option("--host", options.host, "HOST[:PORT] or https://HOST[:PORT] (or NEURON_HOST)")
+  cmd->add_option("--host", options.host,
+                  "HOST[:PORT] or https://HOST[:PORT]; a plain-http server: http://HOST:PORT (or "
+                  "NEURON_HOST; else the profile in use)")
       ->type_name("HOST");
   cmd->add_option("--kind", options.kind_name, "Server kind; detected when omitted")
       ->check(CLI::IsMember({"neuron", "nexterm"}).description(""))
       ->type_name("neuron|nexterm");
   cmd->add_option("-u,--user", options.user, "User name (or NEURON_USER)")->type_name("NAME");
   add_password_options(cmd, options.password);
+}
+
+// What one kind of server takes: the Neuron token's lifetime, Nexterm's TOTP code. (Added
+// after the ways to log in: --help shows the groups in the order their options came.)
+void add_login_server_options(CLI::App* cmd, LoginOptions& options) {
   cmd->add_option("--seconds", options.seconds, "Neuron token lifetime, 1..3600 (default 3600)")
       ->check(CLI::Range(1, 3600).description(""))
       ->type_name("N");
@@ -504,13 +511,32 @@ void add_login_output_options(CLI::App* cmd, LoginOptions& options) {
 
 }  // namespace
 
+// --help shows login's many options in groups, in this order.
+void group_login_options(CLI::App* cmd) {
+  static const std::vector<std::pair<const char*, std::vector<std::string>>> kGroups = {
+      {"Server and account",
+       {"--host", "--kind", "--user", "--password-stdin", "--password-file", "--allow-http",
+        "--force"}},
+      {"Ways to log in instead of a password (one of)",
+       {"--qr", "--device", "--passkey", "--with-token", "--session-cookie", "--www"}},
+      {"Neuron", {"--seconds", "--purpose"}},
+      {"Nexterm", {"--totp-code", "--totp-secret-file", "--passkey-file", "--passphrase-file"}},
+      {"Waiting and QR", {"--interval", "--wait", "--show-qr", "--qr-content"}},
+      {"Output and CI", {"--print-token", "--no-store"}}};
+  for (const auto& [group, names] : kGroups)
+    for (const auto& name : names)
+      if (CLI::Option* opt = cmd->get_option_no_throw(name)) opt->group(group);
+}
+
 void register_login(CLI::App& app, Context& context) {
   auto options = std::make_shared<LoginOptions>();
   auto* cmd = app.add_subcommand("login", "Log in and store the session as a profile");
   add_login_account_options(cmd, *options);
   const LoginMethodOptions methods = add_login_method_options(cmd, *options);
+  add_login_server_options(cmd, *options);
   add_login_method_details(cmd, *options, methods);
   add_login_output_options(cmd, *options);
+  group_login_options(cmd);
   cmd->callback([&context, options] { run_login(context, *options); });
 }
 

@@ -124,3 +124,19 @@ TEST_CASE("help of something that is not a command or topic names the nearest") 
   CHECK(sub.exit_code == 2);
   CHECK(sub.err == "authctl: no subcommand 'ls' of sessions: use list or kill\n");
 }
+
+TEST_CASE("login's help: its options in groups, the ways to log in as one line of choices") {
+  const Result r = help({"login", "--help"});
+  REQUIRE(r.exit_code == 0);
+  size_t at = 0;
+  for (const char* group : {"Server and account:", "Ways to log in instead of a password (one of):",
+                            "Neuron:", "Nexterm:", "Waiting and QR:", "Output and CI:"}) {
+    const size_t found = r.out.find(std::string("\n") + group + "\n", at);
+    CHECK_MESSAGE(found != std::string::npos, group);
+    if (found != std::string::npos) at = found;
+  }
+  CHECK(r.out.find("\n  --with-token | --device | --session-cookie FILE|- | --www | --qr | "
+                   "--passkey\n") != std::string::npos);
+  CHECK(r.out.find("http://HOST:PORT") != std::string::npos);  // the plain-http form
+  CHECK(r.out.find("\n\n\n") == std::string::npos);            // one blank line between parts
+}
