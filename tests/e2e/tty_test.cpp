@@ -17,11 +17,12 @@ struct PtyRun {
   int exit_code = -1;
 };
 
-// Runs authctl on a new pty; each time the next prompt shows up (after the previous
-// answer), types its answer and Enter.
+// Runs authctl on a new pty (of `size`, when given); each time the next prompt shows up
+// (after the previous answer), types its answer and Enter.
 PtyRun run_on_pty(const std::vector<std::string>& args,
                   const std::map<std::string, std::string>& env,
-                  const std::vector<std::pair<std::string, std::string>>& dialogue) {
+                  const std::vector<std::pair<std::string, std::string>>& dialogue,
+                  const winsize* size = nullptr) {
   std::vector<std::string> argv_storage{authctl_binary()};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<std::string> env_storage{"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "TERM=dumb"};
@@ -33,7 +34,7 @@ PtyRun run_on_pty(const std::vector<std::string>& args,
   envp.push_back(nullptr);
 
   int master = -1;
-  pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  pid_t pid = forkpty(&master, nullptr, nullptr, const_cast<winsize*>(size));
   if (pid == 0) {
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
@@ -168,4 +169,28 @@ TEST_CASE("passkey add on a terminal: the passphrase asked twice without echo; l
   CHECK_MESSAGE(login.exit_code == 0, login.screen);
   CHECK_FALSE(contains(login.screen, phrase));
   CHECK(contains(login.screen, "Logged in to"));
+}
+
+TEST_CASE("--help on a terminal is wrapped to its width (at most 100 columns)") {
+  TempDir tmp;
+  const std::map<std::string, std::string> env{{"AUTHCTL_CONFIG_DIR", tmp.path() + "/cfg"}};
+  auto widest = [&](unsigned short columns) {
+    const winsize size{40, columns, 0, 0};
+    const PtyRun run = run_on_pty({"login", "--help"}, env, {}, &size);
+    CHECK(run.exit_code == 0);
+    CHECK(run.screen.find("EXAMPLES") != std::string::npos);
+    size_t longest = 0;
+    for (size_t at = 0, next; at < run.screen.size(); at = next + 2) {
+      next = run.screen.find("\r\n", at);
+      if (next == std::string::npos) next = run.screen.size();
+      const std::string line = run.screen.substr(at, next - at);
+      if (line.rfind("  $ ", 0) != 0)
+        longest = std::max(longest, line.size());  // examples stay whole
+    }
+    return longest;
+  };
+  CHECK(widest(60) <= 60);
+  const size_t wide = widest(140);
+  CHECK(wide > 80);
+  CHECK(wide <= 100);
 }
