@@ -88,8 +88,8 @@ void warn_unusable(const store::Credentials& credentials) {
     if (credentials.profiles.count(name) || !warned.insert(name).second) continue;
     const std::string shown = text::printable(name);
     term::warn("profile " + shown + " in " + text::printable(credentials.source) +
-               " is unusable (" + skipped.reason + "); remove it with authctl logout --local -p " +
-               shown);
+               " is unusable (" + skipped.reason + "); remove it with authctl logout --local " +
+               profile_argument(name));
   }
 }
 

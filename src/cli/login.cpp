@@ -193,6 +193,18 @@ store::Profile login_nexterm(Context& context, backends::NextermClient& nexterm,
                      options.user, result.token, result.clock_offset);
 }
 
+// An API key never silently replaces a session profile (the session would be ended).
+void refuse_replacing_session(const Context& context, const std::string& name,
+                              const LoginOptions& options) {
+  if (options.no_store || options.force) return;
+  const store::Credentials credentials = context.open_store().load();
+  const store::Profile* existing = credentials.find(name);
+  if (existing && !backends::holds_api_key(*existing))
+    throw Error(ExitCode::usage,
+                "profile " + name + " holds a session; the API key would replace it",
+                "name the key's profile with -p NAME, or replace the session with --force");
+}
+
 // --with-token: an API key from stdin, checked with /api/accounts/me.
 void run_with_token(Context& context, const HostSpec& host, const LoginOptions& options) {
   std::string key(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>{});
@@ -202,6 +214,10 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
     throw Error(ExitCode::usage,
                 "--with-token reads a Nexterm API key (nxt_ and 64 hex digits) from stdin",
                 "e.g. authctl login --host H --with-token < key.txt");
+  // A profile named by -p is checked before the key goes anywhere; a derived name (it needs
+  // the user the server gives) after.
+  if (!context.explicit_profile().empty())
+    refuse_replacing_session(context, context.explicit_profile(), options);
   backends::NextermClient nexterm = context.nexterm_at(host);
   nexterm.hide(key);
   std::string user = nexterm.user_name(key);  // a bad one is a malformed answer: nothing stored
@@ -210,12 +226,7 @@ void run_with_token(Context& context, const HostSpec& host, const LoginOptions& 
       new_profile(context, store::Kind::nexterm, LoginMethod::api_key, host.origin, user, key, 0);
   const std::string name = profile_name_for(context, profile.user, host.authority);
   if (!options.no_store) {
-    const store::Credentials credentials = context.open_store().load();
-    const store::Profile* existing = credentials.find(name);
-    if (existing && !options.force && !backends::holds_api_key(*existing))
-      throw Error(ExitCode::usage,
-                  "profile " + name + " holds a session; the API key would replace it",
-                  "name the key's profile with -p NAME, or replace the session with --force");
+    refuse_replacing_session(context, name, options);
     finish_login(context, {name, profile}, options.force, false);
   }
   print_login(context, {name, profile}, output_of(options));
@@ -344,6 +355,29 @@ const store::Profile* profile_to_reuse(const Context& context,
   return name.empty() ? nullptr : credentials.find(name);
 }
 
+// Refuses, before anything is sent, a re-login the profile cannot take: a way to log in
+// its server kind does not have (the secret would go to the wrong kind of server), a
+// NEURON_USER that is not its user (NEURON_PASSWORD is that user's), and a password login
+// over an API key, which would drop the key from the store.
+void check_reusable(const std::string& name, const store::Profile& profile,
+                    const LoginOptions& options, LoginMethod method) {
+  const std::string shown = text::printable(name);
+  if (const auto needed = kind_of_method(method); needed && *needed != profile.kind)
+    throw Error(ExitCode::usage,
+                std::string("login ") + method_option(method) + " is a " +
+                    store::kind_name(*needed) + " login, and profile " + shown + " is a " +
+                    store::kind_name(profile.kind) + " profile: nothing was sent",
+                "give --host HOST for the server to log in to");
+  if (options.user_from_env && options.user != profile.user)
+    throw Error(ExitCode::usage,
+                "NEURON_USER is " + text::printable(options.user) + ", but profile " + shown +
+                    " is " + text::printable(profile.user) + "'s: nothing was sent",
+                "unset NEURON_USER to log in to the profile again, or give --host HOST");
+  if (method != LoginMethod::api_key && backends::holds_api_key(profile) && !options.force)
+    throw Error(ExitCode::usage, "profile " + shown + " holds an API key; a login would replace it",
+                "log in to another profile with -p NEW, or replace the key with --force");
+}
+
 // Re-uses that profile: its URL (plain http as it was allowed when it was made), its user
 // unless -u is given (NEURON_USER is not: it would store another user's session under this
 // name), the CA it remembered unless --cacert is, its passkey file for --passkey (after
@@ -351,9 +385,14 @@ const store::Profile* profile_to_reuse(const Context& context,
 // what a password login expects the probe to find (expected_kind looks for the profile of
 // that name first), unless a NEURON_* variable says Neuron. nullopt with --host.
 std::optional<HostSpec> reuse_profile(Context& context, LoginOptions& options, LoginMethod method) {
-  if (!options.host.empty()) return std::nullopt;
+  if (!options.host.empty() && !options.host_from_env) return std::nullopt;
   const store::Credentials credentials = context.open_store().load();
   warn_unusable(credentials);
+  // NEURON_HOST is for making a profile: one named with -p is logged in to where it is
+  // (its printed re-login command must work with the quick start's variables set).
+  if (options.host_from_env && !credentials.find(context.explicit_profile())) return std::nullopt;
+  options.host.clear();
+  options.host_from_env = false;
   std::string name;
   const store::Profile* profile = profile_to_reuse(context, credentials, method, name);
   if (!profile && method == LoginMethod::passkey) return std::nullopt;
@@ -365,13 +404,11 @@ std::optional<HostSpec> reuse_profile(Context& context, LoginOptions& options, L
     throw Error(ExitCode::usage, "login needs --host",
                 "give --host HOST[:PORT] or set NEURON_HOST (authctl login -p NAME logs in to a "
                 "profile again)");
+  check_reusable(name, *profile, options, method);
   context.global.profile = name;  // the new session replaces this profile, under its name
   context.relogin_cacert = profile->cacert;
   context.hints.profile = profile_in_use(name, *profile);
-  if (options.user.empty() || options.user_from_env) {
-    options.user = profile->user;
-    options.user_from_env = false;
-  }
+  if (options.user.empty()) options.user = profile->user;
   const char* env_key_file = getenv("AUTHCTL_PASSKEY_FILE");
   if (options.passkey_file.empty() && !(env_key_file && *env_key_file))
     options.passkey_file = profile->passkey_file;

@@ -116,4 +116,40 @@ Error nexterm_login_refusal(int code, const std::string& message, const HostSpec
   }
 }
 
+std::optional<store::Kind> kind_of_method(LoginMethod method) {
+  switch (method) {
+    case LoginMethod::www:
+    case LoginMethod::qr:
+    case LoginMethod::session_cookie:
+      return store::Kind::neuron;
+    case LoginMethod::api_key:
+    case LoginMethod::device:
+    case LoginMethod::passkey:
+      return store::Kind::nexterm;
+    case LoginMethod::password:
+      break;
+  }
+  return std::nullopt;
+}
+
+const char* method_option(LoginMethod method) {
+  switch (method) {
+    case LoginMethod::www:
+      return "--www";
+    case LoginMethod::qr:
+      return "--qr";
+    case LoginMethod::session_cookie:
+      return "--session-cookie";
+    case LoginMethod::api_key:
+      return "--with-token";
+    case LoginMethod::device:
+      return "--device";
+    case LoginMethod::passkey:
+      return "--passkey";
+    case LoginMethod::password:
+      break;
+  }
+  return "a password";
+}
+
 }  // namespace authctl::cli

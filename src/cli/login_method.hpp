@@ -20,6 +20,12 @@ namespace authctl::cli {
 using store::login_method_name;
 using store::LoginMethod;
 
+// The server kind a way to log in exists on (--www, --qr, --session-cookie: Neuron;
+// --with-token, --device, --passkey: Nexterm); nullopt for a password, which both take.
+std::optional<store::Kind> kind_of_method(LoginMethod method);
+// The login option that chooses `method` ("--qr"), "a password" for a password.
+const char* method_option(LoginMethod method);
+
 // The options of login that the choice of the method depends on.
 struct LoginFlags {
   bool with_token = false;

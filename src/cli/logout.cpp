@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/forget_profile.hpp"
+#include "cli/hints.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "term/tty.hpp"
@@ -31,10 +32,11 @@ std::string revoke(Context& context, const std::string& name, const store::Profi
     }
   } catch (const Error& e) {
     if (e.code() != ExitCode::network) throw;
-    throw Error(ExitCode::network, std::string(e.what()) + "; profile " + name + " was kept",
-                // -p always: with --all, or with no current profile, a bare --local would
-                // forget another profile or none.
-                "retry, or forget it without the server: authctl logout --local -p " + name);
+    throw Error(
+        ExitCode::network, std::string(e.what()) + "; profile " + name + " was kept",
+        // -p always: with --all, or with no current profile, a bare --local would
+        // forget another profile or none. Quoted: it is a command to be typed.
+        "retry, or forget it without the server: authctl logout --local " + profile_argument(name));
   }
   return {};
 }
@@ -64,7 +66,7 @@ bool logout_unusable(Context& context, store::Store& store, const store::Credent
                 "profile " + text::printable(named) +
                     " is unusable, so it cannot be logged out "
                     "on the server",
-                "forget it here with authctl logout --local -p " + text::printable(named));
+                "forget it here with authctl logout --local " + profile_argument(named));
   }
   for (const auto& entry : snapshot.skipped)
     if (options.all ? !snapshot.find(entry.first) : entry.first == named)
@@ -104,7 +106,7 @@ std::string logout_one(Context& context, store::Store& store, const std::string&
                  count, first_failure);
     return {};
   }
-  std::cerr << "Logged out of " << name << (options.local ? " (locally only)" : "")
+  std::cerr << "Logged out of " << text::printable(name) << (options.local ? " (locally only)" : "")
             << (note.empty() ? "" : " (" + note + ")") << "\n";
   return forgotten.new_current;
 }

@@ -288,3 +288,43 @@ TEST_CASE("login alone over https re-uses the CA file the profile remembered") {
   CHECK(f.store()["profiles"][f.profile_name()]["cacert"] == ca);  // and kept
   CHECK(f.run({"whoami"}).exit_code == 0);
 }
+
+TEST_CASE("re-using a profile never sends a secret to a server of the wrong kind") {
+  NextermFixture nx;
+  REQUIRE(nx.login().exit_code == 0);  // the current profile is a Nexterm's
+  // --www (a Neuron login that sends the password itself) with NEURON_PASSWORD set
+  const auto www = nx.run({"login", "--www"}, {{"NEURON_PASSWORD", "neuron-secret-pw"}});
+  CHECK(www.exit_code == 2);
+  CHECK(contains(www.err, "login --www is a neuron login, and profile "));
+  CHECK(contains(www.err, "nothing was sent"));
+  // --session-cookie: a Neuron web session
+  const auto cookie = nx.run({"login", "--session-cookie", "-"}, {}, "HttpSessionID=abcdef123");
+  CHECK(cookie.exit_code == 2);
+  CHECK(nx.broker.count("/Agent/Account/WwwLogin") == 0);
+  CHECK(nx.broker.count("/Agent/Account/QuickLogin") == 0);
+  CHECK(nx.broker.count("/GetSessionToken") == 0);
+
+  NeuronFixture ne;
+  REQUIRE(ne.login().exit_code == 0);  // the current profile is a Neuron's
+  const std::string key = "nxt_" + std::string(64, 'a');
+  const auto token = ne.run({"login", "--with-token"}, {}, key + "\n");
+  CHECK(token.exit_code == 2);
+  CHECK(contains(token.err, "login --with-token is a nexterm login"));
+  CHECK(ne.broker.count("/api/accounts/me") == 0);
+}
+
+TEST_CASE("re-using a profile: NEURON_HOST does not move it, NEURON_USER must be its user") {
+  NeuronFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  const std::string name = f.profile_name();
+  // the quick start's variables, pointing elsewhere: the profile is logged in to where it is
+  const auto again = f.run({"login", "-p", name, "--password-stdin"},
+                           {{"NEURON_HOST", "http://127.0.0.1:9"}}, std::string(kPassword) + "\n");
+  CHECK_MESSAGE(again.exit_code == 0, again.err);
+  CHECK(f.store()["profiles"][name]["url"] == f.broker.url());
+  // NEURON_PASSWORD belongs to NEURON_USER: never sent signed for the profile's other user
+  const auto other =
+      f.run({"login", "-p", name}, {{"NEURON_USER", "mallory"}, {"NEURON_PASSWORD", "mallory-pw"}});
+  CHECK(other.exit_code == 2);
+  CHECK(contains(other.err, "NEURON_USER is mallory, but profile " + name + " is alice's"));
+}
