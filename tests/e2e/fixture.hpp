@@ -17,6 +17,15 @@ inline const char* kUser = "alice";
 inline const char* kPassword = "S3cret-Passw0rd-xyz";
 inline const char* kEmail = "alice@example.com";
 
+// Broker options for HTTPS with a test PKI made in `dir` (ca.pem there); `trusted` false:
+// a certificate that the test CA did not sign.
+inline testbroker::Options tls_options(const std::string& dir, bool trusted = true) {
+  testbroker::Options o;
+  o.tls = true;
+  o.tls_files = trusted ? testbroker::make_test_pki(dir) : testbroker::make_untrusted_pki(dir);
+  return o;
+}
+
 struct NeuronFixture {
   TempDir tmp;
   testbroker::Broker broker;

@@ -102,9 +102,7 @@ TEST_CASE("exec: a command that cannot be run is exit 127 with the reason") {
 
 TEST_CASE("SSLKEYLOGFILE given to authctl makes no file appear (and never reaches exec)") {
   TempDir tmp;
-  testbroker::Options options;
-  options.tls = true;
-  options.tls_files = testbroker::make_test_pki(tmp.path() + "/pki");
+  const testbroker::Options options = tls_options(tmp.path() + "/pki");
   testbroker::Broker broker(options);
   broker.start();
   broker.add_neuron_account(kUser, kPassword, kEmail);

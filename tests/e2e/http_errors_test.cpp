@@ -6,15 +6,6 @@
 using namespace e2e;
 using testbroker::Fault;
 
-namespace {
-testbroker::Options tls_options(const std::string& dir, bool trusted = true) {
-  testbroker::Options o;
-  o.tls = true;
-  o.tls_files = trusted ? testbroker::make_test_pki(dir) : testbroker::make_untrusted_pki(dir);
-  return o;
-}
-}  // namespace
-
 TEST_CASE("HTTPS with --cacert; the CA is remembered in the profile") {
   TempDir pki;
   NeuronFixture f(tls_options(pki.path()));

@@ -262,10 +262,7 @@ TEST_CASE("login --qr errors: usage, not a Neuron, server down, TLS, bad answers
 
 TEST_CASE("login --qr over HTTPS: the event channel uses --cacert too; untrusted -> exit 3") {
   TempDir pki;
-  testbroker::Options o;
-  o.tls = true;
-  o.tls_files = testbroker::make_test_pki(pki.path());
-  NeuronFixture f(o);
+  NeuronFixture f(tls_options(pki.path()));
   auto untrusted = f.run({"login", "--qr", "--host", f.broker.url()});
   CHECK(untrusted.exit_code == 3);
   CHECK(contains(untrusted.err, "not trusted"));

@@ -277,10 +277,7 @@ TEST_CASE("a store without method, a later version's method, and hostile names")
 
 TEST_CASE("login alone over https re-uses the CA file the profile remembered") {
   TempDir pki;
-  testbroker::Options options;
-  options.tls = true;
-  options.tls_files = testbroker::make_test_pki(pki.path());
-  NeuronFixture f(options);
+  NeuronFixture f(tls_options(pki.path()));
   const std::string ca = pki.path() + "/ca.pem";
   REQUIRE(f.login({"--cacert", ca}).exit_code == 0);
   auto again = f.run({"login", "--password-stdin"}, {}, std::string(kPassword) + "\n");
