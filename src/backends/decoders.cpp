@@ -5,6 +5,7 @@
 
 #include "backends/answer.hpp"
 #include "core/error.hpp"
+#include "core/json_input.hpp"
 #include "core/jwt.hpp"
 #include "core/text.hpp"
 #include "core/timeutil.hpp"
@@ -37,11 +38,23 @@ std::string session_token_of(const answer::Fields& fields) {
   return token;
 }
 
+// A key's first characters as the server shows them, without the ellipsis it may end with
+// ("nxt_abcdef…" or "nxt_abcdef..."): the data, not its display.
+std::string key_prefix(std::string prefix) {
+  for (const std::string_view ellipsis : {"\xE2\x80\xA6", "..."})
+    if (prefix.size() >= ellipsis.size() &&
+        prefix.compare(prefix.size() - ellipsis.size(), ellipsis.size(), ellipsis) == 0) {
+      prefix.resize(prefix.size() - ellipsis.size());
+      break;
+    }
+  return prefix;
+}
+
 ApiKey api_key_of(const answer::Fields& j) {
   ApiKey key;
   key.id = j.integer("id");
   key.name = j.optional_text("name");
-  key.prefix = j.optional_text("prefix");
+  key.prefix = key_prefix(j.optional_text("prefix"));
   key.expires_at = j.optional_time("expiresAt");
   key.created_at = j.optional_time("createdAt");
   key.last_used_at = j.optional_time("lastUsedAt");
@@ -171,6 +184,12 @@ VerifiedToken verified_token(const nlohmann::json& doc, const std::string& autho
       out.claims->push_back(VerifiedToken::Claim{item.key(), text_of(item.value())});
   }
   out.server = doc;
+  // The header and payload come as JSON texts: passed on as the objects they are.
+  for (const char* part : {"header", "payload"})
+    if (auto it = out.server.find(part); it != out.server.end() && it->is_string())
+      if (json_input::Parsed parsed = json_input::parse(it->get<std::string>());
+          parsed.ok() && parsed.value.is_object())
+        *it = std::move(parsed.value);
   return out;
 }
 

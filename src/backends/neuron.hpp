@@ -30,7 +30,9 @@ struct VerifiedToken {
   std::optional<std::string> algorithm, issuer, subject;
   std::optional<int64_t> expires;            // "expiration", when it is a time (server clock)
   std::optional<std::vector<Claim>> claims;  // "claims", when it is an object, in key order
-  nlohmann::json server;  // the answer as the server sent it (--json passes it on)
+  // The answer as the server sent it, its "header" and "payload" JSON texts as the objects
+  // they hold (--json passes it on).
+  nlohmann::json server;
 };
 
 // An XMPP text message for Xmpp/SendTextMessage. Empty subject and language are left out.

@@ -50,7 +50,8 @@ struct NextermSession {
 
 struct ApiKey {
   int64_t id = 0;
-  std::string name, prefix;
+  std::string name;
+  std::string prefix;  // the key's first characters, without the server's display ellipsis
   std::optional<int64_t> expires_at, created_at, last_used_at;
   std::string token;  // only from create
 };

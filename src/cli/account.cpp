@@ -107,6 +107,20 @@ void run_account_create(Context& context, const AccountCreateOptions& options) {
               << "\n";
 }
 
+// {"profile","verified":"email"|"phone","enabled","unverified":[...]}, or a line.
+void print_verified(const Context& context, const std::string& name, const char* what,
+                    const std::vector<std::string>& left) {
+  if (context.global.json) {
+    context.print_json(
+        {{"profile", name}, {"verified", what}, {"enabled", left.empty()}, {"unverified", left}});
+    return;
+  }
+  std::string still;
+  for (const auto& item : left) still += (still.empty() ? "" : ", ") + item;
+  std::cerr << (std::string(what) == "phone" ? "Phone number" : "E-mail address") << " verified"
+            << (left.empty() ? "; the account is enabled" : "; still to verify: " + still) << "\n";
+}
+
 void run_verify(Context& context, bool phone, const std::string& code_text) {
   if (code_text.empty() || code_text.size() > 9 ||
       code_text.find_first_not_of("0123456789") != std::string::npos)
@@ -124,20 +138,17 @@ void run_verify(Context& context, bool phone, const std::string& code_text) {
                     (phone ? "phone number" : "e-mail address") + " to verify",
                 "it was not made with authctl account create");
   context.neuron(profile).verify(profile.token, phone, address, std::stoll(code_text));
-  bool now_enabled = false;
-  std::string left;
+  std::vector<std::string> left;  // still to verify
   context.open_store().update([&](store::Credentials& credentials) {
     auto it = credentials.profiles.find(name);
     if (it == credentials.profiles.end()) return false;
     auto& list = pending(it->second);
     list.erase(std::remove(list.begin(), list.end(), phone ? "phone" : "email"), list.end());
-    now_enabled = list.empty();
-    if (now_enabled) it->second.enabled = true;
-    for (const auto& item : list) left += item;
+    if (list.empty()) it->second.enabled = true;
+    left = list;
     return true;
   });
-  std::cerr << (phone ? "Phone number" : "E-mail address") << " verified"
-            << (now_enabled ? "; the account is enabled" : "; still to verify: " + left) << "\n";
+  print_verified(context, name, phone ? "phone" : "email", left);
 }
 
 void run_resend(Context& context) {
@@ -147,7 +158,13 @@ void run_resend(Context& context) {
     throw Error(ExitCode::usage, "profile " + name + " has no e-mail address",
                 "it was not made with authctl account create");
   context.neuron(profile).resend_codes(profile.token, email, profile.phone);
-  std::cerr << "New codes sent to " << email << "\n";
+  if (context.global.json)
+    context.print_json({{"profile", name},
+                        {"email", email},
+                        {"phone", profile.phone.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(profile.phone)}});
+  else
+    std::cerr << "New codes sent to " << email << "\n";
 }
 
 }  // namespace

@@ -42,7 +42,8 @@ void run_apikey_create(Context& context, const ApiKeyCreateOptions& options) {
   auto [name, profile] = context.selected_profile(store::Kind::nexterm, "apikey create");
   auto key = context.nexterm(profile).create_api_key(profile.token, options.name, expires);
   if (context.global.json) {
-    context.print_json({{"id", key.id},
+    context.print_json({{"profile", name},
+                        {"id", key.id},
                         {"name", key.name},
                         {"prefix", key.prefix},
                         {"expires_at", json_time(key.expires_at)},
@@ -66,7 +67,7 @@ void run_apikey_list(Context& context) {
                       {"created_at", json_time(k.created_at)},
                       {"expires_at", json_time(k.expires_at)},
                       {"last_used_at", json_time(k.last_used_at)}});
-    context.print_json({{"apikeys", list}});
+    context.print_json({{"profile", name}, {"apikeys", list}});
     return;
   }
   if (keys.empty()) {
@@ -78,7 +79,7 @@ void run_apikey_list(Context& context) {
             << term::pad("LAST USED", 16) << "EXPIRES\n";
   for (const auto& k : keys) {
     std::cout << term::pad(std::to_string(k.id), 6) << term::pad(text::printable(k.name), 20)
-              << term::pad(text::printable(k.prefix), 16)
+              << term::pad(k.prefix.empty() ? "-" : text::printable(k.prefix) + "\u2026", 16)
               << term::pad(k.last_used_at
                                ? timeutil::format_relative(std::min(*k.last_used_at, now), now)
                                : "never",
@@ -90,7 +91,10 @@ void run_apikey_list(Context& context) {
 void run_revoke(Context& context, int64_t id) {
   auto [name, profile] = context.selected_profile(store::Kind::nexterm, "apikey revoke");
   context.nexterm(profile).revoke_api_key(profile.token, id);
-  std::cerr << "Revoked API key " << id << "\n";
+  if (context.global.json)
+    context.print_json({{"profile", name}, {"revoked", id}});
+  else
+    std::cerr << "Revoked API key " << id << "\n";
 }
 
 }  // namespace

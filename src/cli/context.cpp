@@ -225,10 +225,6 @@ HostSpec Context::host_option(const std::string& text, bool allow_http, const st
   }
 }
 
-nlohmann::json json_time(const std::optional<int64_t>& t) {
-  return t ? nlohmann::json(timeutil::format_rfc3339(*t)) : nlohmann::json(nullptr);
-}
-
 int64_t parse_duration_or_throw(const std::string& text) {
   auto seconds = timeutil::parse_duration(text);
   if (!seconds)

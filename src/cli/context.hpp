@@ -11,6 +11,7 @@
 #include "backends/server.hpp"
 #include "backends/session_client.hpp"
 #include "cli/hints.hpp"
+#include "cli/json_output.hpp"
 #include "core/host.hpp"
 #include "store/credentials.hpp"
 
@@ -98,9 +99,6 @@ class Context {
 // run, however often the store is read. Every command that loads the store for the user
 // calls it (selected_profile does).
 void warn_unusable(const store::Credentials& credentials);
-
-// A time for --json output: its RFC 3339 UTC text, or null when there is none.
-nlohmann::json json_time(const std::optional<int64_t>& t);
 
 // A duration such as 90s, 5m, 1h30m, as a number of seconds (a validated option's value;
 // CLI11's check is duration_validator in cli/validators.hpp).

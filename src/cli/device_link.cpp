@@ -70,7 +70,11 @@ void run_approve(Context& context, const ApproveOptions& options) {
     }
   }
   nexterm.device_authorize(profile.token, code);
-  std::cerr << "Approved: the device is now logged in as " << text::printable(profile.user) << "\n";
+  if (context.global.json)
+    context.print_json({{"profile", name}, {"code", code}, {"approved", true}});
+  else
+    std::cerr << "Approved: the device is now logged in as " << text::printable(profile.user)
+              << "\n";
 }
 
 void run_device_status(Context& context, const std::string& raw_code) {
@@ -78,7 +82,7 @@ void run_device_status(Context& context, const std::string& raw_code) {
   auto [name, profile] = context.selected_profile(store::Kind::nexterm, "device-link status");
   const std::string status = context.nexterm(profile).link_status(profile.token, code);
   if (context.global.json)
-    context.print_json({{"code", code}, {"status", status}});
+    context.print_json({{"profile", name}, {"code", code}, {"status", status}});
   else if (status == "claimed")  // the server says so for unknown and expired codes too
     std::cout << "claimed (or unknown or expired)\n";
   else
@@ -223,8 +227,9 @@ void run_phone(Context& context, const WaitOptions& options) {
   if (!done || status == "expired") {
     const bool ended = unclaimed.end(status == "expired" || timeutil::now() >= local_expiry);
     if (ended) {
-      if (context.global.json) context.print_json({{"event", "expired"}});
-      if (!done && !planned.ends_at_expiry)
+      const WaitEnd end = wait_end(planned, done);
+      if (context.global.json) context.print_json(wait_end_json(end));
+      if (end == WaitEnd::gave_up)
         throw Error(ExitCode::expired, "the app did not use the link within --wait " + options.wait,
                     "run authctl device-link phone again (with a longer --wait)");
       throw Error(ExitCode::expired, "the link code expired before the app used it",
@@ -232,7 +237,7 @@ void run_phone(Context& context, const WaitOptions& options) {
     }
   }
   if (context.global.json)
-    context.print_json({{"event", "claimed"}, {"code", device.code}});
+    context.print_json({{"event", "claimed"}, {"profile", selected.first}, {"code", device.code}});
   else
     std::cerr << "The app is linked to " << text::printable(profile.user) << "\n";
 }
@@ -284,15 +289,20 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
   }
   show_qr(context, options, options.qr_content == "app" ? app_link : link);
 
-  const term::WaitPlan plan = wait_plan(context, options, kLoginInterval, local_expiry,
+  const PlannedWait planned = wait_plan(context, options, kLoginInterval, local_expiry,
                                         "Waiting for approval of " + device.code);
   std::string status, session_token;
-  bool done = term::wait_until(plan, [&] {
+  bool done = term::wait_until(planned.plan, [&] {
     status = nexterm.device_poll(device.poll_token, &session_token);
     return status != "pending";
   });
   if (!done || status == "invalid") {
-    if (context.global.json) context.print_json({{"event", "expired"}});
+    const WaitEnd end = wait_end(planned, done);
+    if (context.global.json) context.print_json(wait_end_json(end));
+    if (end == WaitEnd::gave_up)
+      throw Error(ExitCode::expired,
+                  "device code " + device.code + " was not approved within --wait " + options.wait,
+                  "run the command again for a new code (with a longer --wait)");
     throw Error(
         ExitCode::expired,
         "device code " + device.code + (done ? " is no longer valid" : " was not approved in time"),

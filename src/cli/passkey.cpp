@@ -122,7 +122,7 @@ void register_key(const Registration& registration, const crypto::P256Key& key,
                 "check the clocks and retry authctl passkey add");
 }
 
-void report_added(Context& context, const store::Profile& profile,
+void report_added(Context& context, const std::string& profile_name, const store::Profile& profile,
                   const store::PasskeyRecord& record, const std::string& name,
                   const std::string& authority) {
   const bool encrypted = crypto::pem_is_encrypted(record.private_key_pem);
@@ -134,11 +134,12 @@ void report_added(Context& context, const store::Profile& profile,
                "; to encrypt it, add the passkey with --passphrase-file FILE or "
                "AUTHCTL_PASSKEY_PASSPHRASE");
   if (context.global.json) {
-    context.print_json({{"id", record.row_id ? nlohmann::json(*record.row_id) : nullptr},
+    context.print_json({{"profile", profile_name},
+                        {"id", record.row_id ? nlohmann::json(*record.row_id) : nullptr},
                         {"name", name},
                         {"user", profile.user},
                         {"url", profile.url},
-                        {"file", record.path},
+                        {"key_file", record.path},
                         {"encrypted", encrypted}});
     return;
   }
@@ -156,8 +157,8 @@ void report_added(Context& context, const store::Profile& profile,
 void run_add(Context& context, const AddOptions& options) {
   const std::string name =
       checked_name(options.name ? *options.name : default_name().substr(0, kMaxName));
-  const store::Profile profile =
-      context.selected_profile(store::Kind::nexterm, "passkey add").second;
+  const auto [profile_name, profile] =
+      context.selected_profile(store::Kind::nexterm, "passkey add");
   std::optional<std::string> passphrase = new_passphrase(context, options.passphrase_file);
 
   backends::NextermClient nexterm = context.nexterm(profile);
@@ -194,7 +195,7 @@ void run_add(Context& context, const AddOptions& options) {
                "' is this one: the key file records no id (passkey remove --local will not "
                "find it)");
   store::update_passkey_file(record);  // done: a Ctrl-C from here on changes nothing
-  report_added(context, profile, record, name, nexterm.host().authority);
+  report_added(context, profile_name, profile, record, name, nexterm.host().authority);
 }
 
 void run_passkey_list(Context& context) {
@@ -215,7 +216,7 @@ void run_passkey_list(Context& context) {
                       {"created_at", json_time(p.created_at)},
                       {"key_file", file.empty() ? nlohmann::json(nullptr) : nlohmann::json(file)}});
     }
-    context.print_json({{"passkeys", list}});
+    context.print_json({{"profile", profile_name}, {"passkeys", list}});
     return;
   }
   if (passkeys.empty()) {
@@ -238,7 +239,7 @@ void run_rename(Context& context, int64_t id, const std::string& new_name) {
   const std::string name = checked_name(new_name);
   context.nexterm(profile).rename_passkey(profile.token, id, name);
   if (context.global.json)
-    context.print_json({{"id", id}, {"name", name}});
+    context.print_json({{"profile", profile_name}, {"id", id}, {"name", name}});
   else
     std::cerr << "Renamed passkey " << id << " to " << text::printable(name) << "\n";
 }
@@ -264,8 +265,10 @@ void run_remove(Context& context, int64_t id, bool local) {
     }
   }
   if (context.global.json) {
-    context.print_json(
-        {{"id", id}, {"removed_on_server", on_server}, {"removed_files", removed_files}});
+    context.print_json({{"profile", profile_name},
+                        {"id", id},
+                        {"removed_on_server", on_server},
+                        {"removed_files", removed_files}});
     return;
   }
   if (on_server)

@@ -100,13 +100,8 @@ void finish_login(Context& context, const NewSession& session, bool force, bool 
 void print_login(const Context& context, const NewSession& session, const LoginOutput& output) {
   const store::Profile& profile = session.profile;
   if (context.global.json) {
-    nlohmann::json out = {
-        {"profile", output.no_store ? nlohmann::json(nullptr) : nlohmann::json(session.name)},
-        {"kind", profile.kind},
-        {"url", profile.url},
-        {"user", profile.user},
-        {"expires_at", json_time(profile.expires)}};
-    if (profile.enabled) out["enabled"] = *profile.enabled;
+    nlohmann::json out = profile_json(session.name, profile);
+    if (output.no_store) out["profile"] = nullptr;  // nothing was stored under a name
     if (output.print_token) out["token"] = profile.token;
     if (output.event) out["event"] = output.event;
     context.print_json(out);

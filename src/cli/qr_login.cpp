@@ -57,24 +57,27 @@ void check_qr_wait(const WaitOptions& options) {
                 "give --wait 5m or less (run the command again for a fresh code)");
 }
 
-// Waits up to --wait (at most the life of the code) for the app's signature. None in time is exit 6
-// ("expired" event with --json).
+// Waits up to --wait (at most the life of the code) for the app's signature. None in time is
+// exit 6 (with --json, "expired" when the code's life ran out, "gave_up" when --wait did).
 backends::QuickLoginSignature await_signature(Context& context, backends::ClientEvents& events,
                                               const WaitOptions& options) {
   WaitRequest request;
   request.wait = options.wait;
   request.expiry = timeutil::now() + kQrCodeSeconds;
   request.label = "Waiting for the signature";
-  const term::WaitPlan plan = wait_plan(context, std::move(request)).plan;
+  const PlannedWait planned = wait_plan(context, std::move(request));
   std::optional<backends::QuickLoginSignature> signature;
-  const bool signed_in = term::wait_for_event(plan, [&](std::chrono::milliseconds step) {
+  const bool signed_in = term::wait_for_event(planned.plan, [&](std::chrono::milliseconds step) {
     signature = events.wait_for_quick_login(step);
     return signature.has_value();
   });
   if (!signed_in) {
-    if (context.global.json) context.print_json({{"event", "expired"}});
+    const WaitEnd end = wait_end(planned, /*refused=*/false);
+    if (context.global.json) context.print_json(wait_end_json(end));
     // Declining in the app sends nothing: a timeout is all the client ever sees.
-    throw Error(ExitCode::expired, "the QR code was not signed in time",
+    throw Error(ExitCode::expired,
+                end == WaitEnd::gave_up ? "the QR code was not signed within --wait " + options.wait
+                                        : "the QR code was not signed in time",
                 "run authctl login --qr again (if you declined in the app, that is why)");
   }
   return *signature;

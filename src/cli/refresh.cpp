@@ -23,6 +23,10 @@ void run_refresh(Context& context, const RefreshOptions& options) {
   const auto credentials = store.load();
   const std::string name = context.select_profile(credentials);
   if (!backends::refreshable(*credentials.find(name))) {
+    if (context.global.json) {  // null: does not expire
+      context.print_json({{"profile", name}, {"expires_at", nullptr}});
+      return;
+    }
     std::cerr << "Nexterm sessions and API keys do not expire: nothing to refresh (profile "
               << text::printable(name) << ")\n";
     return;
@@ -32,6 +36,10 @@ void run_refresh(Context& context, const RefreshOptions& options) {
       [&](const store::Profile& p) { return context.client_options(p.url, p.cacert); },
       [&] { return password_without_prompt(options.password); }, /*force=*/true);
   const auto& p = result.profile;
+  if (context.global.json) {
+    context.print_json({{"profile", name}, {"expires_at", json_time(p.expires)}});
+    return;
+  }
   std::cerr << "Refreshed " << text::printable(name) << ": token expires "
             << timeutil::format_relative(p.expires.value_or(0), timeutil::now() + p.clock_offset)
             << "\n";

@@ -154,12 +154,20 @@ class RemotePetition {
   int64_t interval_ = kMinInterval;
 };
 
-void print_outcome(const Context& context, const HostSpec& remote, const store::Profile& profile,
-                   const Outcome& outcome) {
+// A JSON line, as of every waiting command: {"event","profile","remote"}, the event
+// logged_in, petition_sent, or not_logged_in (the remote did neither).
+void print_event(const Context& context, const std::string& name, const HostSpec& remote,
+                 const Outcome& outcome) {
+  const char* event = outcome.logged_in       ? "logged_in"
+                      : outcome.petition_sent ? "petition_sent"
+                                              : "not_logged_in";
+  context.print_json({{"event", event}, {"profile", name}, {"remote", remote.origin}});
+}
+
+void print_outcome(const Context& context, const std::string& name, const HostSpec& remote,
+                   const store::Profile& profile, const Outcome& outcome) {
   if (context.global.json) {
-    context.print_json({{"remote", remote.origin},
-                        {"logged_in", outcome.logged_in},
-                        {"petition_sent", outcome.petition_sent}});
+    print_event(context, name, remote, outcome);
   } else if (outcome.logged_in) {
     std::cerr << "Logged in on " << remote.authority << " as " << text::printable(profile.user)
               << "\n";
@@ -182,18 +190,19 @@ void run_remote(Context& context, const RemoteOptions& options) {
                           options);
   Outcome outcome = petition.send();
   if (!outcome.logged_in && !options.wait.empty()) {
-    std::cerr << "A signing petition was sent to your app: sign it to log in on "
-              << remote.authority << "\n";
+    if (context.global.json)
+      print_event(context, name, remote, outcome);
+    else
+      std::cerr << "A signing petition was sent to your app: sign it to log in on "
+                << remote.authority << "\n";
     if (!petition.wait(outcome)) {
-      if (context.global.json)
-        context.print_json({{"remote", remote.origin},
-                            {"logged_in", false},
-                            {"petition_sent", outcome.petition_sent}});
-      throw Error(ExitCode::expired, "the petition was not signed in time",
+      // The petition stays valid in the app: the wait gave up, nothing expired.
+      if (context.global.json) context.print_json(wait_end_json(WaitEnd::gave_up));
+      throw Error(ExitCode::expired, "the petition was not signed within --wait " + options.wait,
                   "sign it in the app and run the command again");
     }
   }
-  print_outcome(context, remote, profile, outcome);
+  print_outcome(context, name, remote, profile, outcome);
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ void run_send_message(Context& context, const SendOptions& options) {
   const backends::TextMessage message{options.to, text, options.subject, options.language};
   const std::string id = context.neuron(profile).send_text_message(profile.token, message);
   if (context.global.json)
-    context.print_json({{"sent", true}, {"id", id}, {"to", options.to}});
+    context.print_json({{"profile", name}, {"sent", true}, {"id", id}, {"to", options.to}});
   else
     std::cout << text::printable(id) << "\n";
 }

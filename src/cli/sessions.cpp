@@ -109,7 +109,7 @@ void run_sessions_list(Context& context, const ListOptions& options) {
                       {"user_agent", s.user_agent},
                       {"last_activity", timeutil::format_rfc3339(s.last_activity)},
                       {"current", s.current}});
-    context.print_json({{"sessions", list}});
+    context.print_json({{"profile", name}, {"sessions", list}});
     return;
   }
   if (sessions.empty()) {
@@ -216,7 +216,8 @@ void report_kills(Context& context, const std::string& name, const store::Profil
   if (kills_current && !results.back() && forget_killed_profile(context, name, profile))
     logged_out.push_back(name);
   if (context.global.json)
-    context.print_json({{"killed", killed}, {"failed", failed}, {"logged_out", logged_out}});
+    context.print_json(
+        {{"profile", name}, {"killed", killed}, {"failed", failed}, {"logged_out", logged_out}});
   if (!failed.empty())
     throw Error(ExitCode::error,
                 std::to_string(failed.size()) + " of " + sessions_count(order.size()) +
@@ -240,7 +241,8 @@ void run_kill(Context& context, const KillOptions& options) {
       sessions, backends::KillRequest{options.ids, options.others, !options.idle_for.empty()});
   if (selection.targets.empty()) {
     if (context.global.json)
-      context.print_json({{"killed", nlohmann::json::array()},
+      context.print_json({{"profile", name},
+                          {"killed", nlohmann::json::array()},
                           {"failed", nlohmann::json::array()},
                           {"logged_out", nlohmann::json::array()}});
     std::cerr << "No sessions to kill\n";
@@ -252,7 +254,7 @@ void run_kill(Context& context, const KillOptions& options) {
   if (options.dry_run) {
     nlohmann::json would_kill = nlohmann::json::array();
     for (const auto& target : selection.targets) would_kill.push_back(target.id);
-    if (context.global.json) context.print_json({{"would_kill", would_kill}});
+    if (context.global.json) context.print_json({{"profile", name}, {"would_kill", would_kill}});
     return;
   }
   const bool kills_current = selection.kills_current();

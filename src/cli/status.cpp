@@ -69,6 +69,35 @@ void print_profiles_table(const std::vector<Row>& rows, const std::string& curre
   }
 }
 
+// {"current","profiles":[{profile_json..., "current","valid","check"?}]}
+void print_profiles_json(const Context& context, const std::vector<Row>& rows,
+                         const std::string& current) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& row : rows) {
+    nlohmann::json item = profile_json(row.name, *row.profile);
+    item["current"] = row.name == current;
+    item["valid"] = row.valid;
+    if (!row.check.empty()) item["check"] = row.check;
+    list.push_back(item);
+  }
+  context.print_json(
+      {{"current", current.empty() ? nlohmann::json(nullptr) : nlohmann::json(current)},
+       {"profiles", list}});
+}
+
+// --names: one per line, or {"profiles":[names]} with --json (exact there).
+void print_names(const Context& context, const store::Credentials& credentials) {
+  if (context.global.json) {
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& entry : credentials.profiles) names.push_back(entry.first);
+    context.print_json({{"profiles", names}});
+    return;
+  }
+  // Escaped: a hand-edited name holding a newline or an escape must not split a name or
+  // reach the terminal (completion reads one name per line, as data).
+  for (const auto& entry : credentials.profiles) std::cout << text::printable(entry.first) << "\n";
+}
+
 // The exit code says whether the profile in use is usable.
 void check_in_use(Context& context, const store::Credentials& credentials,
                   const std::vector<Row>& rows, const std::string& in_use) {
@@ -103,10 +132,7 @@ void run_status(Context& context, const StatusOptions& options) {
   const auto credentials = store.load();
   if (!options.names) warn_unusable(credentials);  // completion reads --names: keep it quiet
   if (options.names) {                             // for shell completion and scripts
-    // Escaped: a hand-edited name holding a newline or an escape must not split a name or
-    // reach the terminal (completion reads one name per line, as data).
-    for (const auto& entry : credentials.profiles)
-      std::cout << text::printable(entry.first) << "\n";
+    print_names(context, credentials);
     return;
   }
   context.check_profile_option(credentials);
@@ -125,22 +151,7 @@ void run_status(Context& context, const StatusOptions& options) {
     rows.push_back(row);
   }
   if (context.global.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& row : rows) {
-      nlohmann::json item = {{"name", row.name},
-                             {"kind", row.profile->kind},
-                             {"url", row.profile->url},
-                             {"user", row.profile->user},
-                             {"expires_at", json_time(row.profile->expires)},
-                             {"current", row.name == credentials.current},
-                             {"valid", row.valid}};
-      if (!row.check.empty()) item["check"] = row.check;
-      list.push_back(item);
-    }
-    context.print_json(
-        {{"current", credentials.current.empty() ? nlohmann::json(nullptr)
-                                                 : nlohmann::json(credentials.current)},
-         {"profiles", list}});
+    print_profiles_json(context, rows, credentials.current);
   } else if (rows.empty()) {
     std::cout << "No profiles in " << store.dir() << "\n";
   } else {

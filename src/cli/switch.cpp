@@ -52,7 +52,10 @@ void run_switch(Context& context, const std::string& word) {
     credentials.current = name;
     return true;
   });
-  std::cerr << "Current profile: " << text::printable(name) << "\n";
+  if (context.global.json)
+    context.print_json({{"current", name}});
+  else
+    std::cerr << "Current profile: " << text::printable(name) << "\n";
 }
 
 }  // namespace

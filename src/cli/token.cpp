@@ -24,7 +24,7 @@ void run_token(Context& context, const TokenOptions& options) {
   const store::Profile profile = fresh_profile(context, min_valid, options.password, name);
   if (context.global.json) {
     context.print_json(
-        {{"token", profile.token}, {"expires_at", json_time(profile.expires)}, {"profile", name}});
+        {{"profile", name}, {"token", profile.token}, {"expires_at", json_time(profile.expires)}});
   } else {
     std::cout << profile.token << "\n";
   }

@@ -28,8 +28,11 @@ void run_verify_jwt(Context& context, const std::string& source) {
   }
   const backends::VerifiedToken verified =
       context.neuron(profile).authenticate_jwt(profile.token, token);
-  if (context.global.json) {
-    context.print_json(verified.server);
+  if (context.global.json) {  // only a valid token gets here: the broker answers 403 else
+    context.print_json({{"profile", name},
+                        {"valid", true},
+                        {"expires_at", json_time(verified.expires)},
+                        {"server", verified.server}});
     return;
   }
   // Claims are the server's text: shown escaped.

@@ -14,15 +14,15 @@
 
 namespace authctl::cli {
 
-term::WaitPlan wait_plan(const Context& context, const WaitOptions& options,
-                         int64_t default_interval, int64_t local_expiry, std::string label) {
+PlannedWait wait_plan(const Context& context, const WaitOptions& options, int64_t default_interval,
+                      int64_t local_expiry, std::string label) {
   WaitRequest request;
   request.interval = options.interval;
   request.wait = options.wait;
   request.default_interval = default_interval;
   request.expiry = local_expiry;
   request.label = std::move(label);
-  return wait_plan(context, std::move(request)).plan;
+  return wait_plan(context, std::move(request));
 }
 
 bool want_qr(const WaitOptions& options) {

@@ -30,8 +30,8 @@ void add_wait_options(CLI::App* command, WaitOptions& options, bool with_qr_cont
 
 // The same for a flow's options: --interval (else the flow's default), until
 // `local_expiry` or --wait, whichever is first.
-term::WaitPlan wait_plan(const Context& context, const WaitOptions& options,
-                         int64_t default_interval, int64_t local_expiry, std::string label);
+PlannedWait wait_plan(const Context& context, const WaitOptions& options, int64_t default_interval,
+                      int64_t local_expiry, std::string label);
 
 // Whether --show-qr asks for the QR code (auto: stderr is a terminal).
 bool want_qr(const WaitOptions& options);

@@ -39,9 +39,9 @@ PlannedWait plan_wait(const WaitRequest& request) {
     planned.ends_at_expiry = limit.has_value();
     return planned;
   }
-  const int64_t wait_end = request.now + parse_duration_or_throw(request.wait);
-  planned.ends_at_expiry = limit && *limit < wait_end;
-  planned.plan.deadline = planned.ends_at_expiry ? *limit : wait_end;
+  const int64_t wait_deadline = request.now + parse_duration_or_throw(request.wait);
+  planned.ends_at_expiry = limit && *limit < wait_deadline;
+  planned.plan.deadline = planned.ends_at_expiry ? *limit : wait_deadline;
   return planned;
 }
 
@@ -49,6 +49,10 @@ PlannedWait wait_plan(const Context& context, WaitRequest request) {
   request.now = timeutil::now();
   request.spinner = term::is_tty(STDERR_FILENO) && !context.global.json;
   return plan_wait(request);
+}
+
+WaitEnd wait_end(const PlannedWait& planned, bool refused) {
+  return refused || planned.ends_at_expiry ? WaitEnd::expired : WaitEnd::gave_up;
 }
 
 }  // namespace authctl::cli

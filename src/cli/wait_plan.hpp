@@ -37,6 +37,11 @@ struct PlannedWait {
   bool ends_at_expiry = false;
 };
 
+// How a wait that did not succeed ended: the code expired (or was refused as no longer
+// valid), or --wait ran out while it was still valid.
+enum class WaitEnd { expired, gave_up };
+WaitEnd wait_end(const PlannedWait& planned, bool refused);
+
 // --interval (at least min_interval), until the expiry or --wait, whichever is first.
 // An invalid duration or too short an interval is Error(usage).
 PlannedWait plan_wait(const WaitRequest& request);

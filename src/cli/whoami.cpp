@@ -22,14 +22,10 @@ void run_whoami(Context& context) {
       jwt::decode_claims(profile.token).value_or(nlohmann::json::object());
   const std::string user = account.user.empty() ? profile.user : account.user;
   if (context.global.json) {
-    nlohmann::json out = {{"profile", name},
-                          {"kind", profile.kind},
-                          {"url", profile.url},
-                          {"user", user},
-                          {"expires_at", json_time(profile.expires)},
-                          {"claims", claims},
-                          {"account", account.server}};
-    if (profile.enabled) out["enabled"] = *profile.enabled;
+    // What the server sent (its account answer, the token's claims) only under "server".
+    nlohmann::json out = profile_json(name, profile);
+    out["user"] = user;
+    out["server"] = {{"account", account.server}, {"claims", claims}};
     context.print_json(out);
     return;
   }

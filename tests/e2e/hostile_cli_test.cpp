@@ -258,7 +258,7 @@ TEST_CASE("whoami shows hostile account fields escaped; --json keeps them exact"
   f.broker.inject_hostile("/api/accounts/me", sets({{"/firstName", osc52}}));
   auto j = f.run({"whoami", "--json"});
   REQUIRE_MESSAGE(j.exit_code == 0, j.err);
-  CHECK(nlohmann::json::parse(j.out)["account"]["firstName"] == "\x1b]52;c;SGVsbG8=\x07");
+  CHECK(nlohmann::json::parse(j.out)["server"]["account"]["firstName"] == "\x1b]52;c;SGVsbG8=\x07");
 }
 
 TEST_CASE("apikey names from the server are escaped in list and create") {

@@ -126,8 +126,9 @@ TEST_CASE("whoami shows Account/Info, the decoded claims and the expiry") {
   CHECK(j["profile"] == f.profile_name());
   CHECK(j["kind"] == "neuron");
   CHECK(j["user"] == "alice");
-  CHECK(j["claims"]["sub"] == "alice");
-  CHECK(j["claims"]["iss"].get<std::string>().rfind("https://", 0) == 0);
+  CHECK(j["server"]["claims"]["sub"] == "alice");
+  CHECK(j["server"]["claims"]["iss"].get<std::string>().rfind("https://", 0) == 0);
+  CHECK(j["server"]["account"]["userName"] == "alice");
   CHECK(j["expires_at"].is_string());
 }
 
@@ -143,7 +144,7 @@ TEST_CASE("status lists every profile, marks the current one, and checks with th
   auto j = nlohmann::json::parse(f.run({"status", "--json"}).out);
   CHECK(j["current"] == "two");
   CHECK(j["profiles"].size() == 2);
-  CHECK(j["profiles"][1]["name"] == "two");
+  CHECK(j["profiles"][1]["profile"] == "two");
   CHECK(j["profiles"][1]["current"] == true);
   CHECK(j["profiles"][1]["valid"] == true);
   CHECK(f.run({"status", "--names"}).out == "one\ntwo\n");

@@ -57,10 +57,12 @@ TEST_CASE("device-link: an expired code is exit 6; --wait gives up with exit 6")
   CHECK(expired["event"] == "expired");
   CHECK(read_file(f.store_path()).empty());
 
+  // --wait shorter than the code's life: the code is still valid, so the wait gave up.
   auto w = f.run({"device-link", "--host", f.broker.url(), "--interval", "1s", "--wait", "2s",
-                  "--show-qr", "never"});
+                  "--show-qr", "never", "--json"});
   CHECK(w.exit_code == 6);
-  CHECK(contains(w.err, "not approved in time"));
+  CHECK(contains(w.err, "not approved within --wait 2s"));
+  CHECK(last_json_line(w.out) == nlohmann::json{{"event", "gave_up"}});
 }
 
 TEST_CASE("device-link: Ctrl-C is exit 130 and nothing is stored") {

@@ -76,7 +76,7 @@ TEST_CASE(
   REQUIRE_MESSAGE(add.exit_code == 0, add.err);
   CHECK(contains(add.err, "warning: Nexterm lets a passkey login skip TOTP"));
   auto added = nlohmann::json::parse(add.out);
-  const std::string file = added["file"];
+  const std::string file = added["key_file"];
   CHECK(added["name"] == "ci laptop");
   CHECK(added["encrypted"] == false);
   CHECK(mode_of(file) == 0600);
@@ -149,7 +149,7 @@ TEST_CASE(
   CHECK(f.run({"passkey", "remove", "12345"}).exit_code == 1);
 
   // The last one removed on the server too: the user has no passkeys (304) -> exit 4.
-  const std::string spare_file = nlohmann::json::parse(second.out)["file"];
+  const std::string spare_file = nlohmann::json::parse(second.out)["key_file"];
   const std::string spare_id = std::to_string(int(nlohmann::json::parse(second.out)["id"]));
   REQUIRE(f.run({"passkey", "remove", spare_id}).exit_code == 0);
   auto none = f.passkey_login({"--passkey-file", spare_file});
@@ -164,7 +164,7 @@ TEST_CASE("two parallel logins with one read-only key file both succeed; signCou
   REQUIRE(add.exit_code == 0);
   // As CI hands it in: a copy, read-only, outside the config dir.
   const std::string secret = f.tmp.file("ci-passkey.json");
-  write_file(secret, read_file(nlohmann::json::parse(add.out)["file"]), 0400);
+  write_file(secret, read_file(nlohmann::json::parse(add.out)["key_file"]), 0400);
   TempDir job1, job2;
   std::vector<Invocation> jobs;
   for (const TempDir* dir : {&job1, &job2}) {
@@ -181,7 +181,7 @@ TEST_CASE("two parallel logins with one read-only key file both succeed; signCou
   CHECK(results[0].out != results[1].out);
   CHECK(f.broker.nexterm_passkeys(kDev)[0].sign_count == 0);
   CHECK(mode_of(secret) == 0400);
-  CHECK(read_file(secret) == read_file(nlohmann::json::parse(add.out)["file"]));  // untouched
+  CHECK(read_file(secret) == read_file(nlohmann::json::parse(add.out)["key_file"]));  // untouched
   CHECK(!std::filesystem::exists(job1.path() + "/config/credentials.json"));
 
   // A key file others can read is refused, before any request.
@@ -200,7 +200,7 @@ TEST_CASE("an encrypted key: the right passphrase logs in, a wrong one exits 4 w
   auto add = f.run({"passkey", "add", "--passphrase-file", f.tmp.file("phrase"), "--json"});
   REQUIRE_MESSAGE(add.exit_code == 0, add.err);
   CHECK(nlohmann::json::parse(add.out)["encrypted"] == true);
-  const std::string file = nlohmann::json::parse(add.out)["file"];
+  const std::string file = nlohmann::json::parse(add.out)["key_file"];
   CHECK(contains(read_file(file), "BEGIN ENCRYPTED PRIVATE KEY"));
   REQUIRE(f.run({"logout"}).exit_code == 0);
 
@@ -377,7 +377,7 @@ TEST_CASE("passkey login errors: bad signature, counter rule, rate limit, server
   REQUIRE(f.login_dev().exit_code == 0);
   auto add = f.run({"passkey", "add", "--json"});
   REQUIRE(add.exit_code == 0);
-  const std::string file = nlohmann::json::parse(add.out)["file"];
+  const std::string file = nlohmann::json::parse(add.out)["key_file"];
   const int id = nlohmann::json::parse(add.out)["id"];
 
   SUBCASE("another key in the file: the signature does not verify (306) -> exit 4") {

@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "fixture.hpp"
+#include "waiting_output.hpp"
 
 using namespace e2e;
 
@@ -13,8 +14,9 @@ TEST_CASE("remote-quick-login: petition sent, the remote cookie kept, logged in 
   auto first = home.run({"remote-quick-login", "--remote", remote.url(), "--json"});
   REQUIRE_MESSAGE(first.exit_code == 0, first.err);
   auto j = nlohmann::json::parse(first.out);
-  CHECK(j["logged_in"] == false);
-  CHECK(j["petition_sent"] == true);
+  CHECK(j == nlohmann::json{{"event", "petition_sent"},
+                            {"profile", home.profile_name()},
+                            {"remote", remote.url()}});
   CHECK(home.broker.count("/Agent/Account/PrepareRemoteQuickLogin") == 1);
   const std::string cookie =
       home.store()["profiles"][home.profile_name()]["remote_cookies"][remote.url()];
@@ -22,7 +24,7 @@ TEST_CASE("remote-quick-login: petition sent, the remote cookie kept, logged in 
   // the user signs in the app; the same web session (cookie) is now logged in there
   REQUIRE(remote.sign_remote_petition(cookie, kUser));
   auto again = home.run({"remote-quick-login", "--remote", remote.url(), "--json"});
-  CHECK(nlohmann::json::parse(again.out)["logged_in"] == true);
+  CHECK(nlohmann::json::parse(again.out)["event"] == "logged_in");
   CHECK(contains(home.run({"remote-quick-login", "--remote", remote.url()}).err, "Logged in on"));
 }
 
@@ -45,14 +47,14 @@ TEST_CASE("remote-quick-login --wait: the outcome through the remote's /ClientEv
     if (round == 1) REQUIRE(!cookie_of().empty());
     Process p(Invocation{
         {"remote-quick-login", "--remote", remote.url(), "--wait", "30s", "--json"}, home.env, ""});
-    REQUIRE(p.wait_for_err("petition was sent"));
+    REQUIRE(json_line(p)["event"] == "petition_sent");  // --json: stdout only
     REQUIRE(!cookie_of().empty());
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     CHECK(remote.count("/ClientEvents") > polls);
     REQUIRE(remote.sign_remote_petition(cookie_of(), kUser));
     auto r = p.wait();
     CHECK_MESSAGE(r.exit_code == 0, r.err);
-    CHECK(nlohmann::json::parse(r.out)["logged_in"] == true);
+    CHECK(last_json_line(r.out)["event"] == "logged_in");
     // Learned from the event, not by asking again (that would send another petition).
     CHECK(remote.count("/Agent/Account/RemoteQuickLogin") == before + 1);
     // A new round needs a session that is not logged in yet.
@@ -86,7 +88,12 @@ TEST_CASE(
   auto timeout =
       home.run({"remote-quick-login", "--remote", remote.url(), "--wait", "2s", "--json"});
   CHECK(timeout.exit_code == 6);
-  CHECK(nlohmann::json::parse(timeout.out)["logged_in"] == false);
+  // The petition stays valid in the app: the wait gave up, nothing expired.
+  const auto lines = json_lines(timeout.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["event"] == "petition_sent");
+  CHECK(lines[1] == nlohmann::json{{"event", "gave_up"}});
+  CHECK(contains(timeout.err, "not signed within --wait 2s"));
   CHECK(home.run({"remote-quick-login", "--remote", home.broker.url()}).exit_code == 2);
   testbroker::Options nx;
   nx.kind = testbroker::Kind::nexterm;
@@ -100,13 +107,13 @@ TEST_CASE(
   auto inv = Invocation{
       {"remote-quick-login", "--remote", remote.url(), "--wait", "30s", "--json"}, home.env, ""};
   Process p(inv);
-  REQUIRE(p.wait_for_err("petition was sent"));
+  REQUIRE(json_line(p)["event"] == "petition_sent");
   const std::string cookie =
       home.store()["profiles"][home.profile_name()]["remote_cookies"][remote.url()];
   REQUIRE(remote.sign_remote_petition(cookie, kUser));
   auto r = p.wait();
   CHECK_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(nlohmann::json::parse(r.out)["logged_in"] == true);
+  CHECK(last_json_line(r.out)["event"] == "logged_in");
   CHECK(
       home.run({"remote-quick-login", "--remote", remote.url(), "--interval", "1s", "--wait", "5s"})
           .exit_code == 2);  // faster than every 10 s is refused

@@ -81,7 +81,7 @@ void check_status_lists_all(const FixtureStore& f) {
   CHECK(listed["current"] == f.original["current"]);
   std::set<std::string> names;
   for (const auto& p : listed["profiles"]) {
-    const std::string name = p["name"];
+    const std::string name = p["profile"];
     names.insert(name);
     const nlohmann::json& stored = f.original["profiles"][name];
     CHECK(p["kind"] == stored["kind"]);

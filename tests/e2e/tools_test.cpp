@@ -101,7 +101,12 @@ TEST_CASE("verify-jwt: the stored token, one from stdin, --json, an invalid one 
   CHECK(contains(r.out, "issuer:  https://"));
   CHECK(contains(r.out, "expires: "));
   auto j = nlohmann::json::parse(f.run({"verify-jwt", "--json"}).out);
-  CHECK(j["claims"]["sub"] == "alice");
+  CHECK(j["profile"] == f.profile_name());
+  CHECK(j["valid"] == true);
+  CHECK(j["expires_at"].is_string());
+  CHECK(j["server"]["claims"]["sub"] == "alice");
+  CHECK(j["server"]["header"]["alg"] == "HS256");  // the server's JSON text, as an object
+  CHECK(j["server"]["payload"]["sub"] == "alice");
   const std::string other = f.broker.issue_token("alice", 60);
   auto in = f.run({"verify-jwt", "-"}, {}, other + "\n");
   CHECK(in.exit_code == 0);

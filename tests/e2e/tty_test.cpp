@@ -144,7 +144,7 @@ TEST_CASE("login --qr on a terminal: the QR code by default, then a countdown sp
   CHECK(contains(run.screen, "\u2584"));  // half blocks: the QR code is drawn
   CHECK(contains(run.screen, "Waiting for the signature ("));
   CHECK(contains(run.screen, "left, Ctrl-C to stop)"));
-  CHECK(contains(run.screen, "not signed in time"));
+  CHECK(contains(run.screen, "not signed within --wait 2s"));
 }
 
 TEST_CASE("passkey add on a terminal: the passphrase asked twice without echo; login asks it") {

@@ -64,4 +64,22 @@ inline nlohmann::json json_line(Process& p) {
   return j;
 }
 
+// The JSON lines of a finished command's stdout, each parsed (a line that is not JSON fails).
+inline std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::vector<nlohmann::json> lines;
+  std::stringstream ss(out);
+  for (std::string line; std::getline(ss, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded()) FAIL("not a JSON line: " << line);
+    lines.push_back(std::move(j));
+  }
+  return lines;
+}
+
+// The last of them (null when there is none).
+inline nlohmann::json last_json_line(const std::string& out) {
+  const auto lines = json_lines(out);
+  return lines.empty() ? nlohmann::json() : lines.back();
+}
+
 }  // namespace e2e

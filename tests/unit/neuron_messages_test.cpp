@@ -19,7 +19,8 @@ const std::string kAuthority = "neuron.example";
 }  // namespace
 
 TEST_CASE("verified_token: the broker's answer") {
-  const auto doc = nlohmann::json::parse(R"({"header": "{}", "payload": "{}", "signature": "s",
+  const auto doc = nlohmann::json::parse(R"({"header": "{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+      "payload": "{\"sub\":\"alice\"}", "signature": "s",
       "algorithm": "HS256", "claims": {"sub": "alice", "iss": "https://neuron.example",
       "exp": 1800000000, "jti": 7}, "type": "JWT", "issuer": "https://neuron.example",
       "subject": "alice", "id": 7, "expiration": 1800000000})");
@@ -37,7 +38,22 @@ TEST_CASE("verified_token: the broker's answer") {
   CHECK(token.claims->at(2).name == "jti");
   CHECK(token.claims->at(2).text == "7");
   CHECK(token.claims->at(3).text == "alice");
-  CHECK(token.server == doc);  // --json passes the answer on unchanged
+  // --json passes the answer on, its header and payload texts as the objects they hold.
+  nlohmann::json expected = doc;
+  expected["header"] = {{"alg", "HS256"}, {"typ", "JWT"}};
+  expected["payload"] = {{"sub", "alice"}};
+  CHECK(token.server == expected);
+}
+
+TEST_CASE("verified_token: a header or payload that is no JSON object stays the text it was") {
+  const std::string deep = std::string(100, '[') + std::string(100, ']');
+  const auto doc = nlohmann::json{{"header", "not json"}, {"payload", deep}, {"claims", 5}};
+  const VerifiedToken token = decode::verified_token(doc, kAuthority);
+  CHECK(token.server["header"] == "not json");
+  CHECK(token.server["payload"] == deep);  // deeper than 64: never parsed
+  CHECK(token.server["claims"] == 5);
+  const auto array = nlohmann::json{{"header", "[1,2]"}};
+  CHECK(decode::verified_token(array, kAuthority).server["header"] == "[1,2]");
 }
 
 TEST_CASE("verified_token: absent members are nullopt, other types shown as JSON") {
