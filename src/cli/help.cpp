@@ -21,8 +21,10 @@ struct HelpTopic {
   const char* name;
   const char* section;  // its .SH title in man/authctl.1
 };
-constexpr HelpTopic kHelpTopics[] = {
-    {"exit-codes", "EXIT STATUS"}, {"environment", "ENVIRONMENT"}, {"files", "FILES"}};
+constexpr HelpTopic kHelpTopics[] = {{"exit-codes", "EXIT STATUS"},
+                                     {"environment", "ENVIRONMENT"},
+                                     {"files", "FILES"},
+                                     {"json", "JSON OUTPUT"}};
 
 std::vector<std::string> visible_children(const CLI::App& app) {
   std::vector<std::string> names;
@@ -73,7 +75,7 @@ void register_help(CLI::App& app, Context& /*context*/) {
   auto* cmd = app.add_subcommand("help", "Show the help of authctl, of a command, or a topic");
   cmd->add_option("command", *words,
                   "A command (e.g. login, sessions kill) or a topic: "
-                  "exit-codes, environment, files")
+                  "exit-codes, environment, files, json")
       ->type_name("COMMAND|TOPIC");
   cmd->callback([&app, words] { run_help(app, *words); });
 }

@@ -13,7 +13,7 @@ const std::vector<CommandHelp> kCommandHelp = {
      "authctl logs you in to TAG Neuron brokers and Nexterm servers, keeps each session as a "
      "profile in a private store (~/.config/authctl), and hands out tokens that are valid "
      "for as long as you need. Start with authctl login; authctl help COMMAND explains a "
-     "command, and authctl help exit-codes, environment or files the rest.",
+     "command, and authctl help exit-codes, environment, files or json the rest.",
      {"authctl login --host neuron.example.com -u alice", "authctl token --min-valid 5m",
       "authctl status", "authctl help login"}},
     {"login",
@@ -177,7 +177,7 @@ const std::vector<CommandHelp> kCommandHelp = {
       "authctl completion fish > ~/.config/fish/completions/authctl.fish"}},
     {"help",
      "Shows the help of authctl or of a command (the same as --help), or a topic from the "
-     "man page: exit-codes, environment, files.",
+     "man page: exit-codes, environment, files, json (the --json documents).",
      {"authctl help login", "authctl help sessions kill", "authctl help exit-codes"}},
 };
 

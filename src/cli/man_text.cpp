@@ -1,5 +1,6 @@
 #include "cli/man_text.hpp"
 
+#include <utility>
 #include <vector>
 
 namespace authctl::cli {
@@ -87,8 +88,16 @@ class Filler {
     out_ += std::string(margin, ' ') + std::string(text) + "\n";
     blank_ = false;
   }
+  // An .IP tag: at `margin`, then the paragraph's first line goes on after it, at the
+  // paragraph's own margin (on the next line when the tag does not leave a space before it).
+  void hang(std::string tag, size_t margin) {
+    flush();
+    hang_ = std::move(tag);
+    hang_margin_ = margin;
+  }
   void blank_line() {
     flush();
+    if (!hang_.empty()) line_as_is(std::exchange(hang_, {}), hang_margin_);
     if (!blank_ && !out_.empty()) out_ += "\n";
     blank_ = true;
   }
@@ -106,6 +115,17 @@ class Filler {
     return n;
   }
   void emit(const std::string& line) {
+    if (!hang_.empty()) {
+      const std::string tag = std::exchange(hang_, {});
+      const size_t end = hang_margin_ + display_width(tag);
+      if (end < margin_) {
+        out_ +=
+            std::string(hang_margin_, ' ') + tag + std::string(margin_ - end, ' ') + line + "\n";
+        blank_ = false;
+        return;
+      }
+      out_ += std::string(hang_margin_, ' ') + tag + "\n";
+    }
     out_ += std::string(margin_, ' ') + line + "\n";
     blank_ = false;
   }
@@ -114,6 +134,8 @@ class Filler {
   std::vector<std::string> words_;
   std::string out_;
   bool blank_ = true;
+  std::string hang_;  // an .IP tag waiting for its paragraph's first line
+  size_t hang_margin_ = 0;
 };
 
 constexpr size_t kTagIndent = 8;    // a .TP paragraph's body, under its tag
@@ -136,7 +158,7 @@ class Renderer {
   std::string take() { return fill_.take(); }
 
  private:
-  size_t body() const { return margin_ + (in_tag_paragraph_ ? kTagIndent : 0); }
+  size_t body() const { return margin_ + (in_tag_paragraph_ ? tag_indent_ : 0); }
 
   void text(const std::string& t) {
     if (no_fill_) return fill_.line_as_is(t, body() + kBlockIndent);
@@ -151,16 +173,20 @@ class Renderer {
     fill_.blank_line();
     in_tag_paragraph_ = tagged;
     tag_next_ = tagged;
+    tag_indent_ = kTagIndent;
   }
 
   void macro(std::string_view name, std::string_view args) {
     const std::vector<std::string> words = macro_arguments(args);
     if (name == "PP" || name == "LP" || name == "P") return paragraph(false);
     if (name == "TP") return paragraph(true);
-    if (name == "IP") {
+    if (name == "IP") {  // .IP TAG [WIDTH]: the body indented by WIDTH, the tag before it
       paragraph(true);
       tag_next_ = false;
-      if (!words.empty()) fill_.line_as_is(roff_text(words[0]), margin_);
+      if (words.size() > 1 && !words[1].empty() &&
+          words[1].find_first_not_of("0123456789") == std::string::npos && words[1].size() < 3)
+        tag_indent_ = std::stoul(words[1]);
+      if (!words.empty()) fill_.hang(roff_text(words[0]), margin_);
       return;
     }
     if (name == "SS") {
@@ -220,6 +246,7 @@ class Renderer {
   Filler fill_;
   size_t margin_ = 0;
   bool in_tag_paragraph_ = false;
+  size_t tag_indent_ = kTagIndent;  // .TP's, or .IP's WIDTH
   bool tag_next_ = false;
   bool no_fill_ = false;
   std::vector<Saved> stack_;

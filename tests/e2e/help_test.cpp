@@ -114,6 +114,14 @@ TEST_CASE("help topics are the man page's own sections") {
   const Result files = help({"help", "files"});
   CHECK(files.exit_code == 0);
   CHECK(files.out.find("credentials.json") != std::string::npos);
+  // json: the convention and the document of every command that prints one
+  const Result json = help({"help", "json"});
+  CHECK(json.exit_code == 0);
+  CHECK(json.out.rfind("JSON OUTPUT\n", 0) == 0);
+  for (const char* tag : {"gave_up", "snake_case", "whoami", "status", "token", "refresh", "switch",
+                          "logout", "device-link phone", "remote-quick-login", "sessions kill",
+                          "apikey revoke", "verify-jwt", "send-message"})
+    CHECK_MESSAGE(json.out.find(tag) != std::string::npos, tag);
 }
 
 TEST_CASE("help of something that is not a command or topic names the nearest") {

@@ -58,3 +58,25 @@ TEST_CASE("the embedded man page has the help topics, rendered without roff left
     CHECK(longest <= 80);
   }
 }
+
+TEST_CASE(".IP TAG WIDTH: the tag before the paragraph's first line, the body indented by WIDTH") {
+  const std::string page =
+      ".TH T 1\n.SH JSON OUTPUT\n.IP \\(bu 2\nKeys are snake_case and times are UTC.\n"
+      ".IP \\(bu 2\nTwo.\n.IP LONGTAG 3\nLong.\n.IP x\nDefault width.\n.IP \\(bu 2\n.PP\nEnd.\n";
+  const auto text = man_section(page, "JSON OUTPUT", 24);
+  REQUIRE(text);
+  CHECK(*text ==
+        "\u2022 Keys are snake_case\n"
+        "  and times are UTC.\n"
+        "\n"
+        "\u2022 Two.\n"
+        "\n"
+        "LONGTAG\n"  // no room before the body: the tag on a line of its own
+        "   Long.\n"
+        "\n"
+        "x       Default width.\n"
+        "\n"
+        "\u2022\n"  // a tag with no paragraph is still shown
+        "\n"
+        "End.\n");
+}
