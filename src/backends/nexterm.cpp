@@ -180,6 +180,11 @@ std::string NextermClient::user_name(const std::string& token) {
 DeviceCode NextermClient::device_create(const std::string& client_type, const std::string& token) {
   nlohmann::json body = {{"clientType", client_type}};
   auto r = send("POST", "/api/auth/device/create", token, &body);
+  if (r.status == 404 || r.status == 405)  // a Neuron answers so: it has no device codes
+    throw Error(ExitCode::error,
+                host_.authority + " has no device codes (/api/auth/device/create answered " +
+                    r.summary() + ")",
+                Reason::no_device_login, ErrorFacts{host_.authority, host_.origin, std::nullopt});
   auto doc = expect_json(r, "device code request");
   DeviceCode out = decode::device_code(doc, decode::clock_offset(r), host_.authority);
   http_->add_secret(out.poll_token);

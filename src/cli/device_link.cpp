@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/timeutil.hpp"
+#include "core/user_agent.hpp"
 #include "term/interrupt.hpp"
 #include "term/tty.hpp"
 #include "term/waiter.hpp"
@@ -55,7 +56,8 @@ void run_approve(Context& context, const ApproveOptions& options) {
   // The device chose these itself: escaped, so that a crafted User-Agent cannot redraw the
   // lines above it (device-code phishing: "\r\x1b[2K  IP address: 10.0.0.1").
   std::cerr << "Device waiting for code " << code << ":\n"
-            << "  type:       " << text::printable(info.client_type) << "\n"
+            << "  type:       " << text::printable(user_agent::client_type_label(info.client_type))
+            << "\n"
             << "  IP address: " << text::printable(info.ip) << "\n"
             << "  User-Agent: " << text::printable(info.user_agent) << "\n"
             << "  expires:    " << timeutil::format_relative(info.expires_at, now) << "\n";
@@ -171,15 +173,26 @@ void print_phone_code(Context& context, const backends::DeviceCode& device,
 // Waits at most until one interval before the code expires: its session can be redeemed
 // (and so ended) until then.
 PlannedWait phone_wait_plan(const Context& context, const WaitOptions& options,
-                            int64_t local_expiry) {
+                            int64_t local_expiry, std::string label) {
   WaitRequest request;
   request.interval = options.interval;
   request.wait = options.wait;
   request.default_interval = kPhoneInterval;
   request.expiry = local_expiry;
   request.stop_one_interval_early = true;
-  request.label = "Waiting for the app";
+  request.label = std::move(label);
   return wait_plan(context, std::move(request));
+}
+
+// The app never used the code (its session was ended): exit 6.
+[[noreturn]] void phone_not_claimed(const Context& context, const WaitOptions& options,
+                                    WaitEnd end) {
+  if (context.global.json) context.print_json(wait_end_json(end));
+  if (end == WaitEnd::gave_up)
+    throw Error(ExitCode::expired, "the app did not use the link within --wait " + options.wait,
+                "run authctl device-link phone again (with a longer --wait)");
+  throw Error(ExitCode::expired, "the link code expired before the app used it",
+              "run authctl device-link phone again");
 }
 
 void run_phone(Context& context, const WaitOptions& options) {
@@ -211,8 +224,10 @@ void run_phone(Context& context, const WaitOptions& options) {
   if (always.show_qr == "auto") always.show_qr = "always";  // the QR is the whole point here
   print_phone_code(context, device, profile, nexterm.host().authority, local_expiry,
                    want_qr(always));
-  show_qr(context, always, link);
-  const PlannedWait planned = phone_wait_plan(context, options, local_expiry);
+  WaitQrCode qr(context, always, link, WaitQrCode::Otherwise::enlarge);
+  qr.show();
+  PlannedWait planned = phone_wait_plan(context, options, local_expiry, device.code);
+  planned.plan.on_resize = [&qr] { qr.on_resize(); };
   std::string status;
   bool done = false;
   try {
@@ -226,15 +241,7 @@ void run_phone(Context& context, const WaitOptions& options) {
   }
   if (!done || status == "expired") {
     const bool ended = unclaimed.end(status == "expired" || timeutil::now() >= local_expiry);
-    if (ended) {
-      const WaitEnd end = wait_end(planned, done);
-      if (context.global.json) context.print_json(wait_end_json(end));
-      if (end == WaitEnd::gave_up)
-        throw Error(ExitCode::expired, "the app did not use the link within --wait " + options.wait,
-                    "run authctl device-link phone again (with a longer --wait)");
-      throw Error(ExitCode::expired, "the link code expired before the app used it",
-                  "run authctl device-link phone again");
-    }
+    if (ended) phone_not_claimed(context, options, wait_end(planned, done));
   }
   if (context.global.json)
     context.print_json({{"event", "claimed"}, {"profile", selected.first}, {"code", device.code}});
@@ -267,6 +274,53 @@ void register_phone(CLI::App* cmd, Context& context, std::shared_ptr<WaitOptions
 
 }  // namespace
 
+namespace {
+
+// The code, the link and the other way to approve (from a logged-in machine), on stderr so
+// that stdout stays clean for --print-token; or the first JSON line.
+void show_device_code(const Context& context, const WaitOptions& options,
+                      const backends::DeviceCode& device, const std::string& link,
+                      int64_t local_expiry) {
+  if (context.global.json) {
+    context.print_json({{"event", "code"},
+                        {"code", device.code},
+                        {"link", link},
+                        {"expires_at", timeutil::format_rfc3339(device.expires_at)}});
+    return;
+  }
+  std::cerr << "To log this machine in, approve code " << device.code << " (it expires "
+            << timeutil::format_relative(local_expiry, timeutil::now()) << "):\n  at " << link
+            << (want_qr(options) ? ", or scan the QR code below" : "") << ",\n"
+            << "  or run `authctl device-link approve " << device.code
+            << "` on a machine that is logged in\n";
+}
+
+// Polls until the code is approved; returns its session token. Not approved is exit 6.
+std::string await_approval(Context& context, backends::NextermClient& nexterm,
+                           const WaitOptions& options, const backends::DeviceCode& device,
+                           int64_t local_expiry, WaitQrCode& qr) {
+  PlannedWait planned = wait_plan(context, options, kLoginInterval, local_expiry, device.code);
+  planned.plan.on_resize = [&qr] { qr.on_resize(); };
+  std::string status, session_token;
+  bool done = term::wait_until(planned.plan, [&] {
+    status = nexterm.device_poll(device.poll_token, &session_token);
+    return status != "pending";
+  });
+  if (done && status != "invalid") return session_token;
+  const WaitEnd end = wait_end(planned, done);
+  if (context.global.json) context.print_json(wait_end_json(end));
+  if (end == WaitEnd::gave_up)
+    throw Error(ExitCode::expired,
+                "device code " + device.code + " was not approved within --wait " + options.wait,
+                "run the command again for a new code (with a longer --wait)");
+  throw Error(
+      ExitCode::expired,
+      "device code " + device.code + (done ? " is no longer valid" : " was not approved in time"),
+      "run the command again for a new code");
+}
+
+}  // namespace
+
 void run_device_login(Context& context, const HostSpec& host, const WaitOptions& options,
                       bool force, bool no_store, bool print_token) {
   // The user (and so the default name) is known only after approval; -p is checked now.
@@ -276,38 +330,12 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
   const std::string link = backends::device_approval_url(host.origin, device.code);
   const std::string app_link = backends::device_approval_app_link(host.origin, device.code);
   const int64_t local_expiry = device.expires_at - device.clock_offset;
-  if (context.global.json) {
-    context.print_json({{"event", "code"},
-                        {"code", device.code},
-                        {"link", link},
-                        {"expires_at", timeutil::format_rfc3339(device.expires_at)}});
-  } else {
-    // On stderr, so that stdout stays clean for --print-token.
-    std::cerr << "To log this machine in, approve code " << device.code << " at\n  " << link
-              << "\n(" << (want_qr(options) ? "or scan the QR code; " : "") << "it expires "
-              << timeutil::format_relative(local_expiry, timeutil::now()) << ")\n";
-  }
-  show_qr(context, options, options.qr_content == "app" ? app_link : link);
-
-  const PlannedWait planned = wait_plan(context, options, kLoginInterval, local_expiry,
-                                        "Waiting for approval of " + device.code);
-  std::string status, session_token;
-  bool done = term::wait_until(planned.plan, [&] {
-    status = nexterm.device_poll(device.poll_token, &session_token);
-    return status != "pending";
-  });
-  if (!done || status == "invalid") {
-    const WaitEnd end = wait_end(planned, done);
-    if (context.global.json) context.print_json(wait_end_json(end));
-    if (end == WaitEnd::gave_up)
-      throw Error(ExitCode::expired,
-                  "device code " + device.code + " was not approved within --wait " + options.wait,
-                  "run the command again for a new code (with a longer --wait)");
-    throw Error(
-        ExitCode::expired,
-        "device code " + device.code + (done ? " is no longer valid" : " was not approved in time"),
-        "run the command again for a new code");
-  }
+  show_device_code(context, options, device, link, local_expiry);
+  WaitQrCode qr(context, options, options.qr_content == "app" ? app_link : link,
+                WaitQrCode::Otherwise::use_link);
+  qr.show();
+  const std::string session_token =
+      await_approval(context, nexterm, options, device, local_expiry, qr);
   std::string user = nexterm.user_name(session_token);  // checked: a bad one stores nothing
   if (user.empty()) user = "unknown";
   const store::Profile profile =

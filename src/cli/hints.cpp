@@ -204,6 +204,9 @@ std::string hint_with_facts(const Error& error, const HintScope& scope) {
                  ? "check that " + where + " is the URL the passkey was registered with"
                  : "nothing was registered; check " + where + " and the server's passkey settings";
     }
+    case Reason::no_device_login:  // the way in that a Neuron has instead
+      return "device codes need a Nexterm; for a Neuron, log in with authctl login --qr" +
+             host_arguments(facts.detail);
     case Reason::unknown_server_kind: {
       const std::string option = option_of(scope, facts.subject);
       return "check " + (option.empty() ? std::string("the profile's URL") : option) +

@@ -14,6 +14,7 @@ std::string named_character(std::string_view name) {
   if (name == "em") return "\u2014";
   if (name == "en") return "\u2013";
   if (name == "bu") return "\u2022";
+  if (name == "pc") return "\u00b7";
   if (name == "co") return "\u00a9";
   return std::string(name);
 }

@@ -60,12 +60,13 @@ void check_qr_wait(const WaitOptions& options) {
 // Waits up to --wait (at most the life of the code) for the app's signature. None in time is
 // exit 6 (with --json, "expired" when the code's life ran out, "gave_up" when --wait did).
 backends::QuickLoginSignature await_signature(Context& context, backends::ClientEvents& events,
-                                              const WaitOptions& options) {
+                                              const WaitOptions& options, WaitQrCode& qr) {
   WaitRequest request;
   request.wait = options.wait;
   request.expiry = timeutil::now() + kQrCodeSeconds;
-  request.label = "Waiting for the signature";
-  const PlannedWait planned = wait_plan(context, std::move(request));
+  request.label = "Sign in the app";
+  PlannedWait planned = wait_plan(context, std::move(request));
+  planned.plan.on_resize = [&qr] { qr.on_resize(); };
   std::optional<backends::QuickLoginSignature> signature;
   const bool signed_in = term::wait_for_event(planned.plan, [&](std::chrono::milliseconds step) {
     signature = events.wait_for_quick_login(step);
@@ -132,8 +133,9 @@ NewSession run_qr_login(Context& context, const HostSpec& host, const WaitOption
   events.register_tab();
 
   show_code(context, options, host, sign_url, code_expiry);
-  show_qr(context, options, sign_url);
-  const backends::QuickLoginSignature signature = await_signature(context, events, options);
+  WaitQrCode qr(context, options, sign_url, WaitQrCode::Otherwise::use_link);
+  qr.show();
+  const backends::QuickLoginSignature signature = await_signature(context, events, options, qr);
   return store_signed_session(context, neuron, host, request, signature, cookie);
 }
 

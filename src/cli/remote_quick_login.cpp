@@ -63,7 +63,7 @@ class RemotePetition {
     waiting_.wait = options.wait;
     waiting_.default_interval = kMinInterval;
     waiting_.min_interval = kMinInterval;
-    waiting_.label = "Waiting for the signature";
+    waiting_.label = "Sign the petition in the app";
     interval_ = std::chrono::duration_cast<std::chrono::seconds>(
                     wait_plan(context_, waiting_).plan.interval)
                     .count();

@@ -31,26 +31,41 @@ bool want_qr(const WaitOptions& options) {
   return term::is_tty(STDERR_FILENO);
 }
 
-void show_qr(const Context& context, const WaitOptions& options, const std::string& payload) {
-  if (!want_qr(options)) return;
-  const std::string qr = term::render_qr(payload, term::qr_style_for_locale(), context.colors());
-  const size_t columns = term::terminal_columns(STDERR_FILENO);
-  size_t width = 0;
-  bool in_escape = false;  // colour codes take no room
-  for (unsigned char c : qr.substr(0, qr.find('\n'))) {
-    if (c == 0x1b)
-      in_escape = true;
-    else if (in_escape)
-      in_escape = c != 'm';
-    else
-      width += (c & 0xC0) != 0x80;
-  }
-  if (columns && width > columns) {  // a wrapped QR code cannot be scanned
-    term::warn("the terminal is too narrow for the QR code (" + std::to_string(width) +
-               " columns needed); use the link instead");
+namespace {
+constexpr size_t kSpinnerRows = 1;  // the line under the code
+}  // namespace
+
+WaitQrCode::WaitQrCode(const Context& context, const WaitOptions& options,
+                       const std::string& payload, Otherwise otherwise)
+    : wanted_(want_qr(options)), otherwise_(otherwise) {
+  if (!wanted_) return;
+  drawing_ = term::render_qr(payload, term::qr_style_for_locale(), context.colors());
+  size_ = term::drawing_size(drawing_);
+}
+
+bool WaitQrCode::fits_now() const {
+  const term::TerminalSize terminal = term::terminal_size(STDERR_FILENO);
+  return term::fits(size_, terminal.columns, terminal.rows, kSpinnerRows);
+}
+
+void WaitQrCode::show() {
+  if (!wanted_ || drawn_) return;
+  if (fits_now()) {
+    std::cerr << drawing_;
+    drawn_ = true;
     return;
   }
-  std::cerr << qr;
+  const term::TerminalSize terminal = term::terminal_size(STDERR_FILENO);
+  const std::string sizes = std::to_string(size_.columns) + "x" +
+                            std::to_string(size_.rows + kSpinnerRows) + " needed, this one is " +
+                            std::to_string(terminal.columns) + "x" + std::to_string(terminal.rows);
+  term::warn("the terminal is too small for the QR code (" + sizes +
+             "): enlarge it to have it drawn" +
+             (otherwise_ == Otherwise::use_link ? ", or use the link above" : ""));
+}
+
+void WaitQrCode::on_resize() {
+  if (wanted_ && !drawn_ && fits_now()) show();
 }
 
 void add_wait_options(CLI::App* command, WaitOptions& options, bool with_qr_content) {

@@ -8,6 +8,7 @@
 
 #include "cli/context.hpp"
 #include "cli/wait_plan.hpp"
+#include "term/qr.hpp"
 #include "term/waiter.hpp"
 
 // CLI11 costs ~12 s of compile time in every file that includes it (it emits its parser
@@ -35,8 +36,30 @@ PlannedWait wait_plan(const Context& context, const WaitOptions& options, int64_
 
 // Whether --show-qr asks for the QR code (auto: stderr is a terminal).
 bool want_qr(const WaitOptions& options);
-// Draws `payload` as a QR code on stderr when wanted and when it fits the terminal (a
-// wrapped code cannot be scanned: then a warning says to use the link).
-void show_qr(const Context& context, const WaitOptions& options, const std::string& payload);
+
+// The QR code of a wait, on stderr: drawn when --show-qr asks for it and the terminal can
+// show all of it (a code that wraps or scrolls out of sight cannot be scanned), else a note
+// of the size it needs; drawn later if a resize during the wait makes room
+// (term::WaitPlan::on_resize).
+class WaitQrCode {
+ public:
+  enum class Otherwise {
+    use_link,  // the link is on screen too: the note offers it
+    enlarge,   // the link is a secret (device-link phone): the note only says to enlarge
+  };
+  WaitQrCode(const Context& context, const WaitOptions& options, const std::string& payload,
+             Otherwise otherwise);
+  void show();
+  void on_resize();  // draws the code now if it did not fit before and does now
+
+ private:
+  bool fits_now() const;
+
+  bool wanted_;
+  Otherwise otherwise_;
+  std::string drawing_;
+  term::DrawingSize size_;
+  bool drawn_ = false;
+};
 
 }  // namespace authctl::cli

@@ -54,6 +54,7 @@ enum class Reason {
   not_json,         // HTML or text where JSON was due: the wrong server?
   too_large,
   no_quick_login,       // the host has no /QuickLogin (not a Neuron)
+  no_device_login,      // facts.subject: authority, detail: origin; no device codes (a Neuron?)
   remote_not_neuron,    // the remote of remote-quick-login has no RemoteQuickLogin
   unknown_server_kind,  // facts.subject: the authority; neither a Neuron nor a Nexterm
   no_event_channel,     // /ClientEvents refused (4xx)

@@ -89,4 +89,12 @@ std::string label(std::string_view header) {
   return system.empty() ? name : name + " on " + std::string(system);
 }
 
+std::string client_type_label(std::string_view type) {
+  if (type == "connector")
+    return "connector (a computer: a command-line or desktop client, such as authctl)";
+  if (type == "mobile") return "mobile (the Nexterm app on a phone)";
+  if (type == "web") return "web (a browser)";
+  return std::string(type);
+}
+
 }  // namespace authctl::user_agent

@@ -16,4 +16,9 @@ namespace authctl::user_agent {
 // the caller escapes it for the terminal.
 std::string label(std::string_view header);
 
+// A device code's clientType with what it means, for the approval prompt: "connector" is
+// not a word a person knows (it is what Nexterm calls a computer's client). Another type
+// is returned as it is (not escaped).
+std::string client_type_label(std::string_view type);
+
 }  // namespace authctl::user_agent

@@ -4,6 +4,7 @@
 #include <locale.h>
 #include <qrencode.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -107,6 +108,34 @@ std::string render_qr(const std::string& text, QrStyle style, bool paint) {
     out += end_line;
   }
   return out;
+}
+
+DrawingSize drawing_size(const std::string& drawing) {
+  DrawingSize size;
+  size_t line = 0;
+  bool in_escape = false;
+  for (unsigned char c : drawing) {
+    if (c == '\n') {
+      size.columns = std::max(size.columns, line);
+      ++size.rows;
+      line = 0;
+    } else if (c == 0x1b) {
+      in_escape = true;
+    } else if (in_escape) {
+      in_escape = c != 'm';
+    } else {
+      line += (c & 0xC0) != 0x80;
+    }
+  }
+  if (line) {  // a last line without its newline
+    size.columns = std::max(size.columns, line);
+    ++size.rows;
+  }
+  return size;
+}
+
+bool fits(const DrawingSize& size, size_t columns, size_t rows, size_t spare_rows) {
+  return (columns == 0 || size.columns <= columns) && (rows == 0 || size.rows + spare_rows <= rows);
 }
 
 bool locale_is_utf8() {

@@ -41,6 +41,18 @@ std::vector<std::vector<bool>> qr_modules(const std::string& text);
 // above is used.
 std::string render_qr(const std::string& text, QrStyle style, bool paint = false);
 
+// The columns and lines a drawing takes on a terminal (colour escapes take no room; a
+// UTF-8 character one column).
+struct DrawingSize {
+  size_t columns = 0, rows = 0;
+};
+DrawingSize drawing_size(const std::string& drawing);
+
+// Whether a drawing of `size` can be seen whole on a terminal of `columns` x `rows` with
+// `spare_rows` more lines under it (the spinner line): a QR code that wraps or scrolls out of
+// sight cannot be scanned. A size of 0 (not a terminal) fits anything.
+bool fits(const DrawingSize& size, size_t columns, size_t rows, size_t spare_rows);
+
 // Whether LC_CTYPE, as set by the environment (LC_ALL, LC_CTYPE, LANG), uses UTF-8.
 // Reads the environment each call and does not change the process's locale.
 bool locale_is_utf8();

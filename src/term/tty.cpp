@@ -92,6 +92,12 @@ size_t terminal_columns(int fd) {
   return ioctl(fd, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
 }
 
+TerminalSize terminal_size(int fd) {
+  winsize ws{};
+  if (ioctl(fd, TIOCGWINSZ, &ws) != 0) return {};
+  return {ws.ws_col, ws.ws_row};
+}
+
 std::string pad(const std::string& text, size_t width) {
   size_t columns = 0;
   for (unsigned char c : text) columns += (c & 0xC0) != 0x80;  // count code points

@@ -16,6 +16,11 @@ std::optional<std::string> prompt_line(const std::string& prompt);
 // The width of the terminal on fd, or 0 when it is not a terminal.
 size_t terminal_columns(int fd);
 
+struct TerminalSize {
+  size_t columns = 0, rows = 0;  // 0: not a terminal (or it does not say)
+};
+TerminalSize terminal_size(int fd);
+
 // `text` padded with spaces to `width` terminal columns (UTF-8 aware: "…" is one column).
 std::string pad(const std::string& text, size_t width);
 

@@ -14,7 +14,10 @@ struct WaitPlan {
   std::chrono::milliseconds interval{4000};
   int64_t deadline = 0;  // local Unix seconds
   bool spinner = false;  // a tty is there to draw on
-  std::string label;     // "Waiting for approval"
+  std::string label;     // what matters most, first on the spinner line: "GMY5-ABHQ"
+  // Called (with the spinner line erased) when the terminal on stderr changed size: the
+  // size is looked at every redraw (4 times a second), so no SIGWINCH handler is needed.
+  std::function<void()> on_resize;
 };
 
 // `poll` returns true when done. Returns false when the deadline passed first. Throws

@@ -141,9 +141,9 @@ TEST_CASE("login --qr on a terminal: the QR code by default, then a countdown sp
   CHECK(run.exit_code == 6);
   CHECK(contains(run.screen, "scan this QR code"));
   CHECK(contains(run.screen, "tagsign:localhost,"));
-  CHECK(contains(run.screen, "\u2584"));  // half blocks: the QR code is drawn
-  CHECK(contains(run.screen, "Waiting for the signature ("));
-  CHECK(contains(run.screen, "left, Ctrl-C to stop)"));
+  CHECK(contains(run.screen, "\u2584"));                   // half blocks: the QR code is drawn
+  CHECK(contains(run.screen, "Sign in the app \u00b7 "));  // what to do first, then the time
+  CHECK(contains(run.screen, " left \u00b7 Ctrl-C to stop"));
   CHECK(contains(run.screen, "not signed within --wait 2s"));
 }
 

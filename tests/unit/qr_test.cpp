@@ -232,3 +232,28 @@ TEST_CASE("qr_style_for_locale follows LC_ALL and LANG without changing the proc
     setlocale(LC_CTYPE, before.c_str());
   }
 }
+
+TEST_CASE("drawing_size counts columns and lines, colour escapes taking no room") {
+  const std::string plain = render_qr("https://nexterm.example/link?code=ABCD-EFGH",
+                                      QrStyle::half_blocks, /*paint=*/false);
+  const std::string painted = render_qr("https://nexterm.example/link?code=ABCD-EFGH",
+                                        QrStyle::half_blocks, /*paint=*/true);
+  const DrawingSize size = drawing_size(plain);
+  const size_t modules = qr_modules("https://nexterm.example/link?code=ABCD-EFGH").size() + 8;
+  CHECK(size.columns == modules);
+  CHECK(size.rows == (modules + 1) / 2);  // two module rows per line
+  CHECK(drawing_size(painted).columns == size.columns);
+  CHECK(drawing_size(painted).rows == size.rows);
+  CHECK(drawing_size("ab\n\u2584\u2584\u2584\nc").columns == 3);
+  CHECK(drawing_size("ab\n\u2584\u2584\u2584\nc").rows == 3);  // a last line without '\n'
+}
+
+TEST_CASE("fits: wide enough and tall enough, with the spinner's line under it") {
+  const DrawingSize qr{37, 19};
+  CHECK(fits(qr, 80, 24, 1));
+  CHECK(fits(qr, 37, 20, 1));
+  CHECK_FALSE(fits(qr, 36, 50, 1));  // it would wrap
+  CHECK_FALSE(fits(qr, 80, 19, 1));  // its top would scroll out of sight
+  CHECK(fits(qr, 0, 0, 1));          // not a terminal: drawn as it is
+  CHECK_FALSE(fits(qr, 0, 10, 1));
+}

@@ -81,3 +81,37 @@ TEST_CASE("control characters in the status cannot break the line or reach the t
   CHECK(out.str() ==
         "\r| a\\nb\\x1b]0;pwned\\x07\\u009b\x1b[K");  // shown escaped (text::printable)
 }
+
+TEST_CASE("the status of a wait: what matters first, then the time left, then how to stop") {
+  using authctl::term::wait_status;
+  CHECK(wait_status("GMY5-ABHQ", 540, true) == "GMY5-ABHQ \u00b7 9m left \u00b7 Ctrl-C to stop");
+  CHECK(wait_status("GMY5-ABHQ", 540, false) == "GMY5-ABHQ - 9m left - Ctrl-C to stop");
+}
+
+TEST_CASE("the line is cut from the end to the terminal, one column kept free") {
+  LcAll c("C");
+  std::ostringstream out;
+  Spinner spinner(true, out);
+  spinner.update("GMY5-ABHQ - 9m left - Ctrl-C to stop", 20);
+  CHECK(out.str() == "\r| GMY5-ABHQ - 9m le\x1b[K");  // 19 columns of 20
+  out.str("");
+  spinner.update("GMY5-ABHQ", 0);  // not a terminal: nothing to cut
+  CHECK(out.str() == "\r/ GMY5-ABHQ\x1b[K");
+}
+
+TEST_CASE("after the terminal got narrower, the reflowed line is erased from its first row") {
+  LcAll c("C");
+  std::ostringstream out;
+  Spinner spinner(true, out);
+  spinner.update(std::string(50, 'x'), 80);  // 52 columns drawn
+  out.str("");
+  spinner.update("short", 20);  // 52 columns now take 3 rows: up 2, erase below
+  CHECK(out.str() == "\r\x1b[2A\x1b[J/ short\x1b[K");
+  out.str("");
+  spinner.update("short", 20);  // it fits: a plain redraw
+  CHECK(out.str() == "\r- short\x1b[K");
+  spinner.update(std::string(30, 'y'), 40);  // 32 columns
+  out.str("");
+  spinner.finish(16);  // 2 rows at 16 columns
+  CHECK(out.str() == "\r\x1b[1A\x1b[J\x1b[K");
+}

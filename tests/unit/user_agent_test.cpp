@@ -50,3 +50,12 @@ TEST_CASE("anything else stays as it is (the caller escapes and cuts it)") {
   // control bytes pass through unchanged here: escaping is the printer's job
   CHECK(label("authctl/1 (\x1b[2Kevil)") == "authctl on \x1b[2Kevil");
 }
+
+TEST_CASE("a device code's client type says what it is") {
+  using authctl::user_agent::client_type_label;
+  CHECK(client_type_label("connector").rfind("connector (a computer: ", 0) == 0);
+  CHECK(client_type_label("mobile") == "mobile (the Nexterm app on a phone)");
+  CHECK(client_type_label("web") == "web (a browser)");
+  CHECK(client_type_label("toaster") == "toaster");
+  CHECK(client_type_label("") == "");
+}
