@@ -166,10 +166,21 @@ backends::ConnectionOptions Context::client_options(const std::string& url,
   return options;
 }
 
+namespace {
+bool ci_set() {
+  const char* ci = getenv("CI");
+  return ci && std::string(ci) == "true";
+}
+}  // namespace
+
 bool Context::can_prompt() const {
-  if (global.no_input) return false;
-  if (const char* ci = getenv("CI"); ci && std::string(ci) == "true") return false;
-  return isatty(STDIN_FILENO) == 1;
+  return why_no_prompt().empty();
+}
+
+std::string Context::why_no_prompt() const {
+  if (global.no_input) return "prompting is off (--no-input)";
+  if (ci_set()) return "prompting is off because CI=true";
+  return isatty(STDIN_FILENO) == 1 ? "" : "no terminal is there to ask for it";
 }
 
 bool Context::colors() const {

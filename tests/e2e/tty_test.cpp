@@ -53,7 +53,9 @@ PtyRun run_on_pty(const std::vector<std::string>& args,
       size_t at = run.screen.find(dialogue[answered].first, seen);
       if (at != std::string::npos) {
         seen = at + dialogue[answered].first.size();
-        std::string line = dialogue[answered].second + "\r";
+        // Ctrl-C goes as it is (the terminal makes it a SIGINT); an answer ends with Enter.
+        std::string line = dialogue[answered].second;
+        if (line != "\x03") line += "\r";
         (void)!write(master, line.data(), line.size());
         ++answered;
       }
@@ -107,7 +109,80 @@ TEST_CASE("a terminal is not used when --no-input or CI=true says so") {
   auto ci =
       run_on_pty({"login", "--host", f.broker.url(), "-u", kUser}, env, "Password for", kPassword);
   CHECK(ci.exit_code == 4);
+  // The terminal is there: the error says CI turned prompting off.
+  CHECK(contains(ci.screen, "a password is needed and prompting is off because CI=true"));
+  CHECK_FALSE(contains(ci.screen, "no terminal"));
   CHECK(f.broker.count("/Agent/Account/Login") == 0);
+}
+
+namespace {
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("a wrong password typed at the prompt may be typed again once on a Neuron") {
+  NeuronFixture f;
+  const std::vector<std::string> args{"login", "--host", f.broker.url(), "-u", kUser};
+  auto again = run_on_pty(args, f.env, {{"Password for", "wrong-1"}, {"Password for", kPassword}});
+  CHECK_MESSAGE(again.exit_code == 0, again.screen);
+  CHECK(contains(again.screen,
+                 "authctl: wrong user name or password (server: Invalid signature): try again"));
+  CHECK(contains(again.screen, "Logged in to"));
+  CHECK(f.broker.count("/Agent/Account/Login") == 2);
+
+  auto twice = run_on_pty(args, f.env, {{"Password for", "wrong-2"}, {"Password for", "wrong-3"}});
+  CHECK(twice.exit_code == 4);
+  CHECK(count_of(twice.screen, "Password for") == 2);  // not a third time
+  CHECK(contains(twice.screen, "check the user name and password"));
+  CHECK(f.broker.count("/Agent/Account/Login") == 4);
+}
+
+TEST_CASE("a Neuron that blocks the client stops the retyping at once (exit 5)") {
+  NeuronFixture f;
+  for (int i = 0; i < 4; ++i) REQUIRE(f.login({}, "wrong-password").exit_code == 4);
+  auto blocked = run_on_pty({"login", "--host", f.broker.url(), "-u", kUser}, f.env,
+                            {{"Password for", "wrong-5"}, {"Password for", kPassword}});
+  CHECK(blocked.exit_code == 5);
+  CHECK(count_of(blocked.screen, "Password for") == 1);
+  CHECK(contains(blocked.screen, "Too many failed login attempts"));
+  CHECK(f.broker.count("/Agent/Account/Login") == 5);
+}
+
+TEST_CASE("on Nexterm a wrong password may be typed again twice") {
+  NextermFixture f;
+  const std::vector<std::string> args{"login", "--host", f.broker.url(), "-u", kAdmin};
+  auto third = run_on_pty(
+      args, f.env,
+      {{"Password for", "nope-1"}, {"Password for", "nope-2"}, {"Password for", kAdminPassword}});
+  CHECK_MESSAGE(third.exit_code == 0, third.screen);
+  CHECK(count_of(third.screen, "(server: Username or password incorrect): try again") == 2);
+  CHECK(f.broker.count("/api/auth/login") == 3);
+  auto out = run_on_pty(
+      args, f.env, {{"Password for", "a-1"}, {"Password for", "a-2"}, {"Password for", "a-3"}});
+  CHECK(out.exit_code == 4);
+  CHECK(count_of(out.screen, "Password for") == 3);
+  CHECK(f.broker.count("/api/auth/login") == 6);
+}
+
+TEST_CASE("a wrong TOTP code typed at the prompt asks for the code again, not the password") {
+  NextermFixture f;
+  f.broker.add_nexterm_account("tess", "tess-password", true);
+  const std::string code = f.align_totp("tess", 2, false);
+  const std::string wrong = code == "123456" ? "654321" : "123456";
+  auto run = run_on_pty(
+      {"login", "--host", f.broker.url(), "-u", "tess"}, f.env,
+      {{"Password for", "tess-password"}, {"TOTP code for", wrong}, {"TOTP code for", code}});
+  CHECK_MESSAGE(run.exit_code == 0, run.screen);
+  CHECK(count_of(run.screen, "Password for") == 1);
+  CHECK(count_of(run.screen, "TOTP code for") == 2);
+  CHECK_MESSAGE(contains(run.screen, "the TOTP code was refused by " + f.host() +
+                                         " (server: Your provided code is invalid or has "
+                                         "expired): type the current code"),
+                run.screen);
+  CHECK(f.broker.count("/api/auth/login") == 3);  // 202, 203, then the token
 }
 
 TEST_CASE("sessions kill on a terminal: the table, \"About to kill N\", and no kills nothing") {
