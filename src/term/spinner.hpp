@@ -20,6 +20,9 @@ class Spinner {
   void update(const std::string& status);
   void finish();
 
+  // Whether an enabled spinner exists (a waiting loop's): another one keeps off its line.
+  static bool any_enabled();
+
  private:
   bool enabled_;
   std::ostream& out_;

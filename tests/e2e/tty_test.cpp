@@ -185,6 +185,47 @@ TEST_CASE("a wrong TOTP code typed at the prompt asks for the code again, not th
   CHECK(f.broker.count("/api/auth/login") == 3);  // 202, 203, then the token
 }
 
+TEST_CASE("a request slower than a second shows Connecting to HOST, erased when it ends") {
+  NeuronFixture f;
+  write_file(f.tmp.file("pw"), std::string(kPassword) + "\n");
+  const std::string authority = f.broker.url().substr(7);
+  const std::vector<std::string> login{"login",         "--host", f.broker.url(), "-u",
+                                       kUser,           "--kind", "neuron",       "--password-file",
+                                       f.tmp.file("pw")};
+  auto quick = run_on_pty(login, f.env, {});
+  CHECK_MESSAGE(quick.exit_code == 0, quick.screen);
+  CHECK_FALSE(contains(quick.screen, "Connecting to"));
+
+  f.broker.set_latency_ms(1600);
+  auto slow = run_on_pty(login, f.env, {});
+  CHECK_MESSAGE(slow.exit_code == 0, slow.screen);
+  const size_t shown = slow.screen.find("Connecting to " + authority);
+  REQUIRE(shown != std::string::npos);
+  const size_t erased = slow.screen.find("\r\x1b[K", shown);
+  CHECK(erased != std::string::npos);
+  CHECK(slow.screen.find("Logged in to") > erased);
+
+  std::vector<std::string> json{"--json"};
+  json.insert(json.end(), login.begin(), login.end());
+  auto quiet = run_on_pty(json, f.env, {});
+  CHECK_MESSAGE(quiet.exit_code == 0, quiet.screen);
+  CHECK_FALSE(contains(quiet.screen, "Connecting to"));
+}
+
+TEST_CASE("Ctrl-C while Connecting to HOST shows: the usual interrupted line, exit 130") {
+  NeuronFixture f;
+  write_file(f.tmp.file("pw"), std::string(kPassword) + "\n");
+  f.broker.set_latency_ms(8000);
+  const auto started = std::chrono::steady_clock::now();
+  auto run = run_on_pty({"login", "--host", f.broker.url(), "-u", kUser, "--kind", "neuron",
+                         "--password-file", f.tmp.file("pw")},
+                        f.env, {{"Connecting to", "\x03"}});
+  CHECK(run.exit_code == 130);
+  CHECK(contains(run.screen, "authctl: interrupted"));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(6));
+  CHECK_FALSE(contains(run.screen, "Logged in"));
+}
+
 TEST_CASE("sessions kill on a terminal: the table, \"About to kill N\", and no kills nothing") {
   NextermFixture f;
   REQUIRE(f.login().exit_code == 0);
