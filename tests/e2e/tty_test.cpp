@@ -115,14 +115,6 @@ TEST_CASE("a terminal is not used when --no-input or CI=true says so") {
   CHECK(f.broker.count("/Agent/Account/Login") == 0);
 }
 
-namespace {
-size_t count_of(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-}  // namespace
-
 TEST_CASE("a wrong password typed at the prompt may be typed again once on a Neuron") {
   NeuronFixture f;
   const std::vector<std::string> args{"login", "--host", f.broker.url(), "-u", kUser};
