@@ -10,6 +10,7 @@
 #include "backends/neuron.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace authctl::backends {
 
@@ -95,15 +96,16 @@ ClientEvents::Answer ClientEvents::take_answer() {
   if (answer.status == 429 ||
       (answer.status == 403 && answer.error_text().find("blocked") != std::string::npos))
     throw Error(ExitCode::rate_limited,
-                host_.authority + " is limiting this client: " + answer.error_text(),
+                text::with_server_text(host_.authority + " is limiting this client", answer.said()),
                 Reason::rate_limited, ErrorFacts{host_.authority, {}, std::nullopt});
   if (answer.status != 200) {
     // 4xx here means no event channel (not a Neuron with Quick Login), not a bad session.
     const Reason reason =
         answer.status >= 500 ? status_meaning(answer.status).reason : Reason::no_event_channel;
     throw Error(ExitCode::error,
-                "the event channel of " + host_.authority + " failed: HTTP " +
-                    std::to_string(answer.status) + ": " + answer.error_text(),
+                text::with_server_text("the event channel of " + host_.authority +
+                                           " failed: HTTP " + std::to_string(answer.status),
+                                       answer.said()),
                 reason, ErrorFacts{host_.authority, {}, std::nullopt});
   }
   // Parsed with the depth bound (a 100,000-deep list would overflow the stack later).

@@ -1,5 +1,7 @@
 #include "backends/http_failure.hpp"
 
+#include "core/text.hpp"
+
 namespace authctl::backends {
 
 StatusMeaning status_meaning(int status) {
@@ -24,8 +26,6 @@ void throw_status(const net::Response& r, int status_code, const std::string& se
                   const std::string& what, const std::string& said) {
   const StatusMeaning meaning = status_meaning(status_code);
   const std::string status = "HTTP " + std::to_string(status_code);
-  std::string words = said;
-  if (!words.empty() && words.back() == '.') words.pop_back();
   ErrorFacts facts{server, {}, std::nullopt};
   switch (meaning.reason) {
     case Reason::redirected:
@@ -37,15 +37,19 @@ void throw_status(const net::Response& r, int status_code, const std::string& se
     case Reason::rate_limited:
       facts.seconds = retry_after_seconds(r.header("Retry-After"));
       throw Error(meaning.code,
-                  server + " is rate limiting this client" + (words.empty() ? "" : ": " + words),
+                  text::with_server_text(server + " is rate limiting this client", said),
                   meaning.reason, facts);
     case Reason::session_ended:
     case Reason::forbidden:
-      throw Error(meaning.code, what + " refused by " + server + ": " + said, meaning.reason,
-                  facts);
-    default:
-      throw Error(meaning.code, what + " failed: " + server + " answered " + status + ": " + said,
+      throw Error(meaning.code, text::with_server_text(what + " refused by " + server, said),
                   meaning.reason, facts);
+    default: {
+      // Without words of its own (an HTML page), the answer's media type says what came.
+      std::string answered = what + " failed: " + server + " answered " + status;
+      if (said.empty() && !r.body.empty())
+        answered += " with " + (r.media_type().empty() ? "no Content-Type" : r.media_type());
+      throw Error(meaning.code, text::with_server_text(answered, said), meaning.reason, facts);
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 #include "backends/http_failure.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "core/validate.hpp"
 
@@ -71,18 +72,23 @@ net::Response NeuronClient::web_post(const std::string& path, const nlohmann::js
 
 void NeuronClient::fail(const net::Response& r, const std::string& what) {
   const std::string server = host_.authority;
-  const std::string text = r.error_text();
+  const std::string text = r.said();
   const ErrorFacts facts{server, {}, std::nullopt};
   if (r.status == 401)
     throw Error(ExitCode::auth,
-                what + " refused by " + server + ": the token is expired or revoked",
+                text::with_server_text(
+                    what + " refused by " + server + ": the token is expired or revoked", text),
                 Reason::session_ended, facts);
   if (r.status == 403) {  // Neuron's answer to a wrong password, a bad token and a block
     if (text.find("blocked") != std::string::npos)
-      throw Error(ExitCode::rate_limited, server + " has blocked this client: " + text,
+      throw Error(ExitCode::rate_limited,
+                  text::with_server_text(server + " has blocked this client", text),
                   Reason::blocked, facts);
-    throw Error(ExitCode::auth, what + " refused by " + server + ": " + text,
-                what == "login" ? Reason::wrong_password : Reason::session_ended, facts);
+    if (what == "login")
+      throw Error(ExitCode::auth, text::with_server_text("wrong user name or password", text),
+                  Reason::wrong_password, facts);
+    throw Error(ExitCode::auth, text::with_server_text(what + " refused by " + server, text),
+                Reason::session_ended, facts);
   }
   throw_status(r, r.status, server, what, text);
 }
@@ -141,10 +147,10 @@ NeuronToken NeuronClient::session_cookie_login(const std::string& cookie, int64_
   if (quick.status == 429) fail(quick, "login");
   auto created = web_post("/Agent/Account/GetSessionToken", nlohmann::json::object(), session);
   if (created.status == 403 || created.status == 401)
-    throw Error(
-        ExitCode::auth,
-        "the web session is not logged in on " + host_.authority + ": " + created.error_text(),
-        Reason::web_session_logged_out);
+    throw Error(ExitCode::auth,
+                text::with_server_text("the web session is not logged in on " + host_.authority,
+                                       created.said()),
+                Reason::web_session_logged_out);
   if (created.status != 200) fail(created, "login");
   net::Response as_token = created;
   as_token.body = decode::account_created(created.json(), host_.authority).dump();
@@ -264,7 +270,8 @@ VerifiedToken NeuronClient::authenticate_jwt(const std::string& bearer, const st
   if (!token.empty()) body["token"] = token;
   auto r = post("/Agent/Account/AuthenticateJwt", body, token.empty() ? bearer : std::string());
   if (r.status == 403)
-    throw Error(ExitCode::auth, host_.authority + " says the token is not valid: " + r.error_text(),
+    throw Error(ExitCode::auth,
+                text::with_server_text(host_.authority + " says the token is not valid", r.said()),
                 token.empty() ? Reason::session_ended : Reason::given_token_invalid,
                 ErrorFacts{host_.authority, {}, std::nullopt});
   if (r.status != 200) fail(r, "token verification");
@@ -309,7 +316,8 @@ void NeuronClient::verify(const std::string& jwt, bool phone, const std::string&
   nlohmann::json body = {{phone ? "phoneNr" : "eMail", address}, {"code", code}};
   auto r = post(phone ? "/Agent/Account/VerifyPhoneNr" : "/Agent/Account/VerifyEMail", body, jwt);
   if (r.status == 400 || r.status == 403)
-    throw Error(ExitCode::auth, "the verification code was refused: " + r.error_text(),
+    throw Error(ExitCode::auth,
+                text::with_server_text("the verification code was refused", r.said()),
                 Reason::code_refused);
   if (r.status != 200) fail(r, "verification");
 }

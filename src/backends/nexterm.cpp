@@ -4,6 +4,7 @@
 #include "backends/decoders.hpp"
 #include "backends/http_failure.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 #include "core/validate.hpp"
 
@@ -84,16 +85,16 @@ net::Response NextermClient::send(const std::string& method, const std::string& 
 void NextermClient::fail(const net::Response& r, const std::string& what) {
   const std::string server = host_.authority;
   auto soft = soft_error(r);
-  const std::string text = soft ? soft->message : r.error_text();
+  const std::string text = soft ? soft->message : r.said();
   const int status = soft && soft->code == 429 ? 429 : r.status;
   if (status == 401)
-    throw Error(ExitCode::auth, what + " refused by " + server + ": " + text,
+    throw Error(ExitCode::auth, text::with_server_text(what + " refused by " + server, text),
                 text.find("API key") != std::string::npos ? Reason::api_key_rejected
                                                           : Reason::session_ended,
                 ErrorFacts{server, {}, std::nullopt});
   if (soft && status_meaning(status).reason == Reason::request_refused)
-    throw Error(ExitCode::error, what + " refused by " + server + ": " + text, Reason::soft_refused,
-                ErrorFacts{server, {}, std::nullopt});
+    throw Error(ExitCode::error, text::with_server_text(what + " refused by " + server, text),
+                Reason::soft_refused, ErrorFacts{server, {}, std::nullopt});
   throw_status(r, status, server, what, text);
 }
 
@@ -147,7 +148,8 @@ NextermLogin NextermClient::login(const std::string& user, const std::string& pa
   }
   if (r.status == 400) {
     if (auto soft = soft_error(r))
-      throw Error(ExitCode::error, "login rejected by " + host_.authority + ": " + soft->message,
+      throw Error(ExitCode::error,
+                  text::with_server_text("login rejected by " + host_.authority, soft->message),
                   Reason::login_rejected, ErrorFacts{host_.authority, {}, std::nullopt});
   }
   fail(r, "login");

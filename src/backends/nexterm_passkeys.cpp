@@ -3,6 +3,7 @@
 #include "backends/decoders.hpp"
 #include "backends/nexterm.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/timeutil.hpp"
 
 namespace authctl::backends {
@@ -38,14 +39,16 @@ bool NextermClient::passkey_register_verify(const std::string& token, const std:
     case 301:
       return false;
     case 302:
-      throw Error(ExitCode::error,
-                  host_.authority + " could not verify the new passkey's attestation" +
-                      (soft_message(r).empty() ? "" : ": " + soft_message(r)),
-                  Reason::attestation_failed, ErrorFacts{host_.authority, {}, std::nullopt});
+      throw Error(
+          ExitCode::error,
+          text::with_server_text(
+              host_.authority + " could not verify the new passkey's attestation", soft_message(r)),
+          Reason::attestation_failed, ErrorFacts{host_.authority, {}, std::nullopt});
     case 303:
-      throw Error(ExitCode::error,
-                  host_.authority + " rejected the new passkey: " + soft_message(r),
-                  Reason::passkey_rejected);
+      throw Error(
+          ExitCode::error,
+          text::with_server_text(host_.authority + " rejected the new passkey", soft_message(r)),
+          Reason::passkey_rejected);
     default:
       break;
   }
@@ -113,14 +116,13 @@ PasskeyLogin NextermClient::passkey_login_verify(const std::string& origin,
                   Reason::passkey_unknown);
     case 306:
       throw Error(ExitCode::auth,
-                  host_.authority + " could not verify the passkey's signature" +
-                      (said.empty() ? "" : ": " + said),
+                  text::with_server_text(
+                      host_.authority + " could not verify the passkey's signature", said),
                   Reason::passkey_signature);
     case 307:
-      throw Error(
-          ExitCode::auth,
-          "passkey login rejected by " + host_.authority + (said.empty() ? "" : ": " + said),
-          Reason::passkey_origin, ErrorFacts{host_.authority, {}, std::nullopt});
+      throw Error(ExitCode::auth,
+                  text::with_server_text("passkey login rejected by " + host_.authority, said),
+                  Reason::passkey_origin, ErrorFacts{host_.authority, {}, std::nullopt});
     default:
       break;
   }

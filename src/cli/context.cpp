@@ -9,6 +9,7 @@
 #include <iostream>
 #include <set>
 
+#include "cli/connecting.hpp"
 #include "core/error.hpp"
 #include "core/host.hpp"
 #include "core/text.hpp"
@@ -150,6 +151,9 @@ backends::ConnectionOptions Context::client_options(const std::string& url,
   options.insecure = global.insecure;
   options.timeout_seconds = global.timeout;
   options.trace = trace();
+  // The spinner of a slow request: for a person watching stderr (the trace is a log there).
+  if (isatty(STDERR_FILENO) == 1 && !global.json && !options.trace)
+    options.progress = connecting_hook();
   // Nexterm shows the User-Agent as the session's label: say which machine it is.
   char hostname[256] = "unknown";
   gethostname(hostname, sizeof hostname - 1);
@@ -166,10 +170,21 @@ backends::ConnectionOptions Context::client_options(const std::string& url,
   return options;
 }
 
+namespace {
+bool ci_set() {
+  const char* ci = getenv("CI");
+  return ci && std::string(ci) == "true";
+}
+}  // namespace
+
 bool Context::can_prompt() const {
-  if (global.no_input) return false;
-  if (const char* ci = getenv("CI"); ci && std::string(ci) == "true") return false;
-  return isatty(STDIN_FILENO) == 1;
+  return why_no_prompt().empty();
+}
+
+std::string Context::why_no_prompt() const {
+  if (global.no_input) return "prompting is off (--no-input)";
+  if (ci_set()) return "prompting is off because CI=true";
+  return isatty(STDIN_FILENO) == 1 ? "" : "no terminal is there to ask for it";
 }
 
 bool Context::colors() const {

@@ -87,6 +87,10 @@ class Context {
   backends::NextermClient nexterm(const store::Profile& profile) const;
   // Whether a person can be asked: not --no-input, not CI=true, and stdin is a terminal.
   bool can_prompt() const;
+  // Why not, for the error that follows "... is needed and": "prompting is off because
+  // CI=true" (a terminal may be there), "prompting is off (--no-input)", "no terminal is
+  // there to ask for it". "" when can_prompt().
+  std::string why_no_prompt() const;
   bool trace() const;
   // Colours on stderr: a terminal, and neither --no-color nor NO_COLOR (any value).
   bool colors() const;

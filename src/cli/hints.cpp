@@ -171,6 +171,24 @@ std::string api_key_profile_hint(const HintScope& scope) {
          " -p NEW (or authctl device-link" + host + " -p NEW)";
 }
 
+// An https URL reached a plain-HTTP server: the same server as http://HOST:PORT, in the
+// option that named it (--host when it came from a profile: log in to it that way).
+std::string plain_http_hint(const std::string& authority, const HintScope& scope) {
+  const size_t bracket = authority.rfind(']');
+  const size_t colon = authority.rfind(':');
+  const bool has_port =
+      colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
+  const std::string url = "http://" + authority + (has_port ? "" : ":443");
+  const std::string option = option_of(scope, authority);
+  std::string hint = "use " + (option.empty() ? std::string("--host") : option) + " " + url;
+  try {
+    if (!parse_host(url, /*allow_http=*/true).loopback) hint += " with --allow-http";
+  } catch (const Error&) {
+    // An authority from a URL that was parsed already.
+  }
+  return hint;
+}
+
 std::string hint_with_facts(const Error& error, const HintScope& scope) {
   const ErrorFacts& facts = error.facts();
   switch (error.reason()) {
@@ -212,6 +230,8 @@ std::string hint_with_facts(const Error& error, const HintScope& scope) {
       return "check " + (option.empty() ? std::string("the profile's URL") : option) +
              ", or give --kind";
     }
+    case Reason::plain_http_server:
+      return plain_http_hint(facts.subject, scope);
     case Reason::rate_limited:
       return facts.seconds ? "retry in " + timeutil::format_duration(*facts.seconds)
                            : "wait a while, then retry";

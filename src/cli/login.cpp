@@ -106,15 +106,39 @@ LoginOutput output_of(const LoginOptions& options) {
   return {options.no_store, options.print_token, nullptr};
 }
 
+// A login's password, and whether it was typed at the prompt: only then may it be typed
+// again when the server calls it wrong (password_retypes).
+struct LoginPassword {
+  std::string value;
+  bool typed = false;
+  std::string prompt;  // "Password for USER@HOST: "
+};
+
+// Says why the last try failed and asks for the password again (the old one wiped).
+void retype_password(const Context& context, const LoginOptions& options, LoginPassword& password,
+                     const std::string& why) {
+  std::cerr << "authctl: " + text::printable(why) + ": try again\n";  // one write
+  crypto::wipe(password.value);
+  password.value = obtain_password(context, options.password, password.prompt);
+}
+
 store::Profile login_neuron(Context& context, backends::NeuronClient& neuron, const HostSpec& host,
                             const LoginOptions& options, LoginMethod method,
-                            std::string& password) {
-  backends::NeuronToken token = method == LoginMethod::www
-                                    ? neuron.www_login(options.user, password, options.seconds)
-                                    : neuron.login(options.user, password, options.seconds);
+                            LoginPassword& password) {
+  std::optional<backends::NeuronToken> token;
+  for (int left = password.typed ? password_retypes(store::Kind::neuron) : 0; !token; --left) {
+    try {
+      token = method == LoginMethod::www
+                  ? neuron.www_login(options.user, password.value, options.seconds)
+                  : neuron.login(options.user, password.value, options.seconds);
+    } catch (const Error& e) {
+      if (left <= 0 || !wrong_password(e)) throw;  // a block or rate limit stops at once
+      retype_password(context, options, password, e.what());
+    }
+  }
   store::Profile profile = new_profile(context, store::Kind::neuron, method, host.origin,
-                                       options.user, token.jwt, token.clock_offset);
-  profile.expires = token.expires;
+                                       options.user, token->jwt, token->clock_offset);
+  profile.expires = token->expires;
   profile.seconds = options.seconds;
   return profile;
 }
@@ -155,6 +179,14 @@ std::string computed_totp_code(const std::string& secret, int64_t clock_offset) 
   }
 }
 
+// A code typed at the prompt (nullopt-free: no code ends the login with exit 4).
+std::string typed_totp_code(const HostSpec& host, const LoginOptions& options) {
+  auto code = term::prompt_line("TOTP code for " + options.user + "@" + host.authority + ": ");
+  if (!code || !valid_totp_format(*code))
+    throw Error(ExitCode::auth, "no valid TOTP code entered", "type the 6 digits your app shows");
+  return *code;
+}
+
 // The code for an account that asks for one: --totp-code, else computed from the secret,
 // else typed. `computed` says which (for the hint when the server refuses it).
 std::string login_totp_code(Context& context, const HostSpec& host, const LoginOptions& options,
@@ -167,25 +199,55 @@ std::string login_totp_code(Context& context, const HostSpec& host, const LoginO
     return code;
   }
   if (!context.can_prompt())
-    throw Error(ExitCode::auth, "this account needs a TOTP code and none is available",
+    throw Error(ExitCode::auth,
+                "this account needs a TOTP code, none was given, and " + context.why_no_prompt(),
                 kTotpSourcesHint);
-  auto code = term::prompt_line("TOTP code for " + options.user + "@" + host.authority + ": ");
-  if (!code || !valid_totp_format(*code))
-    throw Error(ExitCode::auth, "no valid TOTP code entered", "type the 6 digits your app shows");
-  return *code;
+  return typed_totp_code(host, options);
+}
+
+// Nexterm's first post, without a code: a wrong password typed at the prompt is asked for
+// again (201, at most password_retypes times); anything else is the caller's to read.
+backends::NextermLogin nexterm_password_step(Context& context, backends::NextermClient& nexterm,
+                                             const LoginOptions& options, LoginPassword& password) {
+  for (int left = password.typed ? password_retypes(store::Kind::nexterm) : 0;; --left) {
+    backends::NextermLogin result = nexterm.login(options.user, password.value, std::nullopt);
+    if (!result.refused || result.refused->code != 201 || left <= 0) return result;
+    const Error wrong =
+        nexterm_login_refusal(201, result.refused->message, nexterm.host(), std::nullopt, false);
+    retype_password(context, options, password, wrong.what());
+  }
+}
+
+// The post with a code (after a 202): a code typed at the prompt and refused (203) is asked
+// for again, alone (at most kTotpRetypes times). `code` and `computed`: the code sent last.
+backends::NextermLogin nexterm_code_step(Context& context, backends::NextermClient& nexterm,
+                                         const HostSpec& host, const LoginOptions& options,
+                                         const LoginPassword& password, int64_t clock_offset,
+                                         std::optional<std::string>& code, bool& computed) {
+  code = login_totp_code(context, host, options, clock_offset, computed);
+  const bool typed = options.totp_code.empty() && !computed;
+  for (int left = typed ? kTotpRetypes : 0;; --left) {
+    backends::NextermLogin result = nexterm.login(options.user, password.value, code);
+    if (!result.refused || result.refused->code != 203 || left <= 0) return result;
+    const Error refused = nexterm_login_refusal(203, result.refused->message, host, code, false);
+    std::cerr << "authctl: " + text::printable(refused.what()) +
+                     ((*code)[0] == '0' ? ": wait for a code that does not start with 0 (a "
+                                          "server bug refuses those), then type it\n"
+                                        : ": type the current code\n");
+    code = typed_totp_code(host, options);
+  }
 }
 
 store::Profile login_nexterm(Context& context, backends::NextermClient& nexterm,
                              const HostSpec& host, const LoginOptions& options,
-                             std::string& password) {
+                             LoginPassword& password) {
   // Post without a code first; only a 202 asks for one.
   std::optional<std::string> code;
-  backends::NextermLogin result = nexterm.login(options.user, password, std::nullopt);
+  backends::NextermLogin result = nexterm_password_step(context, nexterm, options, password);
   bool computed = false;
-  if (result.totp_required) {
-    code = login_totp_code(context, host, options, result.clock_offset, computed);
-    result = nexterm.login(options.user, password, code);
-  }
+  if (result.totp_required)
+    result = nexterm_code_step(context, nexterm, host, options, password, result.clock_offset, code,
+                               computed);
   if (result.refused)
     throw nexterm_login_refusal(result.refused->code, result.refused->message, host, code,
                                 computed);
@@ -292,7 +354,8 @@ void check_password_login(Context& context, const HostSpec& host, LoginOptions& 
                           LoginMethod method) {
   if (options.user.empty()) {
     if (!context.can_prompt())
-      throw Error(ExitCode::usage, "login needs a user name", "give -u USER or set NEURON_USER");
+      throw Error(ExitCode::usage, "login needs a user name and " + context.why_no_prompt(),
+                  "give -u USER or set NEURON_USER");
     auto typed = term::prompt_line("User name for " + host.authority + ": ");
     if (!typed || typed->empty())
       throw Error(ExitCode::usage, "no user name entered", "give -u USER");
@@ -309,6 +372,43 @@ void check_password_login(Context& context, const HostSpec& host, LoginOptions& 
     throw Error(ExitCode::usage, "--totp-code must be 6 digits", "use the code your app shows now");
 }
 
+// --kind skips the probe. When a login of that kind finds no such endpoint (or HTML), the
+// probe says whether the server is of the other kind, and the error says so.
+void check_given_kind(backends::Server& server, const HostSpec& host, store::Kind given,
+                      const Error& failed) {
+  if (failed.reason() != Reason::request_refused && failed.reason() != Reason::not_json &&
+      failed.reason() != Reason::misbehaving)
+    return;
+  const store::Kind other =
+      given == store::Kind::neuron ? store::Kind::nexterm : store::Kind::neuron;
+  store::Kind found = given;
+  try {
+    found = server.detect_kind(other);
+  } catch (const Error&) {
+    return;  // neither: the login's own error says what came
+  }
+  if (found == given) return;
+  auto title = [](store::Kind kind) { return kind == store::Kind::neuron ? "Neuron" : "Nexterm"; };
+  throw Error(
+      ExitCode::error,
+      host.authority + " is a " + title(found) + ", not a " + title(given) + " (--kind " +
+          store::kind_name(given) + ")",
+      std::string("give --kind ") + store::kind_name(found) + ", or leave --kind out to detect it");
+}
+
+store::Profile password_login(Context& context, backends::Server& server, const HostSpec& host,
+                              const LoginOptions& options, LoginMethod method,
+                              LoginPassword& password, store::Kind kind) {
+  try {
+    return kind == store::Kind::neuron
+               ? login_neuron(context, server.neuron(), host, options, method, password)
+               : login_nexterm(context, server.nexterm(), host, options, password);
+  } catch (const Error& e) {
+    if (options.kind) check_given_kind(server, host, *options.kind, e);
+    throw;
+  }
+}
+
 void run_password_login(Context& context, const HostSpec& host, LoginOptions& options,
                         LoginMethod method) {
   check_password_login(context, host, options, method);
@@ -318,18 +418,15 @@ void run_password_login(Context& context, const HostSpec& host, LoginOptions& op
   // before any request. With a prompt to come, the server is probed first, so that a wrong
   // host fails before the password is typed.
   std::optional<std::string> given = password_without_prompt(options.password);
-  const std::string prompt = "Password for " + options.user + "@" + host.authority + ": ";
-  if (!given && !context.can_prompt()) obtain_password(context, options.password, prompt);
+  LoginPassword password{{}, !given, "Password for " + options.user + "@" + host.authority + ": "};
+  if (!given && !context.can_prompt()) obtain_password(context, options.password, password.prompt);
   backends::Server server = context.server(host);
   const store::Kind kind = login_kind(context, server, host, options, name);
-  std::string password = given ? *given : obtain_password(context, options.password, prompt);
+  password.value = given ? *given : obtain_password(context, options.password, password.prompt);
   if (given) crypto::wipe(*given);
-  server.hide(password);
-  store::Profile profile =
-      kind == store::Kind::neuron
-          ? login_neuron(context, server.neuron(), host, options, method, password)
-          : login_nexterm(context, server.nexterm(), host, options, password);
-  crypto::wipe(password);
+  server.hide(password.value);
+  store::Profile profile = password_login(context, server, host, options, method, password, kind);
+  crypto::wipe(password.value);
   finish_login(context, {name, profile}, options.force, options.no_store);
   print_login(context, {name, profile}, output_of(options));
 }

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "cli/hints.hpp"
+#include "core/text.hpp"
 
 namespace authctl::cli {
 
@@ -90,7 +91,7 @@ Error nexterm_login_refusal(int code, const std::string& message, const HostSpec
   const std::string& authority = host.authority;
   switch (code) {
     case 201:
-      return Error(ExitCode::auth, "username or password incorrect (" + authority + ")",
+      return Error(ExitCode::auth, text::with_server_text("wrong user name or password", message),
                    "check the user name and password");
     case 203: {
       std::string hint = "check the device clock and use the current code";
@@ -100,20 +101,34 @@ Error nexterm_login_refusal(int code, const std::string& message, const HostSpec
             "bug); wait for the next code and try again";
       else if (computed)
         hint = "check that the TOTP secret is right and that this machine's clock is correct";
-      return Error(ExitCode::auth, "the TOTP code was refused by " + authority, hint);
+      return Error(ExitCode::auth,
+                   text::with_server_text("the TOTP code was refused by " + authority, message),
+                   hint);
     }
     case 202:
-      return Error(ExitCode::auth, "the server still asks for a TOTP code", kTotpSourcesHint);
+      return Error(ExitCode::auth,
+                   text::with_server_text("the server still asks for a TOTP code", message),
+                   kTotpSourcesHint);
     case 403:
-      return Error(ExitCode::auth, "password login is disabled on " + authority,
+      return Error(ExitCode::auth,
+                   text::with_server_text("password login is disabled on " + authority, message),
                    "log in with a device code (authctl device-link" + host_arguments(host.origin) +
                        ") or a passkey (authctl login --passkey)");
     default:
       return Error(
           ExitCode::error,
-          "login refused by " + authority + ": " + message + " (code " + std::to_string(code) + ")",
+          text::with_server_text(
+              "login refused by " + authority + " with code " + std::to_string(code), message),
           "see the server's logs or retry");
   }
+}
+
+int password_retypes(store::Kind kind) {
+  return kind == store::Kind::neuron ? 1 : 2;
+}
+
+bool wrong_password(const Error& error) {
+  return error.reason() == Reason::wrong_password || error.reason() == Reason::wrong_www_password;
 }
 
 std::optional<store::Kind> kind_of_method(LoginMethod method) {

@@ -82,4 +82,16 @@ inline constexpr const char* kTotpSourcesHint =
 Error nexterm_login_refusal(int code, const std::string& message, const HostSpec& host,
                             const std::optional<std::string>& sent_code, bool computed);
 
+// How many times a password typed at the prompt may be typed again after the server called
+// it wrong: once on a Neuron (it blocks a client after a few failures an hour, and repeated
+// blocks last), twice on a Nexterm (20 logins per 15 minutes). A password from a file,
+// stdin or the environment is never retried; a rate limit or block stops at once.
+int password_retypes(store::Kind kind);
+// The same for a Nexterm TOTP code typed at the prompt and refused (203): only the code is
+// asked for again.
+inline constexpr int kTotpRetypes = 2;
+// Whether a login's Error says the user name or password is wrong (Neuron's 403 to a login,
+// WwwLogin's 401): what a retyped password may fix.
+bool wrong_password(const Error& error);
+
 }  // namespace authctl::cli

@@ -110,7 +110,7 @@ std::string obtain_password(const Context& context, const PasswordOptions& optio
     if (auto typed = term::prompt_secret(prompt); typed && !typed->empty()) return *typed;
     throw Error(ExitCode::auth, "no password entered", "run the command again and type it");
   }
-  throw Error(ExitCode::auth, "a password is needed and no terminal is there to ask for it",
+  throw Error(ExitCode::auth, "a password is needed and " + context.why_no_prompt(),
               "use --password-stdin, --password-file FILE, AUTHCTL_PASSWORD or NEURON_PASSWORD");
 }
 

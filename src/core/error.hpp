@@ -67,6 +67,7 @@ enum class Reason {
   cacert_unusable,  // facts.subject: the CA file
   tls_untrusted,
   tls_handshake,       // the handshake failed: maybe a plain-http server
+  plain_http_server,   // facts.subject: the authority; an https URL reached a plain-http server
   plain_http_refused,  // http:// to a host that is not loopback
   api_path,            // `api` got something that is neither a path nor a URL
   api_path_elsewhere,  // `api` got a URL of another server than the profile's

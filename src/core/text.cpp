@@ -136,4 +136,23 @@ std::string nearest(std::string_view word, const std::vector<std::string>& candi
   return best && !tie && best_distance > 0 ? *best : std::string();
 }
 
+std::string with_server_text(const std::string& words, std::string_view server_text) {
+  std::string said;
+  for (char c : server_text) {
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (!space)
+      said += c;
+    else if (!said.empty() && said.back() != ' ')
+      said += ' ';
+  }
+  while (!said.empty() && (said.back() == ' ' || said.back() == '.')) said.pop_back();
+  if (said.size() > 300) {
+    size_t cut = 300;
+    while (cut > 0 && (static_cast<unsigned char>(said[cut]) & 0xC0) == 0x80) --cut;
+    said = said.substr(0, cut) + "...";
+  }
+  if (said.empty()) return words;
+  return words + " (server: " + printable(said) + ")";
+}
+
 }  // namespace authctl::text

@@ -22,6 +22,12 @@ bool needs_escaping(std::string_view text);
 // True when `text` holds any C0 control or DEL (bytes below 0x20, and 0x7f).
 bool has_ascii_control(std::string_view text);
 
+// authctl's own words first, then what the server said: "WORDS (server: TEXT)", with TEXT
+// on one line (whitespace runs, newlines included, as one space; trimmed; a final "." left
+// out: the line goes on), cut to 300 bytes and escaped (printable). Just WORDS when the
+// server said nothing.
+std::string with_server_text(const std::string& words, std::string_view server_text);
+
 // The number of single-character insertions, deletions, substitutions and swaps of two
 // neighbours that turn `a` into `b` (optimal string alignment distance).
 size_t edit_distance(std::string_view a, std::string_view b);

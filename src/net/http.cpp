@@ -178,6 +178,13 @@ std::string Response::summary() const {
 }
 
 std::string Response::error_text() const {
+  const std::string words = said();
+  if (!words.empty() || body.empty()) return words;
+  const std::string type = media_type();
+  return "(" + (type.empty() ? std::string("no Content-Type") : type) + " body)";
+}
+
+std::string Response::said() const {
   std::string type = media_type();
   if (type == "text/plain" || type.empty()) {
     std::string text = trim(body);
@@ -193,7 +200,7 @@ std::string Response::error_text() const {
     if (parsed.ok() && doc.is_object() && doc.contains("message") && doc["message"].is_string())
       return doc["message"].get<std::string>();
   }
-  return "(" + (type.empty() ? std::string("no Content-Type") : type) + " body)";
+  return {};
 }
 
 // One transfer in flight: the request, where its answer goes, and the easy handle's
@@ -210,6 +217,7 @@ struct Exchange {
 
 struct HttpClient::Impl {
   CURL* easy = nullptr;
+  CURLM* multi = nullptr;   // perform() runs `easy` here, so it can report progress
   std::vector<CURL*> pool;  // for perform_all; kept so connections are reused across calls
   std::vector<std::string> secrets;
 };
@@ -218,11 +226,17 @@ HttpClient::HttpClient(ClientOptions options) : impl_(new Impl), options_(std::m
   static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   if (!initialised) throw Error(ExitCode::error, "libcurl failed to initialise");
   impl_->easy = curl_easy_init();
-  if (!impl_->easy) throw Error(ExitCode::error, "libcurl failed to initialise");
+  impl_->multi = curl_multi_init();
+  if (!impl_->easy || !impl_->multi) {  // the destructor does not run for a throwing constructor
+    if (impl_->easy) curl_easy_cleanup(impl_->easy);
+    if (impl_->multi) curl_multi_cleanup(impl_->multi);
+    throw Error(ExitCode::error, "libcurl failed to initialise");
+  }
 }
 
 HttpClient::~HttpClient() {
-  if (impl_->easy) curl_easy_cleanup(impl_->easy);
+  curl_multi_cleanup(impl_->multi);
+  curl_easy_cleanup(impl_->easy);
   for (CURL* e : impl_->pool) curl_easy_cleanup(e);
   for (auto& s : impl_->secrets) std::fill(s.begin(), s.end(), '\0');
 }
@@ -322,6 +336,10 @@ Error transfer_error(CURLcode rc, const Exchange& x, const ClientOptions& option
       return Error(ExitCode::error, "cannot use the CA file " + options.cacert + ": " + detail,
                    Reason::cacert_unusable, ErrorFacts{options.cacert, {}, std::nullopt});
     case CURLE_SSL_CONNECT_ERROR:
+      if (tls_error_means_plain_http(detail))  // the library's words only when tracing
+        return Error(ExitCode::network,
+                     host + " speaks plain HTTP" + (options.trace ? " (" + detail + ")" : ""),
+                     Reason::plain_http_server, ErrorFacts{host, {}, std::nullopt});
       return Error(ExitCode::network, "TLS handshake with " + host + " failed: " + detail,
                    Reason::tls_handshake, ErrorFacts{host, {}, std::nullopt});
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -347,13 +365,63 @@ void trace_response_body(const ClientOptions& options, const Exchange& x,
 
 }  // namespace
 
+namespace {
+
+// Takes `easy` out of `multi` when the transfer ends, however it ends.
+struct MultiMember {
+  CURLM* multi;
+  CURL* easy;
+  MultiMember(CURLM* m, CURL* e) : multi(m), easy(e) { curl_multi_add_handle(multi, easy); }
+  ~MultiMember() { curl_multi_remove_handle(multi, easy); }
+  MultiMember(const MultiMember&) = delete;
+  MultiMember& operator=(const MultiMember&) = delete;
+};
+
+// Runs the prepared transfer of `easy` to its end through `multi`, telling options.progress
+// how long it has taken about every 100 ms (what curl_easy_perform does, less the reports).
+CURLcode run_reporting(CURLM* multi, CURL* easy, const ClientOptions& options,
+                       const std::string& authority) {
+  const MultiMember member(multi, easy);
+  const auto start = std::chrono::steady_clock::now();
+  auto report = [&](bool finished) {
+    if (!options.progress) return;
+    options.progress({authority,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - start),
+                      finished});
+  };
+  for (;;) {
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      if (msg->msg != CURLMSG_DONE || msg->easy_handle != easy) continue;
+      const CURLcode result = msg->data.result;
+      report(true);
+      return result;
+    }
+    curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+    report(false);
+  }
+}
+
+}  // namespace
+
+bool tls_error_means_plain_http(std::string_view error) {
+  const std::string text = lower(error);
+  for (const char* sign : {"wrong version number", "packet length too long",
+                           "unexpected tls packet", "packet with unexpected length"})
+    if (text.find(sign) != std::string::npos) return true;
+  return false;
+}
+
 Response HttpClient::perform(const Request& request) {
   remember_header_secrets(impl_->secrets, request);
   Exchange x;
   x.request = &request;
   x.transfer.secrets = &impl_->secrets;
   prepare(impl_->easy, options_, x);
-  CURLcode rc = curl_easy_perform(impl_->easy);
+  CURLcode rc = run_reporting(impl_->multi, impl_->easy, options_, host_of(request.url));
   curl_easy_getinfo(impl_->easy, CURLINFO_RESPONSE_CODE, &x.response.status);
   trace_response_body(options_, x, impl_->secrets);
   if (rc != CURLE_OK) throw transfer_error(rc, x, options_);

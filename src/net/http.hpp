@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,15 @@
 
 namespace authctl::net {
 
+// What perform() reports while it waits for an answer: to whom, and for how long so far.
+// Whether and how to show it is the caller's (cli draws a spinner after a second).
+struct Progress {
+  std::string authority;  // "host:port" of the request's URL
+  std::chrono::milliseconds elapsed{0};
+  bool finished = false;  // the request has ended (answer or error)
+};
+using ProgressHook = std::function<void(const Progress&)>;
+
 struct ClientOptions {
   std::string cacert;         // extra CA bundle (PEM), empty for the system store only
   bool insecure = false;      // skip TLS verification (warned about by the caller)
@@ -25,7 +35,15 @@ struct ClientOptions {
   long connect_timeout_seconds = 10;
   bool trace = false;      // redacted trace on stderr
   std::string user_agent;  // "authctl/VERSION"
+  // Called by perform() about every 100 ms while a request is under way, and once more with
+  // `finished` when it has ended. It may throw (Ctrl-C): the transfer is then abandoned and
+  // the exception passed on (no `finished` call follows).
+  ProgressHook progress;
 };
+
+// Whether a TLS handshake error text from libcurl (OpenSSL's "wrong version number", GnuTLS's
+// "unexpected TLS packet") means the server answered in plain HTTP.
+bool tls_error_means_plain_http(std::string_view error);
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -56,8 +74,11 @@ struct Response {
   // Parses the body, after checking that Content-Type says JSON; otherwise throws
   // authctl::Error(error) saying what came instead.
   nlohmann::json json() const;
-  // The body as a one-line message for errors: text/plain bodies as they are (trimmed),
-  // HTML or anything else summarised.
+  // The server's own words in the body, for errors: a text/plain body (trimmed, on one
+  // line, cut to 300 bytes, without a final "."), a JSON body's "message"; "" for HTML or
+  // anything else.
+  std::string said() const;
+  // The same, with HTML or anything else summarised: "(text/html body)".
   std::string error_text() const;
   // "HTTP 404 text/html", for messages about unexpected answers.
   std::string summary() const;

@@ -20,17 +20,26 @@ namespace {
 constexpr std::string_view kUtf8Frames[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
 constexpr std::string_view kAsciiFrames[] = {"|", "/", "-", "\\"};
 
+int g_enabled = 0;  // enabled spinners alive (single-threaded)
+
 }  // namespace
 
 Spinner::Spinner(bool enabled, std::ostream& out)
-    : enabled_(enabled), out_(out), utf8_(enabled && locale_is_utf8()) {}
+    : enabled_(enabled), out_(out), utf8_(enabled && locale_is_utf8()) {
+  if (enabled_) ++g_enabled;
+}
 
 Spinner::~Spinner() {
+  if (enabled_) --g_enabled;
   try {
     finish();
   } catch (...) {
     // A stream set to throw must not end the program from a destructor.
   }
+}
+
+bool Spinner::any_enabled() {
+  return g_enabled > 0;
 }
 
 void Spinner::update(const std::string& status) {

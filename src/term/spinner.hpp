@@ -30,6 +30,9 @@ class Spinner {
   void finish();
   void finish(size_t columns);
 
+  // Whether an enabled spinner exists (a waiting loop's): another one keeps off its line.
+  static bool any_enabled();
+
  private:
   // "\r", after going up over the rows a reflowed line of drawn_columns_ takes at `columns`.
   std::string back_to_start(size_t columns) const;

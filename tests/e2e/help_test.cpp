@@ -49,12 +49,6 @@ void walk(const std::vector<std::string>& path, std::vector<std::vector<std::str
   }
 }
 
-size_t count_of(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
 }  // namespace
 
 TEST_CASE("every command's help: a paragraph, 2 to 4 examples, the man page, no Excludes lists") {

@@ -38,13 +38,6 @@ nlohmann::json profile(const std::string& url, const std::string& token) {
           {"clock_offset", 0}};
 }
 
-size_t count_of(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1))
-    ++n;
-  return n;
-}
-
 // The fixture's login, then unusable profiles added by hand next to it.
 struct HostileStore : NeuronFixture {
   std::string good;

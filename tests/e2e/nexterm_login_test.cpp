@@ -66,11 +66,11 @@ TEST_CASE("a Nexterm in production mode answers unknown routes with index.html")
   CHECK(contains(r.err, "text/html"));
 }
 
-TEST_CASE("wrong password: exit 4 'username or password incorrect'") {
+TEST_CASE("wrong password: exit 4 'wrong user name or password', then the server's words") {
   NextermFixture f;
   auto r = f.login(kAdmin, "nope");
   CHECK(r.exit_code == 4);
-  CHECK(contains(r.err, "username or password incorrect"));
+  CHECK(contains(r.err, "wrong user name or password (server: Username or password incorrect)"));
   CHECK(f.login("ghost", "nope").exit_code == 4);
 }
 

@@ -293,7 +293,7 @@ TEST_CASE("passkey add: the server's refusals (302, 303) exit 1 with its message
                          R"({"code":303,"message":"Validation error"})");
   auto rejected = f.run({"passkey", "add"});
   CHECK(rejected.exit_code == 1);
-  CHECK(contains(rejected.err, "rejected the new passkey: Validation error"));
+  CHECK(contains(rejected.err, "rejected the new passkey (server: Validation error)"));
   CHECK(f.key_files().empty());
   // 309: a non-integer id, as the server answers it.
   f.broker.inject_answer("/api/accounts/passkeys/7", 400,

@@ -53,7 +53,9 @@ PtyRun run_on_pty(const std::vector<std::string>& args,
       size_t at = run.screen.find(dialogue[answered].first, seen);
       if (at != std::string::npos) {
         seen = at + dialogue[answered].first.size();
-        std::string line = dialogue[answered].second + "\r";
+        // Ctrl-C goes as it is (the terminal makes it a SIGINT); an answer ends with Enter.
+        std::string line = dialogue[answered].second;
+        if (line != "\x03") line += "\r";
         (void)!write(master, line.data(), line.size());
         ++answered;
       }
@@ -107,7 +109,113 @@ TEST_CASE("a terminal is not used when --no-input or CI=true says so") {
   auto ci =
       run_on_pty({"login", "--host", f.broker.url(), "-u", kUser}, env, "Password for", kPassword);
   CHECK(ci.exit_code == 4);
+  // The terminal is there: the error says CI turned prompting off.
+  CHECK(contains(ci.screen, "a password is needed and prompting is off because CI=true"));
+  CHECK_FALSE(contains(ci.screen, "no terminal"));
   CHECK(f.broker.count("/Agent/Account/Login") == 0);
+}
+
+TEST_CASE("a wrong password typed at the prompt may be typed again once on a Neuron") {
+  NeuronFixture f;
+  const std::vector<std::string> args{"login", "--host", f.broker.url(), "-u", kUser};
+  auto again = run_on_pty(args, f.env, {{"Password for", "wrong-1"}, {"Password for", kPassword}});
+  CHECK_MESSAGE(again.exit_code == 0, again.screen);
+  CHECK(contains(again.screen,
+                 "authctl: wrong user name or password (server: Invalid signature): try again"));
+  CHECK(contains(again.screen, "Logged in to"));
+  CHECK(f.broker.count("/Agent/Account/Login") == 2);
+
+  auto twice = run_on_pty(args, f.env, {{"Password for", "wrong-2"}, {"Password for", "wrong-3"}});
+  CHECK(twice.exit_code == 4);
+  CHECK(count_of(twice.screen, "Password for") == 2);  // not a third time
+  CHECK(contains(twice.screen, "check the user name and password"));
+  CHECK(f.broker.count("/Agent/Account/Login") == 4);
+}
+
+TEST_CASE("a Neuron that blocks the client stops the retyping at once (exit 5)") {
+  NeuronFixture f;
+  for (int i = 0; i < 4; ++i) REQUIRE(f.login({}, "wrong-password").exit_code == 4);
+  auto blocked = run_on_pty({"login", "--host", f.broker.url(), "-u", kUser}, f.env,
+                            {{"Password for", "wrong-5"}, {"Password for", kPassword}});
+  CHECK(blocked.exit_code == 5);
+  CHECK(count_of(blocked.screen, "Password for") == 1);
+  CHECK(contains(blocked.screen, "Too many failed login attempts"));
+  CHECK(f.broker.count("/Agent/Account/Login") == 5);
+}
+
+TEST_CASE("on Nexterm a wrong password may be typed again twice") {
+  NextermFixture f;
+  const std::vector<std::string> args{"login", "--host", f.broker.url(), "-u", kAdmin};
+  auto third = run_on_pty(
+      args, f.env,
+      {{"Password for", "nope-1"}, {"Password for", "nope-2"}, {"Password for", kAdminPassword}});
+  CHECK_MESSAGE(third.exit_code == 0, third.screen);
+  CHECK(count_of(third.screen, "(server: Username or password incorrect): try again") == 2);
+  CHECK(f.broker.count("/api/auth/login") == 3);
+  auto out = run_on_pty(
+      args, f.env, {{"Password for", "a-1"}, {"Password for", "a-2"}, {"Password for", "a-3"}});
+  CHECK(out.exit_code == 4);
+  CHECK(count_of(out.screen, "Password for") == 3);
+  CHECK(f.broker.count("/api/auth/login") == 6);
+}
+
+TEST_CASE("a wrong TOTP code typed at the prompt asks for the code again, not the password") {
+  NextermFixture f;
+  f.broker.add_nexterm_account("tess", "tess-password", true);
+  const std::string code = f.align_totp("tess", 2, false);
+  const std::string wrong = code == "123456" ? "654321" : "123456";
+  auto run = run_on_pty(
+      {"login", "--host", f.broker.url(), "-u", "tess"}, f.env,
+      {{"Password for", "tess-password"}, {"TOTP code for", wrong}, {"TOTP code for", code}});
+  CHECK_MESSAGE(run.exit_code == 0, run.screen);
+  CHECK(count_of(run.screen, "Password for") == 1);
+  CHECK(count_of(run.screen, "TOTP code for") == 2);
+  CHECK_MESSAGE(contains(run.screen, "the TOTP code was refused by " + f.host() +
+                                         " (server: Your provided code is invalid or has "
+                                         "expired): type the current code"),
+                run.screen);
+  CHECK(f.broker.count("/api/auth/login") == 3);  // 202, 203, then the token
+}
+
+TEST_CASE("a request slower than a second shows Connecting to HOST, erased when it ends") {
+  NeuronFixture f;
+  write_file(f.tmp.file("pw"), std::string(kPassword) + "\n");
+  const std::string authority = f.broker.url().substr(7);
+  const std::vector<std::string> login{"login",         "--host", f.broker.url(), "-u",
+                                       kUser,           "--kind", "neuron",       "--password-file",
+                                       f.tmp.file("pw")};
+  auto quick = run_on_pty(login, f.env, {});
+  CHECK_MESSAGE(quick.exit_code == 0, quick.screen);
+  CHECK_FALSE(contains(quick.screen, "Connecting to"));
+
+  f.broker.set_latency_ms(1600);
+  auto slow = run_on_pty(login, f.env, {});
+  CHECK_MESSAGE(slow.exit_code == 0, slow.screen);
+  const size_t shown = slow.screen.find("Connecting to " + authority);
+  REQUIRE(shown != std::string::npos);
+  const size_t erased = slow.screen.find("\r\x1b[K", shown);
+  CHECK(erased != std::string::npos);
+  CHECK(slow.screen.find("Logged in to") > erased);
+
+  std::vector<std::string> json{"--json"};
+  json.insert(json.end(), login.begin(), login.end());
+  auto quiet = run_on_pty(json, f.env, {});
+  CHECK_MESSAGE(quiet.exit_code == 0, quiet.screen);
+  CHECK_FALSE(contains(quiet.screen, "Connecting to"));
+}
+
+TEST_CASE("Ctrl-C while Connecting to HOST shows: the usual interrupted line, exit 130") {
+  NeuronFixture f;
+  write_file(f.tmp.file("pw"), std::string(kPassword) + "\n");
+  f.broker.set_latency_ms(8000);
+  const auto started = std::chrono::steady_clock::now();
+  auto run = run_on_pty({"login", "--host", f.broker.url(), "-u", kUser, "--kind", "neuron",
+                         "--password-file", f.tmp.file("pw")},
+                        f.env, {{"Connecting to", "\x03"}});
+  CHECK(run.exit_code == 130);
+  CHECK(contains(run.screen, "authctl: interrupted"));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(6));
+  CHECK_FALSE(contains(run.screen, "Logged in"));
 }
 
 TEST_CASE("sessions kill on a terminal: the table, \"About to kill N\", and no kills nothing") {

@@ -123,3 +123,17 @@ TEST_CASE("the re-login hints print the command of the way the profile logged in
   CHECK(hint.find("authctl login -p NAME (NAME: this profile's name") != std::string::npos);
   CHECK(hint.find("2J") == std::string::npos);
 }
+
+TEST_CASE("an https URL that reached a plain-HTTP server: the http:// URL in its option") {
+  HintScope scope;
+  scope.url_options["127.0.0.1:8080"] = "--host";
+  scope.url_options["remote.example"] = "--remote";
+  auto plain = [&](const std::string& authority) {
+    return hint_for(Error(ExitCode::network, authority + " speaks plain HTTP",
+                          Reason::plain_http_server, ErrorFacts{authority, {}, std::nullopt}),
+                    scope);
+  };
+  CHECK(plain("127.0.0.1:8080") == "use --host http://127.0.0.1:8080");
+  CHECK(plain("[::1]:9000") == "use --host http://[::1]:9000");  // from a profile: --host
+  CHECK(plain("remote.example") == "use --remote http://remote.example:443 with --allow-http");
+}

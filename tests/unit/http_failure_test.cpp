@@ -47,9 +47,19 @@ TEST_CASE("throw_status: the message and facts of each class") {
   } catch (const Error& e) {
     CHECK(e.code() == ExitCode::rate_limited);
     CHECK(e.facts().seconds == 30);
-    CHECK(std::string(e.what()) == "srv.example is rate limiting this client: slow down");
+    CHECK(std::string(e.what()) == "srv.example is rate limiting this client (server: slow down)");
   }
   r.status = 502;
   CHECK_THROWS_WITH_AS(throw_status(r, r.status, "srv.example", "refresh", "bad gateway"),
-                       "refresh failed: srv.example answered HTTP 502: bad gateway", Error);
+                       "refresh failed: srv.example answered HTTP 502 (server: bad gateway)",
+                       Error);
+  r.status = 403;
+  CHECK_THROWS_WITH_AS(throw_status(r, r.status, "srv.example", "refresh", "no\nway"),
+                       "refresh refused by srv.example (server: no way)", Error);
+  // An HTML page has no words of its own: its media type says what came.
+  r.status = 500;
+  r.headers = {{"Content-Type", "text/html"}};
+  r.body = "<html>oops</html>";
+  CHECK_THROWS_WITH_AS(throw_status(r, r.status, "srv.example", "refresh", ""),
+                       "refresh failed: srv.example answered HTTP 500 with text/html", Error);
 }

@@ -59,3 +59,19 @@ TEST_CASE("error_text(): a deep or broken JSON error body is summarised, never w
   CHECK(answer(kDeep).error_text() == "(application/json body)");
   CHECK(answer("[1e999]").error_text() == "(application/json body)");
 }
+
+TEST_CASE("a TLS error that means the server answered in plain HTTP") {
+  using authctl::net::tls_error_means_plain_http;
+  CHECK(tls_error_means_plain_http(
+      "OpenSSL/3.0.19: error:0A00010B:SSL routines::wrong version number"));
+  CHECK(
+      tls_error_means_plain_http("error:1408F10B:SSL routines:ssl3_get_record:wrong version "
+                                 "number"));
+  CHECK(
+      tls_error_means_plain_http("gnutls_handshake() failed: An unexpected TLS packet was "
+                                 "received."));
+  CHECK_FALSE(
+      tls_error_means_plain_http("OpenSSL/3.0.19: error:0A000410:SSL routines::sslv3 "
+                                 "alert handshake failure"));
+  CHECK_FALSE(tls_error_means_plain_http(""));
+}

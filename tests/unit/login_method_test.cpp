@@ -208,14 +208,20 @@ TEST_CASE("totp_wait_reason: wait when under 3 s are left or the code starts wit
 
 TEST_CASE("nexterm_login_refusal: each soft error its message, exit code and hint") {
   const HostSpec h1 = parse_host("http://h:1", /*allow_http=*/true);
-  const Error wrong = nexterm_login_refusal(201, "", h1, std::nullopt, false);
+  const Error wrong =
+      nexterm_login_refusal(201, "Username or password incorrect", h1, std::nullopt, false);
   CHECK(wrong.code() == ExitCode::auth);
-  CHECK(std::string(wrong.what()) == "username or password incorrect (h:1)");
+  CHECK(std::string(wrong.what()) ==
+        "wrong user name or password (server: Username or password incorrect)");
   CHECK(wrong.hint() == "check the user name and password");
 
   const Error typed = nexterm_login_refusal(203, "", h1, std::string("123456"), false);
   CHECK(typed.code() == ExitCode::auth);
   CHECK(std::string(typed.what()) == "the TOTP code was refused by h:1");
+  const Error said = nexterm_login_refusal(203, "Your provided code is invalid or has expired.", h1,
+                                           std::string("123456"), false);
+  CHECK(std::string(said.what()) ==
+        "the TOTP code was refused by h:1 (server: Your provided code is invalid or has expired)");
   CHECK(typed.hint() == "check the device clock and use the current code");
   const Error zero = nexterm_login_refusal(203, "", h1, std::string("012345"), true);
   CHECK(zero.hint().find("started with 0") != std::string::npos);
@@ -237,6 +243,16 @@ TEST_CASE("nexterm_login_refusal: each soft error its message, exit code and hin
 
   const Error other = nexterm_login_refusal(500, "down", h1, std::nullopt, false);
   CHECK(other.code() == ExitCode::error);
-  CHECK(std::string(other.what()) == "login refused by h:1: down (code 500)");
+  CHECK(std::string(other.what()) == "login refused by h:1 with code 500 (server: down)");
   CHECK(other.hint() == "see the server's logs or retry");
+}
+
+TEST_CASE("a password typed at the prompt may be typed again once on a Neuron, twice on Nexterm") {
+  CHECK(password_retypes(authctl::store::Kind::neuron) == 1);
+  CHECK(password_retypes(authctl::store::Kind::nexterm) == 2);
+  CHECK(wrong_password(Error(ExitCode::auth, "x", Reason::wrong_password)));
+  CHECK(wrong_password(Error(ExitCode::auth, "x", Reason::wrong_www_password)));
+  CHECK_FALSE(wrong_password(Error(ExitCode::rate_limited, "x", Reason::rate_limited)));
+  CHECK_FALSE(wrong_password(Error(ExitCode::rate_limited, "x", Reason::blocked)));
+  CHECK_FALSE(wrong_password(Error(ExitCode::auth, "x", "a hint")));
 }

@@ -5,6 +5,7 @@
 using authctl::text::has_ascii_control;
 using authctl::text::needs_escaping;
 using authctl::text::printable;
+using authctl::text::with_server_text;
 
 TEST_CASE("plain text and valid UTF-8 pass unchanged") {
   CHECK(printable("alice@example.com") == "alice@example.com");
@@ -71,4 +72,19 @@ TEST_CASE("nearest: what a mistyped word most likely meant, or nothing when uncl
   CHECK(nearest("ls", {"list", "kill"}).empty());  // two edits from list: too far for 2 letters
   CHECK(nearest("lst", {"list", "kill"}) == "list");
   CHECK(nearest("--hots", {"--host", "--kind", "--user"}) == "--host");
+}
+
+TEST_CASE("with_server_text: authctl's words first, the server's after them, on one line") {
+  CHECK(with_server_text("wrong user name or password", "Invalid signature.") ==
+        "wrong user name or password (server: Invalid signature)");
+  CHECK(with_server_text("refused", "") == "refused");
+  CHECK(with_server_text("refused", " \n ") == "refused");
+  CHECK(with_server_text("refused", "two\r\nlines\there ") == "refused (server: two lines here)");
+  CHECK(with_server_text("refused", "\x1b]0;title\x07") == "refused (server: \\x1b]0;title\\x07)");
+  const std::string said = with_server_text("refused", std::string(400, 'x'));
+  CHECK(said == "refused (server: " + std::string(300, 'x') + "...)");
+  // Cut on a character boundary: "\xc3\xa9" is one character.
+  std::string accents;
+  for (int i = 0; i < 200; ++i) accents += "\xc3\xa9";
+  CHECK_FALSE(needs_escaping(with_server_text("refused", accents)));
 }
