@@ -189,6 +189,29 @@ std::string plain_http_hint(const std::string& authority, const HintScope& scope
   return hint;
 }
 
+// What to check when a server answered in a way that says it may be the wrong one;
+// `option` gave the server ("" when it came from the profile).
+std::string server_hint(Reason reason, const std::string& option) {
+  const std::string where = option.empty() ? "the profile's URL" : option;
+  switch (reason) {
+    case Reason::redirected:
+      return option.empty() ? "the server has moved: log in again with --host set to the final URL"
+                            : "use the final URL in " + option;
+    case Reason::not_json:
+      return "check that " + where + " points at the right server";
+    case Reason::too_large:
+      return "the server is misbehaving; check " + where;
+    case Reason::passkey_origin:
+      return "check that " + where + " is the URL the passkey was registered with";
+    case Reason::passkey_rp_mismatch:
+      return "nothing was registered; check " + where + " and the server's passkey settings";
+    case Reason::unknown_server_kind:
+      return "check " + where + ", or give --kind";
+    default:  // request_refused
+      return "check " + where + " and the command's options";
+  }
+}
+
 std::string hint_with_facts(const Error& error, const HintScope& scope) {
   const ErrorFacts& facts = error.facts();
   switch (error.reason()) {
@@ -199,37 +222,17 @@ std::string hint_with_facts(const Error& error, const HintScope& scope) {
       return relogin_hint(error, scope);
     case Reason::api_key_profile:
       return api_key_profile_hint(scope);
-    case Reason::redirected: {
-      const std::string option = option_of(scope, facts.subject);
-      return option.empty() ? "the server has moved: log in again with --host set to the final URL"
-                            : "use the final URL in " + option;
-    }
+    case Reason::redirected:
     case Reason::request_refused:
     case Reason::not_json:
-    case Reason::too_large: {
-      const std::string option = option_of(scope, facts.subject);
-      const std::string where = option.empty() ? "the profile's URL" : option;
-      if (error.reason() == Reason::not_json)
-        return "check that " + where + " points at the right server";
-      return error.reason() == Reason::too_large ? "the server is misbehaving; check " + where
-                                                 : "check " + where + " and the command's options";
-    }
+    case Reason::too_large:
     case Reason::passkey_origin:
-    case Reason::passkey_rp_mismatch: {
-      const std::string option = option_of(scope, facts.subject);
-      const std::string where = option.empty() ? "the profile's URL" : option;
-      return error.reason() == Reason::passkey_origin
-                 ? "check that " + where + " is the URL the passkey was registered with"
-                 : "nothing was registered; check " + where + " and the server's passkey settings";
-    }
+    case Reason::passkey_rp_mismatch:
+    case Reason::unknown_server_kind:
+      return server_hint(error.reason(), option_of(scope, facts.subject));
     case Reason::no_device_login:  // the way in that a Neuron has instead
       return "device codes need a Nexterm; for a Neuron, log in with authctl login --qr" +
              host_arguments(facts.detail);
-    case Reason::unknown_server_kind: {
-      const std::string option = option_of(scope, facts.subject);
-      return "check " + (option.empty() ? std::string("the profile's URL") : option) +
-             ", or give --kind";
-    }
     case Reason::plain_http_server:
       return plain_http_hint(facts.subject, scope);
     case Reason::rate_limited:

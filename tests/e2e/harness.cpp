@@ -23,6 +23,22 @@ std::string authctl_binary() {
   return AUTHCTL_BINARY;
 }
 
+ExecVectors::ExecVectors(const std::string& program, const std::vector<std::string>& args,
+                         std::map<std::string, std::string> base,
+                         const std::map<std::string, std::string>& extra) {
+  argv_storage_.push_back(program);
+  argv_storage_.insert(argv_storage_.end(), args.begin(), args.end());
+  // A sanitizer build (scripts/test --sanitize) tells its findings apart by exit code.
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+    if (const char* value = getenv(name)) base[name] = value;
+  for (const auto& [k, v] : extra) base[k] = v;
+  for (const auto& [k, v] : base) env_storage_.push_back(k + "=" + v);
+  for (auto& a : argv_storage_) argv_.push_back(a.data());
+  argv_.push_back(nullptr);
+  for (auto& e : env_storage_) envp_.push_back(e.data());
+  envp_.push_back(nullptr);
+}
+
 namespace {
 
 struct Child {
@@ -55,21 +71,9 @@ void start(const std::string& program, const Invocation& inv, Child& child) {
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
 
-  std::vector<std::string> argv_storage{program};
-  argv_storage.insert(argv_storage.end(), inv.args.begin(), inv.args.end());
-  std::map<std::string, std::string> env{
-      {"HOME", "/nonexistent-home"}, {"PATH", "/usr/bin:/bin"}, {"LANG", "C.UTF-8"}};
-  // A sanitizer build (scripts/test --sanitize) tells its findings apart by exit code.
-  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
-    if (const char* value = getenv(name)) env[name] = value;
-  for (const auto& [k, v] : inv.env) env[k] = v;
-  std::vector<std::string> env_storage;
-  for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);
-  std::vector<char*> argv, envp;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  ExecVectors vectors(
+      program, inv.args,
+      {{"HOME", "/nonexistent-home"}, {"PATH", "/usr/bin:/bin"}, {"LANG", "C.UTF-8"}}, inv.env);
 
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -78,7 +82,8 @@ void start(const std::string& program, const Invocation& inv, Child& child) {
   sigaddset(&defaults, SIGPIPE);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-  int rc = posix_spawn(&child.pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  int rc =
+      posix_spawn(&child.pid, vectors.argv()[0], &actions, &attr, vectors.argv(), vectors.envp());
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   close(in[0]);

@@ -30,6 +30,24 @@ std::vector<Result> run_parallel(const std::vector<Invocation>& invocations);
 
 std::string authctl_binary();
 
+// argv and envp for execve / posix_spawn, owning their strings: `program` and `args`; `base`
+// with the sanitizer options of a sanitizer build (which tells its findings apart by exit
+// code) and then `extra` over it.
+class ExecVectors {
+ public:
+  ExecVectors(const std::string& program, const std::vector<std::string>& args,
+              std::map<std::string, std::string> base,
+              const std::map<std::string, std::string>& extra);
+  ExecVectors(const ExecVectors&) = delete;
+  ExecVectors& operator=(const ExecVectors&) = delete;
+  char* const* argv() { return argv_.data(); }
+  char* const* envp() { return envp_.data(); }
+
+ private:
+  std::vector<std::string> argv_storage_, env_storage_;
+  std::vector<char*> argv_, envp_;
+};
+
 // Runs another program (bash, zbarimg, ...) the same way.
 Result run_program(const std::string& program, const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& env, const std::string& input = {});

@@ -19,21 +19,15 @@ namespace e2e {
 
 class PtySession {
  public:
+  // A pty of `columns` x `rows` (0 x 0: the kernel's default, which says no size).
   PtySession(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
              unsigned short columns, unsigned short rows) {
-    std::vector<std::string> argv_storage{authctl_binary()};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<std::string> env_storage{"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "TERM=xterm"};
-    for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_storage) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_storage) envp.push_back(e.data());
-    envp.push_back(nullptr);
+    ExecVectors vectors(authctl_binary(), args,
+                        {{"PATH", "/usr/bin:/bin"}, {"LANG", "C.UTF-8"}, {"TERM", "dumb"}}, env);
     winsize size{rows, columns, 0, 0};
-    pid_ = forkpty(&master_, nullptr, nullptr, &size);
+    pid_ = forkpty(&master_, nullptr, nullptr, columns || rows ? &size : nullptr);
     if (pid_ == 0) {
-      execve(argv[0], argv.data(), envp.data());
+      execve(vectors.argv()[0], vectors.argv(), vectors.envp());
       _exit(127);
     }
   }
@@ -73,6 +67,8 @@ class PtySession {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline && read_some(200)) {
     }
+    close(master_);  // a program still running gets SIGHUP
+    master_ = -1;
     int status = 0;
     waitpid(pid_, &status, 0);
     exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

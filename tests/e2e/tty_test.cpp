@@ -1,12 +1,8 @@
 // The no-echo password prompt and what waiting commands draw, seen through a real pty.
-#include <poll.h>
-#include <pty.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 
 #include "nexterm_fixture.hpp"
+#include "pty_session.hpp"
 
 using namespace e2e;
 
@@ -18,54 +14,21 @@ struct PtyRun {
 };
 
 // Runs authctl on a new pty (of `size`, when given); each time the next prompt shows up
-// (after the previous answer), types its answer and Enter.
+// (after the previous answer), types its answer and Enter (Ctrl-C as it is: the terminal
+// makes it a SIGINT).
 PtyRun run_on_pty(const std::vector<std::string>& args,
                   const std::map<std::string, std::string>& env,
                   const std::vector<std::pair<std::string, std::string>>& dialogue,
                   const winsize* size = nullptr) {
-  std::vector<std::string> argv_storage{authctl_binary()};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<std::string> env_storage{"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "TERM=dumb"};
-  for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);
-  std::vector<char*> argv, envp;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  int master = -1;
-  pid_t pid = forkpty(&master, nullptr, nullptr, const_cast<winsize*>(size));
-  if (pid == 0) {
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
+  PtySession pty(args, env, size ? size->ws_col : 0, size ? size->ws_row : 0);
+  size_t seen = 0;  // screen bytes already matched
+  for (const auto& [prompt, answer] : dialogue) {
+    if (!pty.read_until(prompt, seen, std::chrono::seconds(20))) break;
+    seen = pty.screen().find(prompt, seen) + prompt.size();
+    pty.type(answer == "\x03" ? answer : answer + "\r");
   }
-  PtyRun run;
-  size_t answered = 0, seen = 0;  // answers typed; screen bytes already matched
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{master, POLLIN, 0};
-    if (poll(&p, 1, 200) <= 0) continue;
-    char buf[4096];
-    ssize_t n = read(master, buf, sizeof buf);
-    if (n <= 0) break;  // EIO: the child closed the terminal
-    run.screen.append(buf, static_cast<size_t>(n));
-    if (answered < dialogue.size()) {
-      size_t at = run.screen.find(dialogue[answered].first, seen);
-      if (at != std::string::npos) {
-        seen = at + dialogue[answered].first.size();
-        // Ctrl-C goes as it is (the terminal makes it a SIGINT); an answer ends with Enter.
-        std::string line = dialogue[answered].second;
-        if (line != "\x03") line += "\r";
-        (void)!write(master, line.data(), line.size());
-        ++answered;
-      }
-    }
-  }
-  close(master);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return run;
+  const int exit_code = pty.wait();
+  return {pty.screen(), exit_code};
 }
 
 PtyRun run_on_pty(const std::vector<std::string>& args,
