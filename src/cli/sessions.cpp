@@ -174,10 +174,29 @@ std::vector<std::optional<std::string>> delete_in_order(backends::NextermClient&
   return results;
 }
 
+// Whether the server now refuses `profile`'s token (401): an unreachable server or another
+// failure says nothing about it.
+bool token_refused(const Context& context, const store::Profile& profile) {
+  try {
+    context.connect(profile)->account();
+    return false;
+  } catch (const Error& e) {
+    return e.code() == ExitCode::auth;
+  }
+}
+
 // This session is gone: its profile goes too, as logout would remove it. Returns whether
 // it did.
 bool forget_killed_profile(Context& context, const std::string& name,
                            const store::Profile& profile) {
+  // The server's word that this session was among them is believed only once it refuses
+  // the token too: a server that marks another session `current` must not make authctl
+  // drop a profile that still works.
+  if (!token_refused(context, profile)) {
+    term::note("The server called one of them this session, but it still accepts the token of " +
+               text::printable(name) + ": the profile was kept");
+    return false;
+  }
   store::Store store = context.open_store();
   const Forgotten forgotten = forget_profile(store, name, &profile.token);
   if (forgotten.outcome != Forgotten::removed) {

@@ -5,6 +5,7 @@
 #include <regex>
 #include <sstream>
 
+#include "hostile.hpp"
 #include "nexterm_fixture.hpp"
 
 using namespace e2e;
@@ -202,6 +203,26 @@ TEST_CASE("killing this session removes its profile, as logout does, and says so
   CHECK(contains(all.err, "logged out of " + admin_profile));
   CHECK(f.store()["current"] == "bob");
   CHECK(f.broker.nexterm_sessions(kAdmin).empty());
+}
+
+TEST_CASE("a server that calls another session current does not make authctl drop the profile") {
+  NextermFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  const std::string profile = f.store()["current"];
+  f.broker.nexterm_session(kAdmin, "other");
+  const int64_t other = id_with_agent(f, "other");
+  REQUIRE(other > 0);
+  // Both sessions claim to be this one: authctl believes it killed its own session...
+  f.broker.inject_hostile("/api/sessions/list",
+                          sets({{"/0/current", "true"}, {"/1/current", "true"}}));
+  auto r = f.run({"sessions", "kill", std::to_string(other), "--yes", "--json"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  // ...until the server still takes the token: the profile stays.
+  CHECK(nlohmann::json::parse(r.out)["logged_out"] == nlohmann::json::array());
+  CHECK(contains(r.err, "it still accepts the token of " + profile + ": the profile was kept"));
+  CHECK(f.store()["profiles"].contains(profile));
+  CHECK(f.run({"whoami"}).exit_code == 0);
+  CHECK(id_with_agent(f, "other") == -1);  // the one asked for is gone
 }
 
 TEST_CASE("device-link status: claimed says it may also mean unknown or expired") {
