@@ -94,7 +94,7 @@ void run_account_create(Context& context, const AccountCreateOptions& options) {
   std::string secret = api_secret(options);
   const HostSpec host = context.host_option(options.host, options.allow_http, "--host");
   const std::string name = profile_name_for(context, options.user, host.authority);
-  prepare_store(context, name, host.origin, options.force);
+  prepare_store(context, name, host.origin, options.user, options.force);
   const NewSession session = create_account(context, options, host, name, secret);
   finish_login(context, session, options.force, false);
   LoginOutput output;

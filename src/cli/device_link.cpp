@@ -324,7 +324,7 @@ std::string await_approval(Context& context, backends::NextermClient& nexterm,
 void run_device_login(Context& context, const HostSpec& host, const WaitOptions& options,
                       bool force, bool no_store, bool print_token) {
   // The user (and so the default name) is known only after approval; -p is checked now.
-  if (!no_store) prepare_store(context, context.explicit_profile(), host.origin, force);
+  if (!no_store) prepare_store(context, context.explicit_profile(), host.origin, "", force);
   backends::NextermClient nexterm = context.nexterm_at(host);
   const backends::DeviceCode device = nexterm.device_create("connector", "");
   const std::string link = backends::device_approval_url(host.origin, device.code);

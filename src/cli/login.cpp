@@ -413,7 +413,7 @@ void run_password_login(Context& context, const HostSpec& host, LoginOptions& op
                         LoginMethod method) {
   check_password_login(context, host, options, method);
   const std::string name = profile_name_for(context, options.user, host.authority);
-  if (!options.no_store) prepare_store(context, name, host.origin, options.force);
+  if (!options.no_store) prepare_store(context, name, host.origin, options.user, options.force);
   // All local checks come first. Without a password source and no one to ask: exit 4 now,
   // before any request. With a prompt to come, the server is probed first, so that a wrong
   // host fails before the password is typed.

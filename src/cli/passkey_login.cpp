@@ -101,7 +101,7 @@ NewSession run_passkey_login(Context& context, const PasskeyLoginRequest& reques
     throw Error(ExitCode::error, "the passkey file " + record.path + " has a bad credential id",
                 "register a new passkey with authctl passkey add");
   const std::string name = profile_name_for(context, record.user, host.authority);
-  if (!request.no_store) prepare_store(context, name, host.origin, request.force);
+  if (!request.no_store) prepare_store(context, name, host.origin, record.user, request.force);
 
   backends::NextermClient nexterm = context.nexterm_at(host);
   backends::PasskeyLogin login;

@@ -26,7 +26,7 @@ std::string profile_name_for(const Context& context, const std::string& user,
 }
 
 void check_profile_name(const store::Credentials& credentials, const std::string& name,
-                        const std::string& url, bool force) {
+                        const std::string& url, const std::string& user, bool force) {
   const store::Profile* existing = credentials.find(name);
   if (!existing && !name.empty() && !validate::is_profile_name(name))  // a -p NAME
     throw Error(ExitCode::usage, "'" + name + "' is not a valid profile name",
@@ -35,12 +35,21 @@ void check_profile_name(const store::Credentials& credentials, const std::string
   if (existing && existing->url != url && !force)
     throw Error(ExitCode::usage, "profile " + name + " belongs to " + existing->url,
                 "choose another name with -p NAME, or replace it with --force");
+  // User names compared as a server would (case aside): a session of another user under
+  // this name would hand its later commands to someone else's account.
+  if (existing && existing->url == url && !user.empty() && !force &&
+      !text::equal_ignoring_case(existing->user, user))
+    throw Error(ExitCode::usage,
+                "profile " + name + " is " + text::printable(existing->user) + "'s, not " +
+                    text::printable(user) + "'s",
+                "log in as " + text::printable(user) +
+                    " under another name with -p NAME, or replace it with --force");
 }
 
 void prepare_store(const Context& context, const std::string& name, const std::string& url,
-                   bool force) {
+                   const std::string& user, bool force) {
   context.open_store().update([&](const store::Credentials& credentials) {
-    check_profile_name(credentials, name, url, force);
+    check_profile_name(credentials, name, url, user, force);
     return false;
   });
 }
@@ -50,7 +59,8 @@ std::optional<store::Profile> save_profile(const Context& context, const std::st
   std::optional<store::Profile> replaced;
   store::Store store = context.open_store();
   store.update([&](store::Credentials& credentials) {
-    check_profile_name(credentials, name, profile.url, force);  // another login may have raced
+    // Another login may have raced; and a QR or device login knows its user only now.
+    check_profile_name(credentials, name, profile.url, profile.user, force);
     if (const store::Profile* old = credentials.find(name)) replaced = *old;
     credentials.profiles[name] = profile;
     credentials.current = name;
@@ -91,10 +101,26 @@ store::Profile new_profile(const Context& context, store::Kind kind, store::Logi
   return profile;
 }
 
+// Ends a session that could not be stored (best effort; an API key is not a session).
+void end_unsaved(Context& context, const store::Profile& profile) {
+  if (backends::is_nexterm_api_key(profile.token)) return;
+  try {
+    context.connect(profile)->logout();
+  } catch (const Error& e) {
+    term::warn(std::string("the new session could not be ended: ") + e.what());
+  }
+}
+
 void finish_login(Context& context, const NewSession& session, bool force, bool no_store) {
   if (no_store) return;
-  retire_replaced(context, save_profile(context, session.name, session.profile, force),
-                  session.profile);
+  std::optional<store::Profile> replaced;
+  try {
+    replaced = save_profile(context, session.name, session.profile, force);
+  } catch (const Error& e) {
+    if (e.code() == ExitCode::usage) end_unsaved(context, session.profile);
+    throw;
+  }
+  retire_replaced(context, replaced, session.profile);
 }
 
 void print_login(const Context& context, const NewSession& session, const LoginOutput& output) {

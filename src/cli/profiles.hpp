@@ -15,15 +15,16 @@ namespace authctl::cli {
 std::string profile_name_for(const Context& context, const std::string& user,
                              const std::string& authority);
 
-// Throws Error(usage) when `name` is taken by another URL and force is off. Called before
-// any request (to fail fast) and again under the store lock.
+// Throws Error(usage) when `name` is taken by another URL, or by another user of it, and
+// force is off. `user` is "" when not known yet (a device code or QR code says who logs
+// in). Called before any request (to fail fast) and again under the store lock.
 void check_profile_name(const store::Credentials& credentials, const std::string& name,
-                        const std::string& url, bool force);
+                        const std::string& url, const std::string& user, bool force);
 
 // Before a login request: creates the store folder and lock if needed and checks the name,
 // so that a store that cannot be written fails now, not after the server made a session.
 void prepare_store(const Context& context, const std::string& name, const std::string& url,
-                   bool force);
+                   const std::string& user, bool force);
 
 // Writes the profile and makes it current, under the store lock. Returns the profile it
 // replaced, if any.
@@ -44,7 +45,9 @@ struct NewSession {
 };
 
 // Saves `session` (unless no_store) as the current profile, ending the session it replaced
-// on the same server (retire_replaced).
+// on the same server (retire_replaced). When the name turns out to be taken (the user who
+// signed a QR code or approved a device code is another than the profile's), the new
+// session is ended again before the error goes on: nothing is left on the server.
 void finish_login(Context& context, const NewSession& session, bool force, bool no_store);
 
 struct LoginOutput {

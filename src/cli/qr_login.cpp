@@ -115,7 +115,7 @@ NewSession run_qr_login(Context& context, const HostSpec& host, const WaitOption
   check_qr_wait(options);
   // The user (and so the default name) is known only after signing; -p is checked now.
   if (!request.no_store)
-    prepare_store(context, context.explicit_profile(), host.origin, request.force);
+    prepare_store(context, context.explicit_profile(), host.origin, "", request.force);
 
   backends::NeuronClient neuron = context.neuron_at(host);
   const std::string tab = backends::make_tab_id();

@@ -38,4 +38,7 @@ size_t edit_distance(std::string_view a, std::string_view b);
 // candidate is that near. "" when none is, or the choice is not clear.
 std::string nearest(std::string_view word, const std::vector<std::string>& candidates);
 
+// Whether a and b are the same text but for the case of ASCII letters ("Alice", "alice").
+bool equal_ignoring_case(std::string_view a, std::string_view b);
+
 }  // namespace authctl::text

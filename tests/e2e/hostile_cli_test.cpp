@@ -318,10 +318,11 @@ TEST_CASE("a Neuron profile's URL that now answers as Nexterm: refused, no passw
   auto store = neuron.store();
   store["profiles"][neuron.profile_name()]["url"] = nexterm.broker.url();
   write_file(neuron.store_path(), store.dump());
+  // (-p names alice's profile: as alice, or the name would be refused for another user first)
   for (const std::vector<std::string>& extra :
-       {std::vector<std::string>{}, std::vector<std::string>{"-p", neuron.profile_name()}}) {
-    std::vector<std::string> args{"login", "--host", nexterm.broker.url(),
-                                  "-u",    kAdmin,   "--password-stdin"};
+       {std::vector<std::string>{"-u", kAdmin},
+        std::vector<std::string>{"-u", kUser, "-p", neuron.profile_name()}}) {
+    std::vector<std::string> args{"login", "--host", nexterm.broker.url(), "--password-stdin"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = neuron.run(args, {}, std::string(kAdminPassword) + "\n");
     CHECK(r.exit_code == 1);

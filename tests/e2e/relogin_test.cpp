@@ -325,3 +325,37 @@ TEST_CASE("re-using a profile: NEURON_HOST does not move it, NEURON_USER must be
   CHECK(other.exit_code == 2);
   CHECK(contains(other.err, "NEURON_USER is mallory, but profile " + name + " is alice's"));
 }
+
+TEST_CASE("a profile name keeps its user: another user needs another name or --force") {
+  NeuronFixture f;
+  f.broker.add_neuron_account("bob", "Bob-passw0rd-123", "bob@example.com");
+  REQUIRE(f.login({"-p", "work"}).exit_code == 0);  // alice
+  // -u bob on the profile again (without --host, and with it): refused before anything is sent
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"login", "-p", "work", "-u", "bob", "--password-stdin"},
+        {"login", "--host", f.broker.url(), "-p", "work", "-u", "bob", "--password-stdin"}}) {
+    const int logins = f.broker.count("/Agent/Account/Login");
+    auto r = f.run(args, {}, "Bob-passw0rd-123\n");
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "profile work is alice's, not bob's"));
+    CHECK(contains(r.err, "under another name with -p NAME, or replace it with --force"));
+    CHECK(f.broker.count("/Agent/Account/Login") == logins);
+    CHECK(f.store()["profiles"]["work"]["user"] == "alice");
+  }
+  auto forced = f.run({"login", "-p", "work", "-u", "bob", "--password-stdin", "--force"}, {},
+                      "Bob-passw0rd-123\n");
+  CHECK_MESSAGE(forced.exit_code == 0, forced.err);
+  CHECK(f.store()["profiles"]["work"]["user"] == "bob");
+
+  // A QR code says who logs in only once signed: then refused, and the new session ended.
+  const int logouts = f.broker.count("/Agent/Account/Logout");
+  Process p(Invocation{{"login", "--qr", "-p", "work", "--json", "--show-qr", "never"}, f.env, ""});
+  const std::string link = json_line(p)["link"];
+  for (int i = 0; i < 100 && !f.broker.sign_quick_login(link, kUser, true); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto qr = p.wait();
+  CHECK(qr.exit_code == 2);
+  CHECK(contains(qr.err, "profile work is bob's, not alice's"));
+  CHECK(f.store()["profiles"]["work"]["user"] == "bob");
+  CHECK(f.broker.count("/Agent/Account/Logout") == logouts + 1);  // nothing left behind
+}

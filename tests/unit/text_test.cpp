@@ -88,3 +88,14 @@ TEST_CASE("with_server_text: authctl's words first, the server's after them, on 
   for (int i = 0; i < 200; ++i) accents += "\xc3\xa9";
   CHECK_FALSE(needs_escaping(with_server_text("refused", accents)));
 }
+
+TEST_CASE("equal_ignoring_case: ASCII letters only") {
+  using authctl::text::equal_ignoring_case;
+  CHECK(equal_ignoring_case("Alice", "alice"));
+  CHECK(equal_ignoring_case("", ""));
+  CHECK(equal_ignoring_case("a-b_1", "A-B_1"));
+  CHECK_FALSE(equal_ignoring_case("alice", "alicE2"));
+  CHECK_FALSE(equal_ignoring_case("bob", "rob"));
+  CHECK_FALSE(equal_ignoring_case("@", "`"));  // 0x40 and 0x60 differ by 0x20: not letters
+  CHECK_FALSE(equal_ignoring_case("[", "{"));
+}
