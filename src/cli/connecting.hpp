@@ -17,9 +17,12 @@ namespace authctl::cli {
 inline constexpr std::chrono::milliseconds kConnectingAfter{1000};
 
 // Fed the reports of requests: nothing for the first second, then "Connecting to HOST" with
-// a turning frame, erased when the request ends. While it shows, Ctrl-C ends the command as
-// elsewhere (Error(interrupted): "authctl: interrupted", exit 130). It keeps off the line of
-// a waiting loop's spinner, which says more.
+// a turning frame, erased when the request ends. While it shows, Ctrl-C ends the process
+// ("authctl: interrupted", exit 130) as the default SIGINT did before, unless the command
+// guards Ctrl-C itself (term::InterruptGuard) to act on it between requests: a request is
+// never cut off under such a guard, so the clean-ups that the guard protects (a key file
+// kept for a passkey the server registered, a phone session ended) still happen. It keeps
+// off the line of a waiting loop's spinner, which says more.
 class ConnectingIndicator {
  public:
   explicit ConnectingIndicator(std::ostream& out = std::cerr) : out_(out) {}

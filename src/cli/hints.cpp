@@ -182,7 +182,12 @@ std::string plain_http_hint(const std::string& authority, const HintScope& scope
   const std::string option = option_of(scope, authority);
   std::string hint = "use " + (option.empty() ? std::string("--host") : option) + " " + url;
   try {
-    if (!parse_host(url, /*allow_http=*/true).loopback) hint += " with --allow-http";
+    // Anyone on the path can answer port 443 in plain text: over a network the advice says
+    // what following it costs, so that no one gives up TLS unawares.
+    if (!parse_host(url, /*allow_http=*/true).loopback)
+      hint +=
+          " with --allow-http, but only on a network you trust: your password and tokens "
+          "would then cross it unencrypted";
   } catch (const Error&) {
     // An authority from a URL that was parsed already.
   }

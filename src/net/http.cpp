@@ -190,7 +190,7 @@ std::string Response::said() const {
     std::string text = trim(body);
     for (char& c : text)
       if (c == '\n' || c == '\r') c = ' ';
-    if (text.size() > 300) text = text.substr(0, 300) + "...";
+    // Whole: with_server_text cuts it (on a character boundary, with its mark).
     if (!text.empty() && text.back() == '.') text.pop_back();  // our line goes on after it
     return text;
   }
@@ -367,11 +367,15 @@ void trace_response_body(const ClientOptions& options, const Exchange& x,
 
 namespace {
 
-// Takes `easy` out of `multi` when the transfer ends, however it ends.
+// Takes `easy` out of `multi` when the transfer ends, however it ends. An easy handle that
+// could not be added would never report done: that is an error at once.
 struct MultiMember {
   CURLM* multi;
   CURL* easy;
-  MultiMember(CURLM* m, CURL* e) : multi(m), easy(e) { curl_multi_add_handle(multi, easy); }
+  MultiMember(CURLM* m, CURL* e) : multi(m), easy(e) {
+    if (curl_multi_add_handle(multi, easy) != CURLM_OK)
+      throw Error(ExitCode::error, "the HTTP client could not start a request", "retry");
+  }
   ~MultiMember() { curl_multi_remove_handle(multi, easy); }
   MultiMember(const MultiMember&) = delete;
   MultiMember& operator=(const MultiMember&) = delete;
@@ -392,7 +396,7 @@ CURLcode run_reporting(CURLM* multi, CURL* easy, const ClientOptions& options,
   };
   for (;;) {
     int running = 0;
-    curl_multi_perform(multi, &running);
+    if (curl_multi_perform(multi, &running) != CURLM_OK) return CURLE_FAILED_INIT;
     int queued = 0;
     while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
       if (msg->msg != CURLMSG_DONE || msg->easy_handle != easy) continue;
@@ -400,7 +404,7 @@ CURLcode run_reporting(CURLM* multi, CURL* easy, const ClientOptions& options,
       report(true);
       return result;
     }
-    curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+    if (curl_multi_poll(multi, nullptr, 0, 100, nullptr) != CURLM_OK) return CURLE_FAILED_INIT;
     report(false);
   }
 }

@@ -23,6 +23,12 @@ class InterruptGuard {
 };
 
 bool interrupted();
+// Whether an InterruptGuard is installed: then its owner acts on Ctrl-C between requests.
+bool guarded();
+// Ends the process as the signal that set the flag would have (SIGINT when none did: exit
+// status 130), after `message` on stderr: for a request no guard protects, where Ctrl-C
+// used to kill the process at once and still should, now with the usual line.
+[[noreturn]] void die_of_interrupt(const char* message);
 // Throws authctl::Error(interrupted) when Ctrl-C was pressed.
 void throw_if_interrupted();
 // Sleeps up to `duration`, returning early (and throwing) on Ctrl-C.

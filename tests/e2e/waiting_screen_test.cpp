@@ -139,3 +139,21 @@ TEST_CASE(
                  "client, such as authctl)"));
   CHECK(waiting.wait().exit_code == 0);
 }
+
+TEST_CASE("Ctrl-C during device-link phone on a slow server still ends the phone's session") {
+  NextermFixture f;
+  REQUIRE(f.login().exit_code == 0);
+  const size_t before = f.broker.nexterm_sessions(kAdmin).size();
+  f.broker.set_latency_ms(1500);  // every request shows "Connecting to HOST" meanwhile
+  PtySession pty({"device-link", "phone", "--interval", "1s", "--show-qr", "never"}, f.env, 100,
+                 50);
+  REQUIRE(pty.read_until(" left", 0, std::chrono::seconds(30)));
+  REQUIRE(f.broker.nexterm_sessions(kAdmin).size() == before + 1);  // made at authorize
+  pty.read_for(std::chrono::milliseconds(1200));  // into the next slow status request
+  pty.type("\x03");
+  CHECK(pty.wait() == 130);
+  // The guard of the command, not the indicator, acted on Ctrl-C: the clean-up ran.
+  CHECK_FALSE(contains(pty.screen(), "could not end the unclaimed phone session"));
+  CHECK(contains(pty.screen(), "Ended the session made for the phone"));
+  CHECK(f.broker.nexterm_sessions(kAdmin).size() == before);
+}

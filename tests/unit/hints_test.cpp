@@ -135,5 +135,7 @@ TEST_CASE("an https URL that reached a plain-HTTP server: the http:// URL in its
   };
   CHECK(plain("127.0.0.1:8080") == "use --host http://127.0.0.1:8080");
   CHECK(plain("[::1]:9000") == "use --host http://[::1]:9000");  // from a profile: --host
-  CHECK(plain("remote.example") == "use --remote http://remote.example:443 with --allow-http");
+  CHECK(plain("remote.example") ==
+        "use --remote http://remote.example:443 with --allow-http, but only on a network you "
+        "trust: your password and tokens would then cross it unencrypted");
 }
