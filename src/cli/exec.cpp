@@ -1,18 +1,14 @@
 // authctl exec -- CMD [ARGS...]: run CMD with a fresh token in its environment (never on its
 // command line), and return CMD's exit code.
-#include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <csignal>
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 
+#include "cli/child_process.hpp"
 #include "cli/commands.hpp"
-#include "cli/launch.hpp"
 #include "cli/password.hpp"
 #include "cli/usage_errors.hpp"
 #include "cli/validators.hpp"
@@ -22,19 +18,6 @@
 extern char** environ;
 
 namespace authctl::cli {
-
-namespace {
-
-const AuthctlLaunch* g_launch = nullptr;
-
-}  // namespace
-
-void set_launch(const AuthctlLaunch* launch) {
-  g_launch = launch;
-}
-const AuthctlLaunch* launch() {
-  return g_launch;
-}
 
 namespace {
 
@@ -93,55 +76,6 @@ std::string find_program(const std::string& name) {
   return "";
 }
 
-// In the child, between fork and exec: the umask and soft core limit authctl started with,
-// default Ctrl-C handling, then CMD. On failure, errno goes up the pipe.
-[[noreturn]] void exec_child(const char* program, char* const* argv, char* const* envp,
-                             int report_fd) {
-  if (const AuthctlLaunch* start = g_launch) {
-    umask(start->umask);
-    struct rlimit core {};
-    if (getrlimit(RLIMIT_CORE, &core) == 0) {
-      core.rlim_cur = start->core_soft <= core.rlim_max ? start->core_soft : core.rlim_max;
-      setrlimit(RLIMIT_CORE, &core);
-    }
-  }
-  struct sigaction standard {};
-  standard.sa_handler = SIG_DFL;
-  sigaction(SIGINT, &standard, nullptr);
-  sigaction(SIGQUIT, &standard, nullptr);
-  execve(program, argv, envp);
-  const int error = errno;
-  (void)!write(report_fd, &error, sizeof error);
-  _exit(127);
-}
-
-// Starts CMD; returns its pid, or -1 with the errno of the failed start in `error`.
-pid_t start_child(const std::string& program, char* const* argv, char* const* envp, int& error) {
-  int report[2];
-  if (pipe2(report, O_CLOEXEC) != 0) {
-    error = errno;
-    return -1;
-  }
-  const pid_t pid = fork();
-  if (pid == 0) exec_child(program.c_str(), argv, envp, report[1]);
-  close(report[1]);
-  error = pid < 0 ? errno : 0;
-  if (pid > 0) {
-    ssize_t n;
-    while ((n = read(report[0], &error, sizeof error)) < 0 && errno == EINTR) {
-    }
-    if (n == static_cast<ssize_t>(sizeof error)) {  // exec failed: reap the child
-      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
-      close(report[0]);
-      return -1;
-    }
-    error = 0;
-  }
-  close(report[0]);
-  return pid;
-}
-
 int run_exec(Context& context, const ExecOptions& options) {
   if (options.command.empty())
     throw Error(ExitCode::usage, "exec needs a command", "authctl exec -- CMD [ARGS...]");
@@ -154,36 +88,16 @@ int run_exec(Context& context, const ExecOptions& options) {
   const store::Profile profile =
       fresh_profile(context, parse_duration_or_throw(options.min_valid), PasswordOptions{}, name);
   std::vector<std::string> env = child_environment(profile);
-  std::vector<char*> argv, envp;
-  for (const auto& a : options.command) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  const std::string program = find_program(options.command[0]);
-
-  // Ctrl-C goes to the whole foreground group: the child decides; we wait for it.
-  struct sigaction ignore {
-  }, old_int{}, old_quit{};
-  ignore.sa_handler = SIG_IGN;
-  sigaction(SIGINT, &ignore, &old_int);
-  sigaction(SIGQUIT, &ignore, &old_quit);
-  int error = ENOENT;
-  const pid_t pid = program.empty() ? -1 : start_child(program, argv.data(), envp.data(), error);
+  // Ctrl-C goes to the whole foreground group: CMD decides, authctl waits for it; signals
+  // sent to authctl itself are passed on (ChildProcess).
+  ChildProcess child(find_program(options.command[0]), options.command, env);
   for (auto& e : env) std::fill(e.begin(), e.end(), '\0');
-  int status = 0;
-  if (pid > 0) {
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGQUIT, &old_quit, nullptr);
-  if (pid < 0) {
+  if (!child.started()) {
     std::cerr << "authctl: cannot run " << text::printable(options.command[0]) << ": "
-              << strerror(error) << ": check the command name and PATH\n";
+              << strerror(child.error()) << ": check the command name and PATH\n";
     return 127;
   }
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
+  return child.wait();
 }
 
 }  // namespace
