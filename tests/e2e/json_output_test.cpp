@@ -199,7 +199,7 @@ TEST_CASE("json: sessions list, device-link approve and status name the profile"
   CHECK(keys_of(status) == Keys{"profile", "code", "status"});
 }
 
-TEST_CASE("json: device-link phone whose --wait runs out gives up (exit 6), the code still valid") {
+TEST_CASE("json: device-link phone gives up (exit 6) or is claimed; sessions kill") {
   NextermFixture f;
   REQUIRE(f.login().exit_code == 0);
   auto r = f.run(
@@ -209,4 +209,31 @@ TEST_CASE("json: device-link phone whose --wait runs out gives up (exit 6), the 
   REQUIRE(lines.size() == 2);
   CHECK(lines[0]["event"] == "code");
   CHECK(lines[1] == nlohmann::json{{"event", "gave_up"}});
+
+  Process claimed(
+      f.invocation({"device-link", "phone", "--json", "--interval", "1s", "--show-qr", "never"}));
+  const auto code = json_line(claimed);
+  check_convention(code);
+  CHECK(keys_of(code) == Keys{"event", "code", "expires_at"});  // never the link
+  REQUIRE(f.broker.device_claim(f.broker.device_poll_token_for(code["code"])));
+  const auto done = json_line(claimed);
+  CHECK(claimed.wait().exit_code == 0);
+  CHECK(done == nlohmann::json{{"event", "claimed"},
+                               {"profile", std::string(kAdmin) + "@" + f.host()},
+                               {"code", code["code"]}});
+
+  // sessions kill names the profile too, with --dry-run and without
+  f.broker.nexterm_session(kAdmin, "old");
+  const auto listed = json_of(f.run({"sessions", "list", "--json"}));
+  int64_t old = -1;
+  for (const auto& s : listed["sessions"])
+    if (s["user_agent"] == "old") old = s["id"];
+  REQUIRE(old > 0);
+  const auto dry = json_of(f.run({"sessions", "kill", std::to_string(old), "--dry-run", "--json"}));
+  CHECK(dry == nlohmann::json{{"profile", listed["profile"]}, {"would_kill", {old}}});
+  const auto kill = json_of(f.run({"sessions", "kill", std::to_string(old), "--yes", "--json"}));
+  CHECK(kill == nlohmann::json{{"profile", listed["profile"]},
+                               {"killed", {old}},
+                               {"failed", nlohmann::json::array()},
+                               {"logged_out", nlohmann::json::array()}});
 }

@@ -79,6 +79,8 @@ TEST_CASE(
   const std::string file = added["key_file"];
   CHECK(added["name"] == "ci laptop");
   CHECK(added["encrypted"] == false);
+  const std::string profile = f.store()["current"];
+  CHECK(added["profile"] == profile);
   CHECK(mode_of(file) == 0600);
   CHECK(mode_of(f.passkeys_dir()) == 0700);
   auto on_server = f.broker.nexterm_passkeys(kDev);
@@ -107,6 +109,7 @@ TEST_CASE(
 
   auto list = f.run({"passkey", "list", "--json"});
   REQUIRE(list.exit_code == 0);
+  CHECK(nlohmann::json::parse(list.out)["profile"] == profile);
   auto listed = nlohmann::json::parse(list.out)["passkeys"];
   REQUIRE(listed.size() == 1);
   CHECK(listed[0]["id"] == on_server[0].id);
@@ -120,7 +123,8 @@ TEST_CASE(
   const std::string id = std::to_string(on_server[0].id);
   auto renamed = f.run({"passkey", "rename", id, "build box", "--json"});
   CHECK(renamed.exit_code == 0);
-  CHECK(nlohmann::json::parse(renamed.out)["name"] == "build box");
+  CHECK(nlohmann::json::parse(renamed.out) ==
+        nlohmann::json{{"profile", profile}, {"id", on_server[0].id}, {"name", "build box"}});
   CHECK(f.broker.nexterm_passkeys(kDev)[0].name == "build box");
   CHECK(f.run({"passkey", "rename", id, std::string(51, 'x')}).exit_code == 2);
   CHECK(f.run({"passkey", "rename", "999", "nope"}).exit_code == 1);

@@ -128,7 +128,14 @@ TEST_CASE("send-message: prints the id; sent:false is exit 1; text from stdin") 
   CHECK(sent[0].subject == "hi");
   auto in = f.run({"send-message", "--to", "bob@localhost", "-"}, {}, "from stdin");
   CHECK(in.exit_code == 0);
+
   CHECK(f.broker.sent_messages().back().message == "from stdin");
+  auto json = f.run({"send-message", "--to", "bob@localhost", "--json", "x"});
+  CHECK(nlohmann::json::parse(json.out) ==
+        nlohmann::json{{"profile", f.profile_name()},
+                       {"sent", true},
+                       {"id", f.broker.sent_messages().back().id},
+                       {"to", "bob@localhost"}});
   f.broker.fail_next_send();
   auto failed = f.run({"send-message", "--to", "bob@localhost", "x"});
   CHECK(failed.exit_code == 1);
