@@ -68,7 +68,7 @@ int64_t longest_sleep_ms() {
 
 // A renewal failure worth retrying: the server could not be reached or answered 5xx, or
 // another authctl held the store lock too long.
-bool retryable(const Error& e) {
+bool renewal_retryable(const Error& e) {
   return e.code() == ExitCode::network || e.reason() == Reason::server_error ||
          e.reason() == Reason::lock_timeout;
 }
@@ -154,7 +154,7 @@ void SinkWatch::attempt(int64_t now) {
     retry_.reset();
     outage_ = false;
   } catch (const Error& e) {
-    if (!retryable(e)) throw;  // the file goes with the unwinding TokenFile
+    if (!renewal_retryable(e)) throw;  // the file goes with the unwinding TokenFile
     fail_later(e, now);
   }
 }
