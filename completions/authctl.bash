@@ -33,6 +33,8 @@ _authctl_value() {
     --qr-content) COMPREPLY=($(compgen -W 'url app' -- "$2")) ;;
     --wait) COMPREPLY=() ;;
     --min-valid) COMPREPLY=() ;;
+    --sink) COMPREPLY=($(compgen -f -- "$2")) ;;
+    --sink-mode) COMPREPLY=() ;;
     --idle-for) COMPREPLY=() ;;
     --parallel) COMPREPLY=() ;;
     --name) COMPREPLY=() ;;
@@ -54,7 +56,7 @@ _authctl_value() {
 
 _authctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path= i w
-  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --session-cookie --seconds --totp-code --totp-secret-file --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --min-valid --idle-for --parallel --name --expires --email --phone --api-key --api-secret-file --remote --to --subject --language -X --method -f --field --input '
+  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --session-cookie --seconds --totp-code --totp-secret-file --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --min-valid --sink --sink-mode --idle-for --parallel --name --expires --email --phone --api-key --api-secret-file --remote --to --subject --language -X --method -f --field --input '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     case "$w" in
@@ -108,7 +110,7 @@ _authctl() {
     'logout') opts='--all --local' ;;
     'refresh') opts='--password-stdin --password-file' ;;
     'whoami') opts='' ;;
-    'token') opts='--min-valid --password-stdin --password-file' ;;
+    'token') opts='--min-valid --password-stdin --password-file --watch --sink --sink-mode' ;;
     'status') opts='--check --names' ;;
     'switch') opts=''; profiles=1 ;;
     'device-link') opts='--host --allow-http --force --interval --show-qr --qr-content --wait'; words='approve status phone' ;;

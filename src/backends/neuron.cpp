@@ -95,6 +95,7 @@ void NeuronClient::fail(const net::Response& r, const std::string& what) {
 
 NeuronToken NeuronClient::parse_token(const net::Response& r) {
   NeuronToken token = decode::neuron_token(r.json(), decode::clock_offset(r), host_.authority);
+  token.issued_at = r.sent_at + token.clock_offset;
   http_->add_secret(token.jwt);
   return token;
 }

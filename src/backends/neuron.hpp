@@ -19,6 +19,9 @@ struct NeuronToken {
   std::string jwt;
   int64_t expires = 0;       // server time, Unix seconds
   int64_t clock_offset = 0;  // server Date minus local clock when the answer arrived
+  // Server time when it was asked for (so the lifetime is expires - issued_at); none for a
+  // token handed over by someone else (a Quick Login's AgentApiToken).
+  std::optional<int64_t> issued_at;
 };
 
 // AuthenticateJwt's view of a token. Its texts are the server's, unchecked (shown escaped):

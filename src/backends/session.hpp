@@ -31,4 +31,17 @@ ValidToken ensure_valid(
     const std::function<net::ClientOptions(const store::Profile&)>& client_options,
     const PasswordSource& password, bool force = false);
 
+// The same for long-running work (token --watch, exec --keep-fresh): the token is renewed
+// once less than max(min_valid, a third of its lifetime) is left (keep_fresh_rule), and a
+// renewal asks for the profile's own `seconds`. Under the store lock after a re-read, so any
+// number of watchers and execs of one profile cause one Refresh per renewal.
+ValidToken ensure_kept_fresh(
+    store::Store& store, const std::string& name, int64_t min_valid,
+    const std::function<net::ClientOptions(const store::Profile&)>& client_options,
+    const PasswordSource& password);
+
+// Whether `profile` (as read, without the lock) is due for a keep-fresh renewal now. A
+// token that does not expire never is.
+bool renewal_due(const store::Profile& profile, int64_t min_valid);
+
 }  // namespace authctl::backends

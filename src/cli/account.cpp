@@ -78,6 +78,7 @@ NewSession create_account(Context& context, const AccountCreateOptions& options,
                                  host.origin, options.user, token.jwt, token.clock_offset)};
   store::Profile& profile = session.profile;
   profile.expires = token.expires;
+  profile.issued_at = token.issued_at;
   profile.seconds = options.seconds;
   profile.enabled = enabled;
   profile.email = options.email;

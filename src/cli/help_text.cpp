@@ -49,9 +49,15 @@ const std::vector<CommandHelp> kCommandHelp = {
      "Prints the profile's token, refreshed first (or logged in again, with a password "
      "available without a prompt) unless it stays valid for --min-valid. It reads only the "
      "store when the token is fresh, which makes it fast enough to call before every "
-     "request.",
+     "request. With --watch --sink FILE it is a sidecar for a service: it keeps FILE (the "
+     "token alone, 0600 or --sink-mode 0640, replaced atomically) holding a token valid for "
+     "--min-valid (default 5m), renewing once less than max(--min-valid, a third of the "
+     "token's lifetime) is left, until SIGTERM (exit 0) or SIGINT (130) removes it. When the "
+     "token cannot be kept fresh the file is removed at once: exit 4, or 3 after a network "
+     "outage that lasted until the token expired.",
      {"curl -H \"Authorization: Bearer $(authctl token)\" https://neuron.example.com/...",
-      "authctl token --min-valid 5m", "authctl -p test token"}},
+      "authctl token --min-valid 5m", "authctl -p test token",
+      "authctl token --watch --sink /run/myservice/token --sink-mode 0640 --min-valid 10m"}},
     {"status",
      "Lists every profile: kind, URL, user and when its token expires; the current one is "
      "marked. --check asks each server whether it still accepts the token.",

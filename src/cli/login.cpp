@@ -139,6 +139,7 @@ store::Profile login_neuron(Context& context, backends::NeuronClient& neuron, co
   store::Profile profile = new_profile(context, store::Kind::neuron, method, host.origin,
                                        options.user, token->jwt, token->clock_offset);
   profile.expires = token->expires;
+  profile.issued_at = token->issued_at;
   profile.seconds = options.seconds;
   return profile;
 }
@@ -314,6 +315,7 @@ void run_session_cookie(Context& context, const HostSpec& host, const LoginOptio
   store::Profile profile = new_profile(context, store::Kind::neuron, LoginMethod::session_cookie,
                                        host.origin, user, token.jwt, token.clock_offset);
   profile.expires = token.expires;
+  profile.issued_at = token.issued_at;
   profile.seconds = options.seconds;
   const NewSession session{profile_name_for(context, user, host.authority), profile};
   finish_login(context, session, options.force, options.no_store);

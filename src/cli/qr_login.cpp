@@ -102,6 +102,7 @@ NewSession store_signed_session(Context& context, backends::NeuronClient& neuron
   result.profile = new_profile(context, store::Kind::neuron, store::LoginMethod::qr, host.origin,
                                user, token.jwt, token.clock_offset);
   result.profile.expires = token.expires;
+  result.profile.issued_at = token.issued_at;
   result.profile.seconds = request.seconds;
   result.name = profile_name_for(context, user, host.authority);
   finish_login(context, result, request.force, request.no_store);

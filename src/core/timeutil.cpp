@@ -11,10 +11,19 @@
 
 namespace authctl::timeutil {
 
+namespace {
+int64_t g_test_skew = 0;
+}  // namespace
+
 int64_t now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
-      .count();
+             .count() +
+         g_test_skew;
+}
+
+void set_test_skew(int64_t seconds) {
+  g_test_skew = seconds;
 }
 
 std::string format_rfc3339(int64_t unix_seconds) {

@@ -11,7 +11,11 @@
 
 namespace authctl::timeutil {
 
-int64_t now();  // local wall clock, Unix seconds
+int64_t now();  // local wall clock, Unix seconds (plus the test skew below)
+
+// For tests only: seconds added to now() from then on, so that a test can move authctl's
+// clock with the test broker's (the command layer sets it from AUTHCTL_TEST_CLOCK_FILE).
+void set_test_skew(int64_t seconds);
 
 // "2026-11-22T11:22:11Z"
 std::string format_rfc3339(int64_t unix_seconds);

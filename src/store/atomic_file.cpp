@@ -69,6 +69,11 @@ AtomicFile::~AtomicFile() {
   if (!temp_.empty()) unlinkat(dir_.get(), temp_.c_str(), 0);
 }
 
+void AtomicFile::set_mode(mode_t mode) {
+  if (fchmod(fd_.get(), mode) != 0)
+    throw_io("cannot set the mode of a temporary file next to", path_);
+}
+
 void AtomicFile::write(std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd_.get(), data.data(), data.size());

@@ -36,6 +36,8 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   void write(std::string_view data);
+  // The mode the file gets (0600 unless set), e.g. 0640 for a token file read by a group.
+  void set_mode(mode_t mode);
   // fsync, rename (or, in create_new mode, place without replacing), fsync the folder;
   // throws authctl::Error on failure, the target then as it was.
   void commit();

@@ -150,6 +150,7 @@ nlohmann::json profile_to_json(const Profile& p) {
   };
   // A Nexterm session lasts until it is ended: a lifetime means nothing there.
   optional("seconds", p.kind == Kind::neuron, p.seconds);
+  optional("issued_at", p.kind == Kind::neuron && p.issued_at.has_value(), p.issued_at.value_or(0));
   optional("cacert", !p.cacert.empty(), p.cacert);
   optional("enabled", p.enabled.has_value(), p.enabled.value_or(false));
   optional("email", !p.email.empty(), p.email);
@@ -183,8 +184,9 @@ namespace {
 
 // Every field this version reads; the others are kept in `extra` as they are.
 constexpr const char* kKnownFields[] = {
-    "kind",   "url",     "user",  "token", "expires",    "seconds",      "clock_offset",
-    "cacert", "enabled", "email", "phone", "unverified", "passkey_file", "remote_cookies"};
+    "kind",    "url",          "user",         "token",          "expires",
+    "seconds", "clock_offset", "cacert",       "enabled",        "email",
+    "phone",   "unverified",   "passkey_file", "remote_cookies", "issued_at"};
 // "method" is not among them: an unknown one is kept in `extra` (read_method).
 
 // The fields of account create, login --passkey and remote-quick-login, typed (earlier
@@ -250,6 +252,10 @@ void read_scalars(const nlohmann::json& j, Profile& p, const std::string& where,
     // A Nexterm session has no lifetime to ask for: an older version's value is dropped
     // here, as it is not written back (fuzz_store found the difference).
     if (p.kind == Kind::neuron) p.seconds = it->get<int64_t>();
+  }
+  if (auto it = j.find("issued_at"); it != j.end() && !it->is_null()) {
+    typed("issued_at", it->is_number_integer());
+    if (p.kind == Kind::neuron) p.issued_at = it->get<int64_t>();  // as "seconds" above
   }
   if (auto it = j.find("clock_offset"); it != j.end()) {
     typed("clock_offset", it->is_number_integer());

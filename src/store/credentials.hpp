@@ -47,6 +47,10 @@ struct Profile {
   std::string user;
   std::string token;
   std::optional<int64_t> expires;  // server time, Unix seconds; none: does not expire
+  // Neuron: server time when the token was asked for, so that its lifetime is
+  // expires - issued_at (token --watch renews at a third of it). None in stores written
+  // before it, and for a token handed over by someone else: the lifetime is then `seconds`.
+  std::optional<int64_t> issued_at;
   // How the session was made. Absent from the file (stores before "method"): an API key
   // token is api-key, a profile with a passkey_file is passkey, any other is password.
   // nullopt: a name this version does not know (a later version's), kept in the file as it

@@ -572,3 +572,25 @@ TEST_CASE("method: written by name, absent inferred, a later one kept, a wrong t
   REQUIRE(wrong.skipped.count("q"));
   CHECK(wrong.skipped["q"].reason == "its \"method\" is not a string");
 }
+
+TEST_CASE("issued_at: written and read back; absent in older stores; a wrong type is corrupt") {
+  Credentials c;
+  Profile p = sample("alice");
+  p.issued_at = p.expires.value() - 60;
+  c.profiles["a"] = p;
+  c.profiles["old"] = sample("bob");  // no issued_at: as a store of an earlier version
+  const nlohmann::json doc = to_json(c);
+  CHECK(doc["profiles"]["a"]["issued_at"] == 1795346471);
+  CHECK_FALSE(doc["profiles"]["old"].contains("issued_at"));
+  const Credentials back = from_json(doc, "test");
+  CHECK(back.find("a")->issued_at == 1795346471);
+  CHECK(back.find("a")->extra.empty());  // a known field, not an unknown one kept
+  CHECK_FALSE(back.find("old")->issued_at.has_value());
+  nlohmann::json wrong = doc;
+  wrong["profiles"]["a"]["issued_at"] = "yesterday";
+  CHECK_THROWS_AS(from_json(wrong, "test"), Error);
+  nlohmann::json nexterm = doc;  // a Nexterm session has no lifetime: dropped, as seconds is
+  nexterm["profiles"]["a"]["kind"] = "nexterm";
+  nexterm["profiles"]["a"]["token"] = std::string(96, 'a');
+  CHECK_FALSE(from_json(nexterm, "test").find("a")->issued_at.has_value());
+}
