@@ -136,7 +136,7 @@ _authctl() {
     'account resend-codes') opts='' ;;
     'remote-quick-login') opts='--remote --purpose --wait --interval --allow-http' ;;
     'send-message') opts='--to --subject --language' ;;
-    'exec') opts='--min-valid' ;;
+    'exec') opts='--min-valid --keep-fresh --password-stdin --password-file' ;;
     'api') opts='-X --method -f --field --input -i --include' ;;
     'verify-jwt') opts='' ;;
     'completion') opts=''; words='bash zsh fish' ;;

@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <cstring>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "cli/child_process.hpp"
 #include "cli/commands.hpp"
+#include "cli/exec_keep_fresh.hpp"
 #include "cli/password.hpp"
 #include "cli/usage_errors.hpp"
 #include "cli/validators.hpp"
@@ -23,6 +26,9 @@ namespace {
 
 struct ExecOptions {
   std::string min_valid = "60s";
+  CLI::Option* min_valid_option = nullptr;  // given or not: --keep-fresh has its own default
+  bool keep_fresh = false;
+  PasswordOptions password;
   std::vector<std::string> command;
 };
 
@@ -30,9 +36,10 @@ struct ExecOptions {
 constexpr const char* kAccountSecrets[] = {
     "AUTHCTL_PASSWORD=",           "NEURON_PASSWORD=",   "AUTHCTL_TOTP_SECRET=",
     "AUTHCTL_PASSKEY_PASSPHRASE=", "NEURON_API_SECRET=", "AUTHCTL_PASSKEY_FILE="};
-// Replaced by the session's own values.
+// Replaced by the session's own values (AUTHCTL_TOKEN_FILE by --keep-fresh's, else none: an
+// outer exec's file may be another profile's).
 constexpr const char* kSessionVariables[] = {
-    "AUTHCTL_TOKEN=", "AUTHCTL_HOST=", "AUTHCTL_USER=", "AUTHCTL_KIND="};
+    "AUTHCTL_TOKEN=", "AUTHCTL_HOST=", "AUTHCTL_USER=", "AUTHCTL_KIND=", "AUTHCTL_TOKEN_FILE="};
 
 // The child's environment: ours, without the account's secrets, with the session's variables.
 std::vector<std::string> child_environment(const store::Profile& profile) {
@@ -76,6 +83,23 @@ std::string find_program(const std::string& name) {
   return "";
 }
 
+// --keep-fresh: AUTHCTL_TOKEN_FILE kept fresh while CMD runs (cli/exec_keep_fresh). A
+// password from stdin is read once, now: CMD may read stdin too.
+int run_keep_fresh(Context& context, const ExecOptions& options) {
+  KeepFreshRun run;
+  run.command = options.command;
+  run.program = find_program(options.command[0]);
+  if (options.min_valid_option->count() > 0)
+    run.min_valid = parse_duration_or_throw(options.min_valid);
+  auto from_stdin = std::make_shared<std::optional<std::string>>();
+  if (options.password.from_stdin) *from_stdin = password_without_prompt(options.password);
+  run.password = [from_stdin, password = options.password] {
+    return password.from_stdin ? *from_stdin : password_without_prompt(password);
+  };
+  run.environment = child_environment;
+  return run_exec_keep_fresh(context, run);
+}
+
 int run_exec(Context& context, const ExecOptions& options) {
   if (options.command.empty())
     throw Error(ExitCode::usage, "exec needs a command", "authctl exec -- CMD [ARGS...]");
@@ -84,9 +108,10 @@ int run_exec(Context& context, const ExecOptions& options) {
     const UsageError usage = exec_needs_separator(options.command.front());
     throw Error(ExitCode::usage, usage.what, usage.hint);
   }
+  if (options.keep_fresh) return run_keep_fresh(context, options);
   std::string name;
   const store::Profile profile =
-      fresh_profile(context, parse_duration_or_throw(options.min_valid), PasswordOptions{}, name);
+      fresh_profile(context, parse_duration_or_throw(options.min_valid), options.password, name);
   std::vector<std::string> env = child_environment(profile);
   // Ctrl-C goes to the whole foreground group: CMD decides, authctl waits for it; signals
   // sent to authctl itself are passed on (ChildProcess).
@@ -105,7 +130,11 @@ int run_exec(Context& context, const ExecOptions& options) {
 void register_exec(CLI::App& app, Context& context) {
   auto options = std::make_shared<ExecOptions>();
   auto* cmd = app.add_subcommand("exec", "Run CMD with a fresh token in AUTHCTL_TOKEN");
-  add_min_valid_option(cmd, options->min_valid);
+  options->min_valid_option = add_min_valid_option(cmd, options->min_valid);
+  cmd->add_flag("--keep-fresh", options->keep_fresh,
+                "Stay CMD's parent and keep AUTHCTL_TOKEN_FILE holding a fresh token while it "
+                "runs (--min-valid default 5m there)");
+  add_password_options(cmd, options->password);
   // Everything from CMD on belongs to CMD, options included.
   // Everything after "--" is CMD and its arguments, options included (CLI11 passes words
   // after "--" to positionals untouched).

@@ -165,8 +165,11 @@ const std::vector<CommandHelp> kCommandHelp = {
      "Runs CMD with a fresh token in AUTHCTL_TOKEN (and AUTHCTL_HOST, AUTHCTL_USER, "
      "AUTHCTL_KIND), refreshed first when it would not stay valid for --min-valid. CMD "
      "comes after --; the account's secrets are not passed on; authctl exits with CMD's "
-     "exit code.",
-     {"authctl exec -- ./deploy.sh", "authctl exec --min-valid 10m -- make upload"}},
+     "exit code. With --keep-fresh authctl stays CMD's parent and keeps AUTHCTL_TOKEN_FILE, a "
+     "private file, holding a token valid for at least --min-valid (default 5m) while CMD "
+     "runs, for jobs longer than a token lives.",
+     {"authctl exec -- ./deploy.sh", "authctl exec --min-valid 10m -- make upload",
+      "authctl exec --keep-fresh -- ./nightly-sync.sh"}},
     {"api",
      "Calls the profile's own server with its token (refreshed when needed) and prints the "
      "answer: PATH is a path, or a URL of that same server; the token never goes "

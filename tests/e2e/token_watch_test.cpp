@@ -15,72 +15,17 @@
 #include <memory>
 #include <thread>
 
-#include "fixture.hpp"
+#include "keep_fresh_fixture.hpp"
 #include "nexterm_fixture.hpp"
 
 using namespace e2e;
 
 namespace {
 
-struct WatchFixture : NeuronFixture {
-  std::string run_dir = tmp.path() + "/run";
-  std::string sink = run_dir + "/token";
-  std::string clock_file = tmp.path() + "/clock";
-  int64_t skew = 0;
-
-  WatchFixture() {
-    std::filesystem::create_directory(run_dir);
-    chmod(run_dir.c_str(), 0700);
-    write_file(clock_file, "0");
-    env["AUTHCTL_TEST_CLOCK_FILE"] = clock_file;
-    env["AUTHCTL_TEST_WAKE_MS"] = "50";
-  }
-
-  // Moves the broker's clock and authctl's by `seconds`.
-  void advance(int64_t seconds) {
-    broker.advance_clock(seconds);
-    skew += seconds;
-    write_file(clock_file + ".new", std::to_string(skew));
-    std::filesystem::rename(clock_file + ".new", clock_file);
-  }
-
-  std::unique_ptr<Process> watch(std::vector<std::string> extra = {},
-                                 std::map<std::string, std::string> extra_env = {},
-                                 const std::string& file = {}) {
-    std::vector<std::string> args{"token",       "--watch", "--sink", file.empty() ? sink : file,
-                                  "--min-valid", "10s",     "--json"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    Invocation inv{args, env, ""};
-    for (auto& [k, v] : extra_env) inv.env[k] = v;
-    return std::make_unique<Process>(inv);
-  }
-
-  std::string stored_token() const { return store()["profiles"][profile_name()]["token"]; }
-};
-
 nlohmann::json event(Process& p) {
   const std::string line = p.next_line();
   REQUIRE_MESSAGE(!line.empty(), p.err_so_far());
   return nlohmann::json::parse(line);
-}
-
-bool exists(const std::string& path) {
-  return std::filesystem::exists(std::filesystem::symlink_status(path));
-}
-
-mode_t mode_of(const std::string& path) {
-  struct stat st {};
-  stat(path.c_str(), &st);
-  return st.st_mode & 07777;
-}
-
-// Waits (up to 10 s) until `check` holds.
-bool eventually(const std::function<bool()>& check) {
-  for (int i = 0; i < 200; ++i) {
-    if (check()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return check();
 }
 
 }  // namespace

@@ -1,0 +1,120 @@
+// exec --keep-fresh (issue 13, point 1): CMD gets AUTHCTL_TOKEN_FILE, a private file that is
+// renewed while it runs, removed when it ends; when the token cannot be kept fresh the file
+// goes and CMD runs on. Short tokens and moved clocks (keep_fresh_fixture.hpp).
+#include <csignal>
+#include <filesystem>
+
+#include "keep_fresh_fixture.hpp"
+
+using namespace e2e;
+
+namespace {
+
+struct ExecFixture : WatchFixture {
+  std::string runtime = tmp.path() + "/xdg";
+  std::string stop = tmp.path() + "/stop";
+
+  ExecFixture() {
+    std::filesystem::create_directory(runtime);
+    chmod(runtime.c_str(), 0700);
+    env["XDG_RUNTIME_DIR"] = runtime;
+  }
+  // CMD prints its file's path, then waits for the stop file (or the token file to go, with
+  // `until_gone`) and exits with `code`.
+  std::unique_ptr<Process> exec(const std::string& code = "0", bool until_gone = false) {
+    const std::string wait = until_gone
+                                 ? "while [ -e \"$AUTHCTL_TOKEN_FILE\" ]; do sleep 0.05; done"
+                                 : "while [ ! -e " + stop + " ]; do sleep 0.05; done";
+    return std::make_unique<Process>(
+        Invocation{{"exec", "--keep-fresh", "--min-valid", "10s", "--", "sh", "-c",
+                    "echo \"$AUTHCTL_TOKEN_FILE\"; " + wait + "; exit " + code},
+                   env,
+                   ""});
+  }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "exec --keep-fresh: a private file, renewed at a third of the lifetime, removed at the end") {
+  ExecFixture f;
+  REQUIRE(f.login({"--seconds", "60"}).exit_code == 0);
+  auto p = f.exec("7");
+  const std::string file = p->next_line();
+  REQUIRE_MESSAGE(!file.empty(), p->err_so_far());
+  CHECK(file.rfind(f.runtime + "/authctl/exec-", 0) == 0);
+  CHECK(mode_of(f.runtime + "/authctl") == 0700);
+  CHECK(mode_of(file) == 0600);
+  CHECK(read_file(file) == f.stored_token());  // the token alone, no newline
+  const std::string first = read_file(file);
+  f.advance(41);  // 19 s left of 60: due (a third), asking for the profile's own 60 s
+  CHECK(eventually([&] { return f.broker.count("/Agent/Account/Refresh") == 1; }));
+  CHECK(
+      eventually([&] { return read_file(file) == f.stored_token() && read_file(file) != first; }));
+  write_file(f.stop, "");
+  CHECK(p->wait().exit_code == 7);  // CMD's own code
+  CHECK_FALSE(exists(file));
+  CHECK(f.broker.count("/Agent/Account/Refresh") == 1);
+}
+
+TEST_CASE("exec --keep-fresh: the file goes when the token cannot be kept fresh; CMD runs on") {
+  ExecFixture f;
+  REQUIRE(f.login({"--seconds", "60"}).exit_code == 0);
+  auto p = f.exec("5", /*until_gone=*/true);
+  const std::string file = p->next_line();
+  REQUIRE(exists(file));
+  f.advance(120);  // expired, and no password to log in again
+  auto r = p->wait();
+  CHECK(r.exit_code == 5);  // CMD saw the file go and ended as it chose
+  CHECK_FALSE(exists(file));
+  CHECK(contains(r.err, "removed; the command runs on"));
+}
+
+TEST_CASE("exec --keep-fresh: --min-valid under half the lifetime; files of a killed authctl go") {
+  ExecFixture f;
+  REQUIRE(f.login({"--seconds", "60"}).exit_code == 0);
+  auto wide = f.run({"exec", "--keep-fresh", "--", "true"});  // default 5m, 60 s tokens
+  CHECK(wide.exit_code == 2);
+  CHECK(contains(wide.err, "not under half the lifetime"));
+  std::filesystem::create_directories(f.runtime + "/authctl");
+  const std::string stale = f.runtime + "/authctl/exec-4194303.token";  // no such process
+  const std::string alive = f.runtime + "/authctl/exec-1.token";        // init's: running
+  write_file(stale, "old");
+  write_file(alive, "other");
+  auto r = f.run({"exec", "--keep-fresh", "--min-valid", "10s", "--", "true"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK_FALSE(exists(stale));
+  CHECK(exists(alive));
+}
+
+TEST_CASE("exec --keep-fresh with watchers on one profile: one Refresh per renewal") {
+  ExecFixture f;
+  REQUIRE(f.login({"--seconds", "60"}).exit_code == 0);
+  std::vector<std::unique_ptr<Process>> execs, watchers;
+  std::vector<std::string> files;
+  for (int i = 0; i < 3; ++i) {
+    execs.push_back(f.exec());
+    files.push_back(execs.back()->next_line());
+    const std::string sink = f.run_dir + "/sink" + std::to_string(i);
+    watchers.push_back(f.watch({}, {}, sink));
+    REQUIRE(!watchers.back()->next_line().empty());  // ready
+    files.push_back(sink);
+  }
+  for (int renewal = 1; renewal <= 2; ++renewal) {
+    const std::string before = f.stored_token();
+    f.advance(41);
+    CHECK(eventually([&] {
+      if (f.stored_token() == before) return false;
+      for (const auto& file : files)
+        if (read_file(file) != f.stored_token()) return false;
+      return true;
+    }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a second refresh would be in
+    CHECK(f.broker.count("/Agent/Account/Refresh") == renewal);
+  }
+  write_file(f.stop, "");
+  for (auto& p : execs) CHECK(p->wait().exit_code == 0);
+  for (auto& p : watchers) p->signal(SIGTERM);
+  for (auto& p : watchers) CHECK(p->wait().exit_code == 0);
+  CHECK(f.broker.count("/Agent/Account/Refresh") == 2);
+}
