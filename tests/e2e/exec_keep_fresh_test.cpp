@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "keep_fresh_fixture.hpp"
+#include "nexterm_fixture.hpp"
+#include "pty_session.hpp"
 
 using namespace e2e;
 
@@ -87,12 +89,12 @@ TEST_CASE("exec --keep-fresh: --min-valid under half the lifetime; files of a ki
   CHECK(exists(alive));
 }
 
-TEST_CASE("exec --keep-fresh with watchers on one profile: one Refresh per renewal") {
+TEST_CASE("10 exec --keep-fresh and 10 token --watch on one profile: one Refresh per renewal") {
   ExecFixture f;
   REQUIRE(f.login({"--seconds", "60"}).exit_code == 0);
   std::vector<std::unique_ptr<Process>> execs, watchers;
   std::vector<std::string> files;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 10; ++i) {
     execs.push_back(f.exec());
     files.push_back(execs.back()->next_line());
     const std::string sink = f.run_dir + "/sink" + std::to_string(i);
@@ -100,7 +102,7 @@ TEST_CASE("exec --keep-fresh with watchers on one profile: one Refresh per renew
     REQUIRE(!watchers.back()->next_line().empty());  // ready
     files.push_back(sink);
   }
-  for (int renewal = 1; renewal <= 2; ++renewal) {
+  for (int renewal = 1; renewal <= 3; ++renewal) {
     const std::string before = f.stored_token();
     f.advance(41);
     CHECK(eventually([&] {
@@ -116,5 +118,35 @@ TEST_CASE("exec --keep-fresh with watchers on one profile: one Refresh per renew
   for (auto& p : execs) CHECK(p->wait().exit_code == 0);
   for (auto& p : watchers) p->signal(SIGTERM);
   for (auto& p : watchers) CHECK(p->wait().exit_code == 0);
-  CHECK(f.broker.count("/Agent/Account/Refresh") == 2);
+  CHECK(f.broker.count("/Agent/Account/Refresh") == 3);
+  for (const auto& file : files) CHECK_FALSE(exists(file));  // each removed at its end
+}
+
+TEST_CASE("exec --keep-fresh on a Nexterm profile: the session token written once") {
+  NextermFixture n;
+  REQUIRE(n.login().exit_code == 0);
+  const std::string runtime = n.tmp.path() + "/xdg";
+  std::filesystem::create_directory(runtime);
+  chmod(runtime.c_str(), 0700);
+  auto r = n.run({"exec", "--keep-fresh", "--", "sh", "-c", "cat \"$AUTHCTL_TOKEN_FILE\""},
+                 {{"XDG_RUNTIME_DIR", runtime}});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.out == n.store()["profiles"][std::string(kAdmin) + "@" + n.host()]["token"]);
+}
+
+TEST_CASE("exec --keep-fresh on a terminal: one Ctrl-C is one SIGINT for CMD, the file goes") {
+  ExecFixture f;
+  REQUIRE(f.login({"--seconds", "60"}).exit_code == 0);
+  PtySession pty({"exec", "--keep-fresh", "--min-valid", "10s", "--", "sh", "-c",
+                  "n=0; trap 'n=$((n+1))' INT; echo \"ready $AUTHCTL_TOKEN_FILE\"; i=0; "
+                  "while [ $i -lt 30 ]; do sleep 0.05; i=$((i+1)); done; echo \"got $n\"; exit 3"},
+                 f.env, 80, 24);
+  REQUIRE(pty.read_until("ready "));
+  pty.type("\x03");
+  CHECK(pty.wait() == 3);
+  CHECK(contains(pty.screen(), "got 1"));
+  const size_t at = pty.screen().find("ready ") + 6;
+  const std::string file = pty.screen().substr(at, pty.screen().find_first_of("\r\n", at) - at);
+  CHECK(file.rfind(f.runtime + "/authctl/exec-", 0) == 0);
+  CHECK_FALSE(exists(file));
 }
