@@ -1,5 +1,7 @@
 #include "backends/session.hpp"
 
+#include <algorithm>
+
 #include "backends/neuron.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
@@ -78,7 +80,7 @@ ValidToken ensure(store::Store& store, const std::string& name, const Need& need
     // Keeping fresh asks for the profile's own lifetime: min-valid + 5m would defeat a
     // short one (issue 13).
     const int64_t seconds = need.keep_fresh
-                                ? profile.seconds
+                                ? std::clamp<int64_t>(profile.seconds, 1, refresh_rule::kMaxSeconds)
                                 : refresh_rule::seconds_to_ask(profile.seconds, need.min_valid);
     const NeuronToken token = renew(profile, name, neuron, seconds, password);
     profile.token = token.jwt;

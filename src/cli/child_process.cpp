@@ -1,6 +1,7 @@
 #include "cli/child_process.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,10 +18,14 @@ namespace {
 const AuthctlLaunch* g_launch = nullptr;
 
 // In the child, between fork and exec: the umask and soft core limit authctl started with,
-// the signals ChildProcess blocks unblocked again, default Ctrl-C handling, then CMD. On failure, errno goes up the pipe.
-// Only async-signal-safe calls.
+// the signals ChildProcess blocks unblocked again, default Ctrl-C handling, then CMD. On failure,
+// errno goes up the pipe. Only async-signal-safe calls.
 [[noreturn]] void exec_child(const char* program, char* const* argv, char* const* envp,
-                             const sigset_t& blocked, int report_fd) {
+                             const sigset_t& blocked, pid_t parent, int report_fd) {
+  // authctl killed in a way it cannot pass on (SIGKILL): CMD gets SIGTERM, not an orphan's
+  // life with a token file no one renews. Checked again: the parent may be gone already.
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != parent) _exit(127);
   if (const AuthctlLaunch* start = g_launch) {
     umask(start->umask);
     struct rlimit core {};
@@ -48,8 +53,9 @@ pid_t start_child(const std::string& program, char* const* argv, char* const* en
     error = errno;
     return -1;
   }
+  const pid_t parent = getpid();
   const pid_t pid = fork();
-  if (pid == 0) exec_child(program.c_str(), argv, envp, blocked, report[1]);
+  if (pid == 0) exec_child(program.c_str(), argv, envp, blocked, parent, report[1]);
   close(report[1]);
   error = pid < 0 ? errno : 0;
   if (pid > 0) {

@@ -1,7 +1,8 @@
 #include "cli/exec_keep_fresh.hpp"
 
-#include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,56 +15,106 @@
 #include "cli/child_process.hpp"
 #include "cli/hints.hpp"
 #include "cli/token_keeper.hpp"
+#include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "store/credentials.hpp"
+#include "store/file_checks.hpp"
 #include "store/token_file.hpp"
 
 namespace authctl::cli {
 
 namespace {
 
-// "exec-PID.token": the PID, else 0.
-pid_t pid_of_token_file(const std::string& name) {
-  const std::string prefix = "exec-", suffix = ".token";
-  if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
-      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
-    return 0;
-  const std::string digits =
-      name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
-  if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) return 0;
-  return static_cast<pid_t>(std::atol(digits.c_str()));
-}
+constexpr const char* kLockSuffix = ".lock";
 
-// Makes `folder` 0700 when it is missing (its parent is the user's, checked by TokenFile).
+// Makes `folder` 0700 when it is missing, and checks it is a folder of this user's that no
+// one else can read or change (not a symlink: it could lead to another user's files).
 void make_private_folder(const std::string& folder) {
   if (mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST)
     throw Error(ExitCode::error, "cannot make " + folder + ": " + std::strerror(errno),
                 Reason::file_io, ErrorFacts{folder, {}, std::nullopt});
+  struct stat st {};
+  if (lstat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+      (st.st_mode & 077) != 0)
+    throw Error(ExitCode::error,
+                folder + " is not a private folder of this user's (0700, no symlink)",
+                Reason::file_unexpected, ErrorFacts{folder, {}, std::nullopt});
+}
+
+// The NAME of "exec-NAME.lock", else "".
+std::string run_of_lock(const std::string& entry) {
+  const std::string prefix = "exec-", suffix = kLockSuffix;
+  if (entry.size() <= prefix.size() + suffix.size() || entry.rfind(prefix, 0) != 0 ||
+      entry.compare(entry.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return {};
+  return entry.substr(prefix.size(), entry.size() - prefix.size() - suffix.size());
+}
+
+// Whether the lock file `entry` in `dir_fd` is a regular file of ours that no run holds.
+bool lock_abandoned(int dir_fd, const std::string& entry) {
+  const int fd = openat(dir_fd, entry.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  const bool ours = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid();
+  const bool free = ours && flock(fd, LOCK_EX | LOCK_NB) == 0;
+  close(fd);
+  return free;
 }
 
 }  // namespace
 
 std::string exec_token_folder(const std::string& store_dir) {
   const char* runtime = getenv("XDG_RUNTIME_DIR");
-  const std::string folder =
-      runtime && runtime[0] == '/' ? std::string(runtime) + "/authctl" : store_dir + "/run";
+  struct stat st {};
+  // Set but missing (su, cron, some containers): the store folder instead.
+  const bool usable =
+      runtime && runtime[0] == '/' && stat(runtime, &st) == 0 && S_ISDIR(st.st_mode);
+  const std::string folder = usable ? std::string(runtime) + "/authctl" : store_dir + "/run";
   make_private_folder(folder);
   return folder;
 }
 
 int remove_stale_token_files(const std::string& folder) {
-  DIR* dir = opendir(folder.c_str());
-  if (!dir) return 0;
+  const int dir_fd = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir_fd < 0) return 0;
   int removed = 0;
-  while (const dirent* entry = readdir(dir)) {
-    const pid_t pid = pid_of_token_file(entry->d_name);
-    // EPERM: a process of that PID runs (another user's): not ours to judge.
-    if (pid > 0 && kill(pid, 0) != 0 && errno == ESRCH &&
-        unlink((folder + "/" + entry->d_name).c_str()) == 0)
-      ++removed;
+  for (const std::string& entry : store::list_names(dir_fd, folder)) {
+    const std::string run = run_of_lock(entry);
+    if (run.empty() || !lock_abandoned(dir_fd, entry)) continue;
+    const std::string token = "exec-" + run + ".token";
+    for (const std::string& other : store::list_names(dir_fd, folder))
+      if (other == token || store::is_temp_of(other, token)) unlinkat(dir_fd, other.c_str(), 0);
+    unlinkat(dir_fd, entry.c_str(), 0);  // last: while it is there, the run counts as one
+    ++removed;
   }
-  closedir(dir);
+  close(dir_fd);
   return removed;
+}
+
+ExecRunLock::ExecRunLock(const std::string& folder)
+    : folder_(folder), run_(crypto::base64url_encode(crypto::random_bytes(9))) {
+  // Locked under a temp name, then renamed: a lock file is never visible unheld, so no
+  // other run's clean-up can take it for an abandoned one.
+  const std::string temp = folder_ + "/.exec-" + run_ + ".new";
+  fd_ = open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd_ < 0 || flock(fd_, LOCK_EX) != 0 || rename(temp.c_str(), lock_path().c_str()) != 0)
+    throw Error(ExitCode::error,
+                "cannot make a lock file in " + folder_ + ": " + std::strerror(errno),
+                Reason::file_io, ErrorFacts{folder_, {}, std::nullopt});
+}
+
+ExecRunLock::~ExecRunLock() {
+  unlink(lock_path().c_str());
+  if (fd_ >= 0) close(fd_);
+}
+
+std::string ExecRunLock::lock_path() const {
+  return folder_ + "/exec-" + run_ + kLockSuffix;
+}
+
+std::string ExecRunLock::token_path() const {
+  return folder_ + "/exec-" + run_ + ".token";
 }
 
 namespace {
@@ -83,6 +134,11 @@ int keep_fresh_until_done(Context& context, ChildProcess& child, TokenKeeper& ke
       std::cerr << error_line(e, context.hints) << " (" << file.path()
                 << " removed; the command runs on)\n";
       return child.wait();
+    } catch (...) {  // anything else: the file goes all the same, and CMD is waited for
+      file.remove();
+      std::cerr << "authctl: keeping the token fresh failed (" << file.path()
+                << " removed; the command runs on)\n";
+      return child.wait();
     }
   }
 }
@@ -93,8 +149,9 @@ int run_exec_keep_fresh(Context& context, const KeepFreshRun& run) {
   std::string name;
   const store::Profile first = first_kept_token(context, run.min_valid, run.password, name);
   const std::string folder = exec_token_folder(context.open_store().dir());
+  const ExecRunLock lock(folder);  // held until CMD's file is gone (declared before it)
+  store::TokenFile file(lock.token_path());
   remove_stale_token_files(folder);
-  store::TokenFile file(folder + "/exec-" + std::to_string(getpid()) + ".token");
   TokenKeeper keeper(context, name, first, run.min_valid, run.password, file, nullptr);
   keeper.start();
   std::vector<std::string> env = run.environment(first);

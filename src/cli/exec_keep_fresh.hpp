@@ -16,9 +16,26 @@ namespace authctl::cli {
 // when XDG_RUNTIME_DIR is an absolute path, else "run" in the store folder; made 0700.
 std::string exec_token_folder(const std::string& store_dir);
 
-// Removes the token files (exec-PID.token) in `folder` whose authctl no longer runs (killed
-// before it could remove its own); another running authctl's files are left alone.
-// Returns how many it removed.
+// A run's claim on its token file: exec-RUN.lock in the folder, RUN random, held with flock
+// for the run's life (the kernel lets go when authctl dies, however it dies). The token file
+// is exec-RUN.token beside it.
+class ExecRunLock {
+ public:
+  explicit ExecRunLock(const std::string& folder);
+  ~ExecRunLock();  // removes the lock file
+  ExecRunLock(const ExecRunLock&) = delete;
+  ExecRunLock& operator=(const ExecRunLock&) = delete;
+  std::string token_path() const;
+
+ private:
+  std::string lock_path() const;
+  std::string folder_, run_;
+  int fd_ = -1;
+};
+
+// Removes the token files (and their temp files) of runs whose lock no one holds: left by an
+// authctl that was killed. Only regular files of this user's, reached without following a
+// link. Returns how many runs it cleaned up.
 int remove_stale_token_files(const std::string& folder);
 
 struct KeepFreshRun {

@@ -1,7 +1,10 @@
 #include "cli/token_keeper.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 
 #include "core/error.hpp"
@@ -32,9 +35,18 @@ bool keeper_retryable(const Error& e) {
 void apply_test_clock() {
   const char* path = getenv("AUTHCTL_TEST_CLOCK_FILE");
   if (!path || !*path) return;
-  std::ifstream in(path);
-  long long skew = 0;
-  if (in >> skew) timeutil::set_test_skew(skew);
+  // A stray variable must do no harm: no link followed, no FIFO waited on, and the clock
+  // only ever moved forward, less than a day (renewing early is all it can cause).
+  const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st {};
+  char text[32] = {0};
+  const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  const ssize_t n = regular ? read(fd, text, sizeof text - 1) : -1;
+  close(fd);
+  if (n <= 0) return;
+  const long long skew = atoll(text);
+  if (skew >= 0 && skew < 24 * 3600) timeutil::set_test_skew(skew);
 }
 
 TokenKeeper::TokenKeeper(Context& context, std::string name, store::Profile profile,
@@ -96,14 +108,14 @@ backends::ValidToken TokenKeeper::renewed() {
 }
 
 void TokenKeeper::attempt(int64_t now) {
-  if (outage_ && profile_.expires && now >= *profile_.expires)
-    throw Error(ExitCode::network,
-                "the token of profile " + name_ + " expired while it could not be renewed (" +
-                    last_failure_ + ")",
-                Reason::none);
+  // Retries go on only while the token lasts: whatever kept failing (the network, 5xx, the
+  // store lock), an expired token must not stay in the file. One more try follows (a new
+  // login, when a password is available, needs no Refresh).
+  const bool gave_out = retry_ && profile_.expires && now >= *profile_.expires;
+  if (gave_out) file_.remove();
   try {
     const backends::ValidToken fresh = renewed();
-    if (fresh.profile.token != profile_.token) {
+    if (fresh.profile.token != profile_.token || !file_.written()) {
       file_.write(fresh.profile.token);
       if (published_) published_(fresh.profile, false);
     }
@@ -112,6 +124,11 @@ void TokenKeeper::attempt(int64_t now) {
     retry_.reset();
     outage_ = false;
   } catch (const Error& e) {
+    if (gave_out)
+      throw Error(outage_ || e.code() == ExitCode::network ? ExitCode::network : ExitCode::error,
+                  "the token of profile " + name_ + " expired while it could not be renewed (" +
+                      e.what() + ")",
+                  Reason::none);
     if (!keeper_retryable(e)) throw;
     fail_later(e, now);
   }

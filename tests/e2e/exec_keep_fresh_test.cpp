@@ -1,6 +1,10 @@
 // exec --keep-fresh (issue 13, point 1): CMD gets AUTHCTL_TOKEN_FILE, a private file that is
 // renewed while it runs, removed when it ends; when the token cannot be kept fresh the file
 // goes and CMD runs on. Short tokens and moved clocks (keep_fresh_fixture.hpp).
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <filesystem>
 
@@ -78,15 +82,32 @@ TEST_CASE("exec --keep-fresh: --min-valid under half the lifetime; files of a ki
   auto wide = f.run({"exec", "--keep-fresh", "--", "true"});  // default 5m, 60 s tokens
   CHECK(wide.exit_code == 2);
   CHECK(contains(wide.err, "not under half the lifetime"));
-  std::filesystem::create_directories(f.runtime + "/authctl");
-  const std::string stale = f.runtime + "/authctl/exec-4194303.token";  // no such process
-  const std::string alive = f.runtime + "/authctl/exec-1.token";        // init's: running
-  write_file(stale, "old");
-  write_file(alive, "other");
+  const std::string folder = f.runtime + "/authctl";
+  std::filesystem::create_directories(folder);
+  chmod(folder.c_str(), 0700);
+  // A killed run's files (its lock held by no one) and a live run's (its lock held here).
+  for (const std::string run : {"dead", "live"}) {
+    write_file(folder + "/exec-" + run + ".lock", "");
+    write_file(folder + "/exec-" + run + ".token", "old");
+  }
+  write_file(folder + "/exec-dead.token.tmp.AbC123", "old");
+  const int held = open((folder + "/exec-live.lock").c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(flock(held, LOCK_EX) == 0);
+  symlink((f.tmp.path() + "/elsewhere").c_str(), (folder + "/exec-link.lock").c_str());
   auto r = f.run({"exec", "--keep-fresh", "--min-valid", "10s", "--", "true"});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
-  CHECK_FALSE(exists(stale));
-  CHECK(exists(alive));
+  CHECK_FALSE(exists(folder + "/exec-dead.token"));
+  CHECK_FALSE(exists(folder + "/exec-dead.token.tmp.AbC123"));
+  CHECK_FALSE(exists(folder + "/exec-dead.lock"));
+  CHECK(exists(folder + "/exec-live.token"));
+  CHECK(exists(folder + "/exec-live.lock"));
+  CHECK(exists(folder + "/exec-link.lock"));  // a link is never followed nor taken
+  close(held);
+  // Nothing of the run itself is left: only the live run's two files and the link.
+  size_t left = 0;
+  for (const auto& e : std::filesystem::directory_iterator(folder))
+    left += e.path().filename().string().rfind("exec-", 0) == 0;
+  CHECK(left == 3);
 }
 
 TEST_CASE("10 exec --keep-fresh and 10 token --watch on one profile: one Refresh per renewal") {

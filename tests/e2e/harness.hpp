@@ -68,6 +68,7 @@ class Process {
   const std::string& err_so_far() const { return err_; }
   void signal(int sig);
   Result wait();  // everything read so far is included
+  int pid() const { return pid_; }
 
  private:
   bool pump_once(int timeout_ms);

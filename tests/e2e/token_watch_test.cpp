@@ -203,6 +203,22 @@ TEST_CASE("token --watch: a network outage until expiry removes the file at expi
   CHECK_FALSE(exists(f.sink));
 }
 
+TEST_CASE("token --watch: a server answering 503 until expiry removes the file at expiry, exit 1") {
+  WatchFixture f;
+  REQUIRE(f.login({"--seconds", "60"}).exit_code == 0);
+  auto p = f.watch();
+  CHECK(event(*p)["event"] == "ready");
+  f.broker.inject_fault("/Agent/Account/Refresh", testbroker::Fault::service_unavailable, 1000);
+  f.advance(41);
+  CHECK(p->wait_for_err("trying again in 1s"));
+  CHECK(exists(f.sink));  // still a valid token in it
+  f.advance(20);          // expired now: retrying on would leave an expired token in the file
+  auto r = p->wait();
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "expired while it could not be renewed"));
+  CHECK_FALSE(exists(f.sink));
+}
+
 TEST_CASE("5 watchers of one profile through 2 renewals cause exactly 2 Refresh requests") {
   WatchFixture f;
   REQUIRE(f.login({"--seconds", "60"}).exit_code == 0);
