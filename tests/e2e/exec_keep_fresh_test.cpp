@@ -171,3 +171,22 @@ TEST_CASE("exec --keep-fresh on a terminal: one Ctrl-C is one SIGINT for CMD, th
   CHECK(file.rfind(f.runtime + "/authctl/exec-", 0) == 0);
   CHECK_FALSE(exists(file));
 }
+
+TEST_CASE(
+    "exec --keep-fresh: a folder others can read is refused; no XDG_RUNTIME_DIR: the store's") {
+  ExecFixture f;
+  REQUIRE(f.login({"--seconds", "60"}).exit_code == 0);
+  const std::string folder = f.runtime + "/authctl";
+  std::filesystem::create_directories(folder);
+  chmod(folder.c_str(), 0755);
+  auto open = f.run({"exec", "--keep-fresh", "--min-valid", "10s", "--", "true"});
+  CHECK(open.exit_code == 1);
+  CHECK(contains(open.err, folder + " is not a private folder"));
+  // XDG_RUNTIME_DIR set but missing (su, cron): run/ in the store folder, made 0700
+  auto fallback = f.run({"exec", "--keep-fresh", "--min-valid", "10s", "--", "sh", "-c",
+                         "echo \"$AUTHCTL_TOKEN_FILE\""},
+                        {{"XDG_RUNTIME_DIR", f.tmp.path() + "/gone"}});
+  CHECK_MESSAGE(fallback.exit_code == 0, fallback.err);
+  CHECK(fallback.out.rfind(f.config_dir() + "/run/exec-", 0) == 0);
+  CHECK(mode_of(f.config_dir() + "/run") == 0700);
+}
