@@ -190,3 +190,25 @@ TEST_CASE(
   CHECK(fallback.out.rfind(f.config_dir() + "/run/exec-", 0) == 0);
   CHECK(mode_of(f.config_dir() + "/run") == 0700);
 }
+
+TEST_CASE("exec --keep-fresh --password-file: an expired token is replaced by a new login") {
+  ExecFixture f;
+  REQUIRE(f.login({"--seconds", "60"}).exit_code == 0);
+  write_file(f.tmp.file("pw"), std::string(kPassword) + "\n");
+  auto p = std::make_unique<Process>(Invocation{
+      {"exec", "--keep-fresh", "--min-valid", "10s", "--password-file", f.tmp.file("pw"), "--",
+       "sh", "-c",
+       "echo \"$AUTHCTL_TOKEN_FILE\"; while [ ! -e " + f.stop + " ]; do sleep 0.05; done"},
+      f.env,
+      ""});
+  const std::string file = p->next_line();
+  const std::string first = read_file(file);
+  const int logins = f.broker.count("/Agent/Account/Login");
+  f.advance(120);  // expired: no Refresh can help, the password can
+  CHECK(eventually([&] { return f.broker.count("/Agent/Account/Login") == logins + 1; }));
+  CHECK(
+      eventually([&] { return read_file(file) == f.stored_token() && read_file(file) != first; }));
+  write_file(f.stop, "");
+  CHECK(p->wait().exit_code == 0);
+  CHECK_FALSE(exists(file));
+}
