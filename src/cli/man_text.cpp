@@ -1,5 +1,6 @@
 #include "cli/man_text.hpp"
 
+#include <cstdlib>
 #include <utility>
 #include <vector>
 
@@ -186,7 +187,7 @@ class Renderer {
       tag_next_ = false;
       if (words.size() > 1 && !words[1].empty() &&
           words[1].find_first_not_of("0123456789") == std::string::npos && words[1].size() < 3)
-        tag_indent_ = std::stoul(words[1]);
+        tag_indent_ = std::strtoul(words[1].c_str(), nullptr, 10);  // 1 or 2 digits
       if (!words.empty()) fill_.hang(roff_text(words[0]), margin_);
       return;
     }

@@ -70,6 +70,11 @@ void decode_all(const nlohmann::json& doc) {
   rejected_or([&] {
     const auto verified = decode::verified_token(doc, kAuthority);
     if (verified.expires && !tu::in_server_range(*verified.expires)) abort();
+    // header and payload: passed on as objects when their text holds one, else as they came
+    for (const char* part : {"header", "payload"})
+      if (doc.is_object() && doc.contains(part) && !doc[part].is_string() &&
+          verified.server[part] != doc[part])
+        abort();
   });
   if (doc.is_object() && doc.contains("jwt") && doc["jwt"].is_string())
     rejected_or([&] {

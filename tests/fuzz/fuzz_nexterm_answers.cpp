@@ -61,9 +61,16 @@ void lists(const nlohmann::json& doc) {
       need(tu::in_server_range(s.last_activity));
   });
   rejected_or([&] {
-    for (const auto& k : decode::api_keys(doc, kAuthority))
+    const auto keys = decode::api_keys(doc, kAuthority);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const auto& k = keys[i];
       need(optional_time_ok(k.expires_at) && optional_time_ok(k.created_at) &&
            optional_time_ok(k.last_used_at));
+      // the prefix is the server's text, less at most its display ellipsis: never more
+      if (doc.is_array() && i < doc.size() && doc[i].is_object() && doc[i].contains("prefix") &&
+          doc[i]["prefix"].is_string())
+        need(doc[i]["prefix"].get<std::string>().rfind(k.prefix, 0) == 0);
+    }
   });
   rejected_or([&] {
     for (const auto& p : decode::passkeys(doc, kAuthority)) need(optional_time_ok(p.created_at));
