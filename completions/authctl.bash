@@ -32,6 +32,7 @@ _authctl_value() {
     --show-qr) COMPREPLY=($(compgen -W 'auto always never' -- "$2")) ;;
     --qr-content) COMPREPLY=($(compgen -W 'url app' -- "$2")) ;;
     --wait) COMPREPLY=() ;;
+    --secure-storage) COMPREPLY=($(compgen -W 'file keyring' -- "$2")) ;;
     --min-valid) COMPREPLY=() ;;
     --sink) COMPREPLY=($(compgen -f -- "$2")) ;;
     --sink-mode) COMPREPLY=() ;;
@@ -56,7 +57,7 @@ _authctl_value() {
 
 _authctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path= i w
-  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --session-cookie --seconds --totp-code --totp-secret-file --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --min-valid --sink --sink-mode --idle-for --parallel --name --expires --email --phone --api-key --api-secret-file --remote --to --subject --language -X --method -f --field --input '
+  local takes_value=' -p --profile --config-dir --cacert --timeout --host --kind -u --user --password-file --session-cookie --seconds --totp-code --totp-secret-file --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --secure-storage --min-valid --sink --sink-mode --idle-for --parallel --name --expires --email --phone --api-key --api-secret-file --remote --to --subject --language -X --method -f --field --input '
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     case "$w" in
@@ -106,14 +107,14 @@ _authctl() {
   local globals='-h --help --version -p --profile --config-dir --json -v --verbose --cacert --insecure --timeout --no-input --no-color' opts= words= profiles=
   case "$path" in
     '') words='login logout refresh whoami token status switch device-link sessions passkey apikey account remote-quick-login send-message exec api verify-jwt completion help' ;;
-    'login') opts='--host --kind -u --user --password-stdin --password-file --with-token --device --session-cookie --www --qr --passkey --seconds --totp-code --totp-secret-file --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store' ;;
+    'login') opts='--host --kind -u --user --password-stdin --password-file --with-token --device --session-cookie --www --qr --passkey --seconds --totp-code --totp-secret-file --passkey-file --passphrase-file --purpose --interval --show-qr --qr-content --wait --allow-http --force --print-token --no-store --secure-storage' ;;
     'logout') opts='--all --local' ;;
     'refresh') opts='--password-stdin --password-file' ;;
     'whoami') opts='' ;;
     'token') opts='--min-valid --password-stdin --password-file --watch --sink --sink-mode' ;;
     'status') opts='--check --names' ;;
     'switch') opts=''; profiles=1 ;;
-    'device-link') opts='--host --allow-http --force --interval --show-qr --qr-content --wait'; words='approve status phone' ;;
+    'device-link') opts='--host --allow-http --force --interval --show-qr --qr-content --wait --secure-storage'; words='approve status phone' ;;
     'device-link approve') opts='--yes' ;;
     'device-link status') opts='' ;;
     'device-link phone') opts='--interval --show-qr --wait' ;;
@@ -130,7 +131,7 @@ _authctl() {
     'apikey list') opts='' ;;
     'apikey revoke') opts='' ;;
     'account') opts=''; words='create verify-email verify-phone resend-codes' ;;
-    'account create') opts='--host -u --user --email --phone --api-key --api-secret-file --password-stdin --password-file --seconds --allow-http --force' ;;
+    'account create') opts='--host -u --user --email --phone --api-key --api-secret-file --password-stdin --password-file --secure-storage --seconds --allow-http --force' ;;
     'account verify-email') opts='' ;;
     'account verify-phone') opts='' ;;
     'account resend-codes') opts='' ;;

@@ -69,6 +69,7 @@ ValidToken ensure(store::Store& store, const std::string& name, const Need& need
     if (it == credentials.profiles.end())
       throw Error(ExitCode::auth, "profile " + name + " no longer exists", Reason::profile_gone);
     store::Profile& profile = it->second;
+    store::require_secret(name, profile);  // a keyring profile: its token, or why not
     // Another process may have refreshed while this one waited for the lock; only a Neuron
     // token is ever refreshed.
     if (good_enough(profile, need) || profile.kind != store::Kind::neuron) {

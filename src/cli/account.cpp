@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/password.hpp"
 #include "cli/profiles.hpp"
+#include "cli/validators.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/host.hpp"
@@ -21,6 +22,7 @@ namespace {
 
 struct AccountCreateOptions {
   std::string host, user, email, phone, api_key, api_secret_file;
+  std::string secure_storage = "file";
   PasswordOptions password;
   int64_t seconds = 3600;
   bool allow_http = false, force = false;
@@ -196,12 +198,16 @@ void register_account(CLI::App& app, Context& context) {
       ->check(CLI::ExistingFile.description(""))
       ->type_name("FILE");
   add_password_options(c, create->password);
+  add_secure_storage_option(c, create->secure_storage);
   c->add_option("--seconds", create->seconds, "Token lifetime, 1..3600 (default 3600)")
       ->check(CLI::Range(1, 3600).description(""))
       ->type_name("N");
   c->add_flag("--allow-http", create->allow_http, "Allow plain http to a non-loopback host");
   c->add_flag("--force", create->force, "Replace a profile of the same name on another URL");
-  c->callback([&context, create] { run_account_create(context, *create); });
+  c->callback([&context, create] {
+    use_secure_storage(context, create->secure_storage);
+    run_account_create(context, *create);
+  });
   auto* ve = cmd->add_subcommand("verify-email", "Enter the code sent by e-mail");
   ve->add_option("code", *code, "The code")->required()->type_name("CODE");
   ve->callback([&context, code] { run_verify(context, false, *code); });

@@ -19,8 +19,8 @@ class ChildProcess {
  public:
   // Blocks the signals it passes on, and SIGCHLD, for its lifetime (so that none is lost
   // between two waits), then starts `program` (a path) with `argv` and `env`. In the child
-  // they are unblocked again, and SIGINT and SIGQUIT are at their defaults. started() says whether it
-  // ran; else error() is the errno of the failed start.
+  // they are unblocked again, and SIGINT and SIGQUIT are at their defaults. started() says whether
+  // it ran; else error() is the errno of the failed start.
   ChildProcess(const std::string& program, const std::vector<std::string>& argv,
                const std::vector<std::string>& env);
   ~ChildProcess();  // restores the signal mask; CMD, if still running, is left alone

@@ -25,6 +25,13 @@
 
 namespace authctl::cli {
 
+namespace {
+bool ci_set() {
+  const char* ci = getenv("CI");
+  return ci && std::string(ci) == "true";
+}
+}  // namespace
+
 store::Store Context::open_store() const {
   // AUTHCTL_LOCK_TIMEOUT (seconds, default 30) bounds the wait for another authctl.
   // At least 30 s, and longer than a lock holder's refresh can take (two tries of --timeout).
@@ -42,8 +49,16 @@ store::Store Context::open_store() const {
                   "give 1s to 1h, e.g. 30 or 2m");
     timeout_ms = static_cast<int>(*seconds * 1000);
   }
-  return store::Store(global.config_dir.empty() ? store::default_config_dir() : global.config_dir,
-                      timeout_ms);
+  store::Store store(global.config_dir.empty() ? store::default_config_dir() : global.config_dir,
+                     timeout_ms);
+  store.set_secret_keeper(keyring());  // used only for keyring profiles
+  return store;
+}
+
+std::shared_ptr<store::Keyring> Context::keyring() const {
+  // The keyring's unlock prompt is a dialog, not the terminal: only the switches count.
+  static const auto keyring = std::make_shared<store::Keyring>(!global.no_input && !ci_set());
+  return keyring;
 }
 
 void Context::check_profile_option() const {
@@ -97,7 +112,9 @@ void warn_unusable(const store::Credentials& credentials) {
 std::pair<std::string, store::Profile> Context::selected_profile() const {
   const auto credentials = open_store().load();
   const std::string name = select_profile(credentials);
-  return {name, *credentials.find(name)};
+  const store::Profile& profile = *credentials.find(name);
+  store::require_secret(name, profile);  // a keyring profile's token, read or why not
+  return {name, profile};
 }
 
 std::pair<std::string, store::Profile> Context::selected_profile(store::Kind kind,
@@ -169,13 +186,6 @@ backends::ConnectionOptions Context::client_options(const std::string& url,
   }
   return options;
 }
-
-namespace {
-bool ci_set() {
-  const char* ci = getenv("CI");
-  return ci && std::string(ci) == "true";
-}
-}  // namespace
 
 bool Context::can_prompt() const {
   return why_no_prompt().empty();

@@ -14,6 +14,7 @@
 #include "cli/json_output.hpp"
 #include "core/host.hpp"
 #include "store/credentials.hpp"
+#include "store/keyring.hpp"
 
 namespace authctl::cli {
 
@@ -45,8 +46,18 @@ class Context {
   // How many words followed the first "--" of the command line (exec: CMD and its
   // arguments must all come after it); nullopt when there was none.
   std::optional<size_t> words_after_separator;
+  // --secure-storage of a command that starts a session (or AUTHCTL_SECURE_STORAGE):
+  // where new_profile() keeps the new profile's secrets.
+  std::string secure_storage_name = "file";
+  store::Storage secure_storage() const {
+    return store::storage_from_name(secure_storage_name).value_or(store::Storage::file);
+  }
 
+  // The store, reading and writing keyring profiles' secrets through keyring().
   store::Store open_store() const;
+  // The desktop keyring, one per run; it may prompt to unlock only when prompting is allowed
+  // (not under --no-input or CI=true).
+  std::shared_ptr<store::Keyring> keyring() const;
   // parse_host() of the value of `option` ("--host", "--remote"): an invalid value is named
   // by that option, and the hints of that server's errors name it too.
   HostSpec host_option(const std::string& text, bool allow_http, const std::string& option);

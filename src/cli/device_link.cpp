@@ -2,6 +2,7 @@
 // (code + link + QR, then polling); `approve` authorizes a waiting device from this
 // session; `status` shows a code's state; `phone` links the mobile app to this session.
 #include "cli/device_link.hpp"
+#include "cli/validators.hpp"
 
 #include <unistd.h>
 
@@ -349,6 +350,7 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
 void register_device_link(CLI::App& app, Context& context) {
   struct Options {
     std::string host;
+    std::string secure_storage = "file";
     bool allow_http = false;
     bool force = false;
     WaitOptions wait;
@@ -364,6 +366,7 @@ void register_device_link(CLI::App& app, Context& context) {
   cmd->add_flag("--allow-http", options->allow_http, "Allow plain http to a non-loopback host");
   cmd->add_flag("--force", options->force, "Replace a profile of the same name on another URL");
   add_wait_options(cmd, options->wait, true);
+  add_secure_storage_option(cmd, options->secure_storage);
   cmd->require_subcommand(0, 1);
 
   auto* approve =
@@ -384,6 +387,7 @@ void register_device_link(CLI::App& app, Context& context) {
   register_phone(cmd, context, std::shared_ptr<WaitOptions>(options, &options->phone));
 
   cmd->callback([&context, options, cmd] {
+    use_secure_storage(context, options->secure_storage);
     if (!cmd->get_subcommands().empty()) return;  // a subcommand ran
     if (options->host.empty())
       throw Error(ExitCode::usage, "device-link needs --host", "give --host HOST[:PORT]");

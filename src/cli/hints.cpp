@@ -93,6 +93,15 @@ constexpr FixedHint kFixedHints[] = {
      "remove it (authctl passkey remove ID --local) and run authctl passkey add"},
     {Reason::passkey_file_missing, "run authctl passkey add"},
     {Reason::passkey_file_option, "check --passkey-file"},
+    {Reason::keyring_unreachable,
+     "start the desktop keyring (GNOME Keyring, KWallet) in this session and retry, or log in "
+     "again with --secure-storage file"},
+    {Reason::keyring_locked,
+     "unlock the keyring (e.g. with seahorse), or run without --no-input and CI=true so that "
+     "it may ask"},
+    {Reason::keyring_unusable,
+     "install libsecret-1-0 and the keyring plugin of this authctl (reinstall authctl), or log "
+     "in with --secure-storage file"},
     {Reason::file_exists, "remove it, or try again"},
 };
 
@@ -274,7 +283,7 @@ std::string host_arguments(const std::string& url) {
 }
 
 ProfileInUse profile_in_use(const std::string& name, const store::Profile& profile) {
-  return {name, profile.kind, profile.url, profile.method};
+  return {name, profile.kind, profile.url, profile.method, profile.storage};
 }
 
 std::string shell_word(const std::string& word) {
@@ -295,10 +304,13 @@ std::string profile_argument(const std::string& name) {
 
 std::string relogin_command(const ProfileInUse& profile, bool with_host) {
   const std::string who = " " + profile_argument(profile.name);
+  // A keyring profile is made again in the keyring (a login defaults to the file).
+  const std::string where =
+      profile.storage == store::Storage::keyring ? " --secure-storage keyring" : "";
   if (profile.method == store::LoginMethod::device)  // device-link always needs --host
-    return "authctl device-link" + host_arguments(profile.url) + who;
+    return "authctl device-link" + host_arguments(profile.url) + who + where;
   std::string command = "authctl login" + login_flag(profile.method) +
-                        (with_host ? host_arguments(profile.url) : std::string()) + who;
+                        (with_host ? host_arguments(profile.url) : std::string()) + who + where;
   if (profile.method == store::LoginMethod::api_key) command += " < KEYFILE";
   return command;
 }

@@ -19,6 +19,7 @@ struct ProfileInUse {
   store::Kind kind = store::Kind::neuron;
   std::string url;
   std::optional<store::LoginMethod> method;  // nullopt: a later version's method
+  store::Storage storage = store::Storage::file;
 };
 ProfileInUse profile_in_use(const std::string& name, const store::Profile& profile);
 

@@ -16,7 +16,8 @@ nlohmann::json profile_json(const std::string& name, const store::Profile& profi
       {"user", profile.user},
       {"method", profile.method ? nlohmann::json(store::login_method_name(*profile.method))
                                 : nlohmann::json(nullptr)},
-      {"expires_at", json_time(profile.expires)}};
+      {"expires_at", json_time(profile.expires)},
+      {"storage", store::storage_name(profile.storage)}};
   if (profile.enabled) out["enabled"] = *profile.enabled;
   return out;
 }

@@ -16,6 +16,7 @@
 #include "cli/password.hpp"
 #include "cli/profiles.hpp"
 #include "cli/qr_login.hpp"
+#include "cli/validators.hpp"
 #include "core/cookie.hpp"
 #include "core/crypto.hpp"
 #include "core/error.hpp"
@@ -33,8 +34,9 @@ namespace {
 
 struct LoginOptions {
   std::string host;
-  std::string kind_name;            // --kind as given (CLI11 checks it)
-  std::optional<store::Kind> kind;  // ... as a kind, derived once in run_login
+  std::string secure_storage = "file";  // --secure-storage
+  std::string kind_name;                // --kind as given (CLI11 checks it)
+  std::optional<store::Kind> kind;      // ... as a kind, derived once in run_login
   std::string user;
   PasswordOptions password;
   int64_t seconds = 3600;
@@ -658,7 +660,7 @@ void group_login_options(CLI::App* cmd) {
       {"Neuron", {"--seconds", "--purpose"}},
       {"Nexterm", {"--totp-code", "--totp-secret-file", "--passkey-file", "--passphrase-file"}},
       {"Waiting and QR", {"--interval", "--wait", "--show-qr", "--qr-content"}},
-      {"Output and CI", {"--print-token", "--no-store"}}};
+      {"Output and CI", {"--print-token", "--no-store", "--secure-storage"}}};
   for (const auto& [group, names] : kGroups)
     for (const auto& name : names)
       if (CLI::Option* opt = cmd->get_option_no_throw(name)) opt->group(group);
@@ -672,8 +674,12 @@ void register_login(CLI::App& app, Context& context) {
   add_login_server_options(cmd, *options);
   add_login_method_details(cmd, *options, methods);
   add_login_output_options(cmd, *options);
+  add_secure_storage_option(cmd, options->secure_storage);
   group_login_options(cmd);
-  cmd->callback([&context, options] { run_login(context, *options); });
+  cmd->callback([&context, options] {
+    use_secure_storage(context, options->secure_storage);
+    run_login(context, *options);
+  });
 }
 
 }  // namespace authctl::cli

@@ -100,15 +100,21 @@ std::string logout_one(Context& context, store::Store& store, const std::string&
                        const store::Profile& profile, const LogoutOptions& options, size_t count,
                        LogoutReport& report) {
   std::string note;
-  if (!options.local) {
+  // A keyring profile whose item is gone has no token to end its session with: it is
+  // removed here only (an unreachable keyring is an error, unless --local).
+  const bool token_gone = profile.secret == store::SecretState::gone;
+  if (token_gone && !options.local) note = "its token was gone from the keyring: removed here only";
+  if (!options.local && !token_gone) {
     try {
+      store::require_secret(name, profile);
       note = revoke(context, name, profile);
     } catch (const Error& e) {
       note_failure(context, name, e, count, report);
       return {};
     }
   }
-  const Forgotten forgotten = forget_profile(store, name, options.local ? nullptr : &profile.token);
+  const Forgotten forgotten =
+      forget_profile(store, name, options.local || token_gone ? nullptr : &profile.token);
   if (forgotten.outcome == Forgotten::renewed) {
     note_failure(context, name,
                  Error(ExitCode::error,

@@ -93,6 +93,7 @@ store::Profile fresh_profile(Context& context, int64_t min_valid, const Password
   name = context.select_profile(credentials);
   store::Profile profile = *credentials.find(name);
   if (kind) Context::require_kind(name, profile, *kind, command);
+  store::require_secret(name, profile);
   // The common case needs no lock and no request: the stored token is fresh enough.
   if (refresh_rule::fresh_enough(profile.expires, profile.clock_offset, min_valid, timeutil::now()))
     return profile;

@@ -52,6 +52,9 @@ void prepare_store(const Context& context, const std::string& name, const std::s
     check_profile_name(credentials, name, url, user, force);
     return false;
   });
+  // --secure-storage keyring: a keyring that cannot take the token now fails here, before a
+  // server makes a session (and before a password is asked for).
+  if (context.secure_storage() == store::Storage::keyring) context.keyring()->check_ready();
 }
 
 std::optional<store::Profile> save_profile(const Context& context, const std::string& name,
@@ -90,6 +93,7 @@ store::Profile new_profile(const Context& context, store::Kind kind, store::Logi
   profile.user = user;
   profile.token = token;
   profile.clock_offset = clock_offset;
+  profile.storage = context.secure_storage();
   // --cacert or AUTHCTL_CA_BUNDLE, as an absolute path: later calls run from anywhere.
   if (const std::string& cacert = context.global.cacert; !cacert.empty()) {
     char* absolute = realpath(cacert.c_str(), nullptr);
@@ -117,7 +121,12 @@ void finish_login(Context& context, const NewSession& session, bool force, bool 
   try {
     replaced = save_profile(context, session.name, session.profile, force);
   } catch (const Error& e) {
-    if (e.code() == ExitCode::usage) end_unsaved(context, session.profile);
+    // A name taken meanwhile, or a keyring that failed: nothing was stored, so nothing may
+    // be left on the server either.
+    const Reason why = e.reason();
+    if (e.code() == ExitCode::usage || why == Reason::keyring_unreachable ||
+        why == Reason::keyring_locked || why == Reason::keyring_unusable)
+      end_unsaved(context, session.profile);
     throw;
   }
   retire_replaced(context, replaced, session.profile);

@@ -64,6 +64,10 @@ void print_profiles_table(const std::vector<Row>& rows, const std::string& curre
               << term::pad(shown[i][1], 8) << term::pad(shown[i][2], url_w + 1)
               << term::pad(shown[i][3], user_w + 1) << expiry;
     if (!row.check.empty()) std::cout << "  [" << row.check << "]";
+    if (p.storage == store::Storage::keyring)
+      std::cout << (p.secret == store::SecretState::here   ? "  (keyring)"
+                    : p.secret == store::SecretState::gone ? "  (keyring: token gone)"
+                                                           : "  (keyring unreachable)");
     if (p.enabled && !*p.enabled) std::cout << "  (account not yet enabled)";
     std::cout << "\n";
   }
@@ -77,6 +81,8 @@ void print_profiles_json(const Context& context, const std::vector<Row>& rows,
     nlohmann::json item = profile_json(row.name, *row.profile);
     item["current"] = row.name == current;
     item["valid"] = row.valid;
+    if (row.profile->secret != store::SecretState::here)
+      item["storage_problem"] = row.profile->secret_problem;
     if (!row.check.empty()) item["check"] = row.check;
     list.push_back(item);
   }
@@ -108,6 +114,10 @@ void check_in_use(Context& context, const store::Credentials& credentials,
   }
   for (const auto& row : rows) {
     if (row.name != in_use) continue;
+    if (row.profile->secret != store::SecretState::here) {  // a keyring profile's token
+      context.hints.profile = profile_in_use(in_use, *row.profile);
+      store::require_secret(row.name, *row.profile);
+    }
     if (row.check == "unreachable")
       throw Error(ExitCode::network, "could not reach the server of profile " + in_use,
                   "check your network, then retry");
@@ -144,7 +154,9 @@ void run_status(Context& context, const StatusOptions& options) {
     Row row{name, &profile, true, ""};
     if (profile.expires)
       row.valid = !refresh_rule::expired(*profile.expires, now, profile.clock_offset);
-    if (options.check) {
+    if (profile.secret != store::SecretState::here) {
+      row.valid = false;  // no token to use or ask about
+    } else if (options.check) {
       row.check = ask_server(context, profile);
       row.valid = row.valid && row.check == "ok";
     }

@@ -98,8 +98,9 @@ void TokenKeeper::tick() {
 backends::ValidToken TokenKeeper::renewed() {
   store::Store store = context_.open_store();
   const store::Credentials credentials = store.load();
-  if (const store::Profile* p = credentials.find(name_);
-      p && p->kind == store::Kind::neuron && !backends::renewal_due(*p, min_valid_))
+  if (const store::Profile* p = credentials.find(name_); p && p->kind == store::Kind::neuron &&
+                                                         p->secret == store::SecretState::here &&
+                                                         !backends::renewal_due(*p, min_valid_))
     return backends::ValidToken{name_, *p, false};
   return backends::ensure_kept_fresh(
       store, name_, min_valid_,
@@ -151,6 +152,7 @@ store::Profile first_kept_token(Context& context, int64_t min_valid,
   const store::Credentials credentials = store.load();
   name = context.select_profile(credentials);
   const store::Profile& profile = *credentials.find(name);
+  store::require_secret(name, profile);
   if (profile.kind == store::Kind::neuron &&
       !keep_fresh_rule::min_valid_allowed(min_valid, profile.seconds))
     throw Error(ExitCode::usage,

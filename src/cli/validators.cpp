@@ -32,4 +32,26 @@ CLI::Option* add_min_valid_option(CLI::App* command, std::string& min_valid) {
       ->type_name("DURATION");
 }
 
+CLI::Option* add_secure_storage_option(CLI::App* command, std::string& storage) {
+  // One variable per command: CLI11 2.1.2 applies AUTHCTL_SECURE_STORAGE to the options of
+  // the commands that were not run too, so a shared one would take the variable's value
+  // over the flag of the command that was. Checked when the command runs (use_secure_storage),
+  // not by CLI11, which would refuse a wrong variable on every command.
+  return command
+      ->add_option("--secure-storage", storage,
+                   "Where the token is kept: file (credentials.json, the default) or keyring "
+                   "(the desktop's Secret Service)")
+      ->envname("AUTHCTL_SECURE_STORAGE")
+      ->type_name("file|keyring");
+}
+
+void use_secure_storage(Context& context, const std::string& storage) {
+  if (!store::storage_from_name(storage))
+    throw Error(ExitCode::usage,
+                "--secure-storage '" + text::printable(storage) + "' is neither file nor keyring",
+                "give --secure-storage file or --secure-storage keyring (or set "
+                "AUTHCTL_SECURE_STORAGE to one of them)");
+  context.secure_storage_name = storage;
+}
+
 }  // namespace authctl::cli

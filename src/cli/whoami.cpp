@@ -17,6 +17,7 @@ void run_whoami(Context& context) {
   const auto credentials = store.load();
   const std::string name = context.select_profile(credentials);
   const store::Profile& profile = *credentials.find(name);
+  store::require_secret(name, profile);
   const backends::Account account = context.connect(profile)->account();
   const nlohmann::json claims =
       jwt::decode_claims(profile.token).value_or(nlohmann::json::object());

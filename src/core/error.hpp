@@ -108,6 +108,10 @@ enum class Reason {
   passkey_file_invalid,
   passkey_file_missing,
   passkey_file_option,  // the --passkey-file given does not exist
+  // the keyring of --secure-storage keyring
+  keyring_unreachable,  // no D-Bus session, no Secret Service, no answer in time
+  keyring_locked,       // the collection is locked and prompting is off
+  keyring_unusable,     // no plugin, or another Secret Service error
   file_exists,          // keep last: tests/unit/hints_test.cpp walks every Reason up to it
 };
 

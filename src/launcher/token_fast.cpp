@@ -56,7 +56,9 @@ std::optional<int> try_token_cache_hit(int argc, char** argv) {
     const store::Credentials credentials = store.load();
     const std::string name = profile.empty() ? credentials.current : profile;
     const store::Profile* p = credentials.find(name);
-    if (!p || !refresh_rule::fresh_enough(p->expires, p->clock_offset, *min_valid, timeutil::now()))
+    // A keyring profile's token is not in the file: the full program reads the keyring.
+    if (!p || p->secret != store::SecretState::here ||
+        !refresh_rule::fresh_enough(p->expires, p->clock_offset, *min_valid, timeutil::now()))
       return std::nullopt;
     std::string line = p->token + "\n";
     for (std::string_view rest = line; !rest.empty();) {

@@ -18,6 +18,7 @@
 #include "store/atomic_file.hpp"
 #include "store/file_checks.hpp"
 #include "store/lock_file.hpp"
+#include "store/secret_keeper.hpp"
 
 namespace authctl::store {
 
@@ -93,13 +94,78 @@ std::optional<LoginMethod> login_method_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+const char* storage_name(Storage storage) {
+  return storage == Storage::keyring ? "keyring" : "file";
+}
+
+std::optional<Storage> storage_from_name(std::string_view name) {
+  if (name == "file") return Storage::file;
+  if (name == "keyring") return Storage::keyring;
+  return std::nullopt;
+}
+
 std::string profile_problem(const Profile& p) {
+  if (auto why = url_problem(p.url); !why.empty()) return why;
+  // A keyring profile whose item was not read has no secrets to check yet (take_secret
+  // checks them when they come).
+  if (p.secret != SecretState::here) return {};
   if (p.kind == Kind::neuron && !validate::is_jwt(p.token)) return "its token is not a JWT";
   if (p.kind == Kind::nexterm && !validate::is_session_token(p.token) &&
       !validate::is_api_key(p.token))
     return "its token is neither a Nexterm session token nor an API key";
-  if (auto why = url_problem(p.url); !why.empty()) return why;
   return cookie_problem(p.remote_cookies);
+}
+
+std::string secret_text(const Profile& profile) {
+  nlohmann::json j = {{"token", profile.token}};
+  if (!profile.remote_cookies.empty()) j["remote_cookies"] = profile.remote_cookies;
+  return j.dump();
+}
+
+std::string take_secret(Profile& profile, std::string_view text) {
+  json_input::Parsed parsed = json_input::parse(text);
+  if (!parsed.ok() || !parsed.value.is_object()) return "its keyring item is not authctl's JSON";
+  const nlohmann::json& j = parsed.value;
+  auto token = j.find("token");
+  if (token == j.end() || !token->is_string()) return "its keyring item holds no token";
+  Profile read = profile;
+  read.token = token->get<std::string>();
+  read.remote_cookies.clear();
+  if (auto cookies = j.find("remote_cookies"); cookies != j.end()) {
+    if (!cookies->is_object()) return "its keyring item's cookies are not an object";
+    for (const auto& item : cookies->items()) {
+      if (!item.value().is_string()) return "its keyring item's cookies are not text";
+      read.remote_cookies.emplace(item.key(), item.value().get<std::string>());
+    }
+  }
+  read.secret = SecretState::here;
+  read.secret_problem.clear();
+  if (std::string why = profile_problem(read); !why.empty()) return "in its keyring item, " + why;
+  profile = std::move(read);
+  return {};
+}
+
+void require_secret(const std::string& name, const Profile& profile) {
+  const std::string shown = text::printable(name);
+  switch (profile.secret) {
+    case SecretState::here:
+      return;
+    case SecretState::gone:
+      throw Error(ExitCode::auth,
+                  "the token of profile " + shown + " is gone from the keyring (" +
+                      profile.secret_problem + ")",
+                  Reason::relogin_needed);
+    case SecretState::unreachable:
+      throw Error(ExitCode::error,
+                  "profile " + shown + " keeps its token in the keyring: " + profile.secret_problem,
+                  profile.secret_problem.rfind("the keyring is locked", 0) == 0
+                      ? Reason::keyring_locked
+                      : Reason::keyring_unreachable);
+    case SecretState::not_read:
+      break;
+  }
+  throw Error(ExitCode::error, "profile " + shown + " keeps its token in the keyring, not read",
+              Reason::keyring_unusable);
 }
 
 bool is_temp_of(const std::string& entry, const std::string& target_name) {
@@ -136,7 +202,12 @@ nlohmann::json profile_to_json(const Profile& p) {
   j["kind"] = p.kind;
   j["url"] = p.url;
   j["user"] = p.user;
-  j["token"] = p.token;
+  if (p.storage == Storage::keyring) {
+    j["storage"] = storage_name(p.storage);  // the token is in the keyring, never here
+    j.erase("token");
+  } else {
+    j["token"] = p.token;
+  }
   j["expires"] = p.expires ? nlohmann::json(*p.expires) : nlohmann::json(nullptr);
   // An unknown method (a later version's) stays in `extra`, as it was read.
   if (p.method) j["method"] = login_method_name(*p.method);
@@ -158,7 +229,8 @@ nlohmann::json profile_to_json(const Profile& p) {
   optional("unverified", p.unverified.has_value(),
            p.unverified.value_or(std::vector<std::string>{}));
   optional("passkey_file", !p.passkey_file.empty(), p.passkey_file);
-  optional("remote_cookies", !p.remote_cookies.empty(), p.remote_cookies);
+  optional("remote_cookies", p.storage == Storage::file && !p.remote_cookies.empty(),
+           p.remote_cookies);
   return j;
 }
 
@@ -184,9 +256,9 @@ namespace {
 
 // Every field this version reads; the others are kept in `extra` as they are.
 constexpr const char* kKnownFields[] = {
-    "kind",    "url",          "user",         "token",          "expires",
-    "seconds", "clock_offset", "cacert",       "enabled",        "email",
-    "phone",   "unverified",   "passkey_file", "remote_cookies", "issued_at"};
+    "kind",      "url",     "user",  "token", "expires",    "seconds",      "clock_offset",
+    "cacert",    "enabled", "email", "phone", "unverified", "passkey_file", "remote_cookies",
+    "issued_at", "storage"};
 // "method" is not among them: an unknown one is kept in `extra` (read_method).
 
 // The fields of account create, login --passkey and remote-quick-login, typed (earlier
@@ -271,6 +343,20 @@ void read_scalars(const nlohmann::json& j, Profile& p, const std::string& where,
   }
 }
 
+// "storage": absent or "file", or "keyring" (the token is then not in the file, and the
+// profile's secrets are not read yet). Another value (a later version's) makes the profile
+// unusable here, kept as it is.
+std::string read_storage(const nlohmann::json& j, Profile& p) {
+  auto it = j.find("storage");
+  if (it == j.end()) return {};
+  const std::optional<Storage> storage =
+      it->is_string() ? storage_from_name(it->get<std::string>()) : std::nullopt;
+  if (!storage) return "its \"storage\" is neither file nor keyring";
+  p.storage = *storage;
+  if (p.storage == Storage::keyring) p.secret = SecretState::not_read;
+  return {};
+}
+
 // One profile's fields, typed. `problem` is set when a command's field has the wrong type
 // (read_command_fields); a wrong type elsewhere throws (read_scalars).
 Profile profile_from_json(const std::string& name, const nlohmann::json& j,
@@ -288,9 +374,13 @@ Profile profile_from_json(const std::string& name, const nlohmann::json& j,
   p.kind = kind.value_or(Kind::neuron);
   p.url = str("url");
   p.user = str("user");
-  p.token = str("token");
+  problem = read_storage(j, p);
+  if (p.storage == Storage::file && problem.empty()) p.token = str("token");
   read_scalars(j, p, where, origin);
-  problem = kind ? read_command_fields(j, p) : "its kind is not neuron or nexterm";
+  if (problem.empty())
+    problem = kind ? read_command_fields(j, p) : "its kind is not neuron or nexterm";
+  // A keyring profile's cookies are in its keyring item: any in the file are not used.
+  if (p.storage == Storage::keyring) p.remote_cookies.clear();
   p.extra = j;
   for (const char* known : kKnownFields) p.extra.erase(known);
   if (problem.empty()) problem = read_method(j, p);
@@ -362,7 +452,86 @@ std::optional<Credentials> Store::read_checked(int dir_fd) const {
 Credentials Store::load() const {
   Fd dir_fd = open_dir();
   if (!dir_fd) return Credentials{};
-  return read_checked(dir_fd.get()).value_or(Credentials{});
+  Credentials credentials = read_checked(dir_fd.get()).value_or(Credentials{});
+  reveal(credentials);
+  return credentials;
+}
+
+namespace {
+
+// The store's name in the keyring's "store" attribute: its folder as an absolute path, so
+// that two stores (AUTHCTL_CONFIG_DIR, --config-dir) never share items.
+std::string keyring_store_id(const std::string& dir) {
+  char* absolute = realpath(dir.c_str(), nullptr);
+  std::string id = absolute ? absolute : dir;
+  free(absolute);
+  return id;
+}
+
+bool has_keyring_profile(const Credentials& credentials) {
+  for (const auto& item : credentials.profiles)
+    if (item.second.storage == Storage::keyring) return true;
+  return false;
+}
+
+}  // namespace
+
+std::map<std::string, KeptSecret> Store::reveal(Credentials& credentials) const {
+  std::map<std::string, KeptSecret> found;
+  if (!keeper_ || !has_keyring_profile(credentials)) return found;
+  try {
+    found = keeper_->load(keyring_store_id(dir_));
+  } catch (const Error& e) {
+    for (auto& [name, p] : credentials.profiles)
+      if (p.storage == Storage::keyring) {
+        p.secret = SecretState::unreachable;
+        p.secret_problem = e.what();
+      }
+    return {};
+  }
+  for (auto& [name, p] : credentials.profiles) {
+    if (p.storage != Storage::keyring) continue;
+    auto it = found.find(name);
+    std::string why = it == found.end()         ? "the keyring has no item for it"
+                      : it->second.url != p.url ? "its keyring item is for another url"
+                                                : take_secret(p, it->second.secret);
+    if (!why.empty()) {
+      p.secret = SecretState::gone;
+      p.secret_problem = why;
+    }
+  }
+  return found;
+}
+
+void Store::keep_secrets(const std::map<std::string, KeptSecret>& before,
+                         const Credentials& after) const {
+  for (const auto& [name, p] : after.profiles) {
+    if (p.storage != Storage::keyring || p.secret != SecretState::here) continue;
+    if (!keeper_)
+      throw Error(ExitCode::error,
+                  "cannot keep profile " + text::printable(name) + "'s token in the keyring here",
+                  Reason::keyring_unusable);
+    const std::string text = secret_text(p);
+    auto old = before.find(name);
+    if (old != before.end() && old->second.secret == text && old->second.url == p.url) continue;
+    keeper_->save(keyring_store_id(dir_), name, p, text);
+    if (old != before.end() && old->second.url != p.url)
+      keeper_->remove(keyring_store_id(dir_), name, &old->second.url);
+  }
+}
+
+void Store::drop_secrets(const std::map<std::string, KeptSecret>& before,
+                         const Credentials& after) const {
+  // After the file was written: an item no keyring profile names any more (logout, a
+  // profile logged in again to the file). Best effort: a left item is only unused.
+  for (const auto& item : before) {
+    const Profile* p = after.find(item.first);
+    if (p && p->storage == Storage::keyring) continue;
+    try {
+      keeper_->remove(keyring_store_id(dir_), item.first, nullptr);
+    } catch (const Error&) {
+    }
+  }
 }
 
 void Store::remove_stale_temps(int dir_fd) const {
@@ -397,11 +566,16 @@ Credentials Store::update(const std::function<bool(Credentials&)>& change) {
   }
   LockFile lock(dir_fd.get(), kLockName, lock_path(), lock_timeout_ms_);
   Credentials credentials = read_checked(dir_fd.get()).value_or(Credentials{});
+  const std::map<std::string, KeptSecret> before = reveal(credentials);
   if (change(credentials)) {
+    // The keyring first: the file never names a keyring profile whose token was not kept
+    // (a keyring that fails leaves the store as it was).
+    keep_secrets(before, credentials);
     remove_stale_temps(dir_fd.get());
     AtomicFile file(dir_fd.get(), kCredentialsName, credentials_path());
     file.write(to_json(credentials).dump(2) + "\n");
     file.commit();
+    drop_secrets(before, credentials);
   }
   return credentials;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,23 @@ const char* login_method_name(LoginMethod method);
 // The method of that name; nullopt for any other text.
 std::optional<LoginMethod> login_method_from_name(std::string_view name);
 
+// Where a profile's secrets (its token and remembered remote cookies) are kept: in
+// credentials.json, or in the desktop keyring (login --secure-storage keyring), the rest of
+// the profile staying in the file. Stored as "storage": "keyring"; absent means file.
+enum class Storage { file, keyring };
+// "file" or "keyring".
+const char* storage_name(Storage storage);
+// The storage of that name; nullopt for any other text.
+std::optional<Storage> storage_from_name(std::string_view name);
+
+// Whether a keyring profile's secrets were read (a file profile's always are).
+enum class SecretState {
+  here,         // token (and cookies) are set
+  not_read,     // no SecretKeeper was asked (the launcher's fast path)
+  gone,         // the keyring has no (valid) item for it: log in again
+  unreachable,  // the keyring could not be read (secret_problem says why)
+};
+
 struct Profile {
   Kind kind = Kind::neuron;
   std::string url;  // origin: scheme://host[:port]
@@ -68,7 +86,24 @@ struct Profile {
   // remote-quick-login: the web-session cookie (HttpSessionID) per remote Neuron origin.
   std::map<std::string, std::string> remote_cookies;
   nlohmann::json extra = nlohmann::json::object();  // fields of later versions, kept as is
+  Storage storage = Storage::file;
+  SecretState secret = SecretState::here;  // not stored
+  std::string secret_problem;              // why it is gone or unreachable (not stored)
 };
+
+// A keyring profile's secrets as the text of its keyring item:
+// {"token": ..., "remote_cookies": {origin: cookie}} (cookies when there are any).
+std::string secret_text(const Profile& profile);
+// Sets the token and cookies of `profile` from such a text (a keyring item may be hostile:
+// parsed with the nesting bound, typed, then checked by profile_problem). Returns why it is
+// not usable ("" when it is); the profile is then unchanged.
+std::string take_secret(Profile& profile, std::string_view text);
+// Throws the error a command gets for a keyring profile whose secrets are not here:
+// exit 4 (log in again) when its item is gone, exit 1 when the keyring is unreachable.
+void require_secret(const std::string& name, const Profile& profile);
+
+class SecretKeeper;
+struct KeptSecret;
 
 // A profile of the file that fails the checks of a usable one (profile_problem): it is not
 // used, but written back exactly as read, so that no one's data is lost silently.
@@ -130,14 +165,27 @@ class Store {
   // (or as read, when nothing was written).
   Credentials update(const std::function<bool(Credentials&)>& change);
 
+  // Reads and writes the secrets of keyring profiles (none: they are read without them,
+  // SecretState::not_read, and a change to one cannot be written).
+  void set_secret_keeper(std::shared_ptr<SecretKeeper> keeper) { keeper_ = std::move(keeper); }
+
  private:
   void ensure_dir() const;
   Fd open_dir() const;  // the checked store folder (O_NOFOLLOW, private), none when absent
   std::optional<Credentials> read_checked(int dir_fd) const;
   void remove_stale_temps(int dir_fd) const;
 
+  // Keyring profiles: their secrets from the keeper, all in one search; what was found is
+  // returned (by name) so that update() writes only what changed.
+  std::map<std::string, KeptSecret> reveal(Credentials& credentials) const;
+  void keep_secrets(const std::map<std::string, KeptSecret>& before,
+                    const Credentials& after) const;
+  void drop_secrets(const std::map<std::string, KeptSecret>& before,
+                    const Credentials& after) const;
+
   std::string dir_;
   int lock_timeout_ms_;
+  std::shared_ptr<SecretKeeper> keeper_;
 };
 
 }  // namespace authctl::store

@@ -61,20 +61,22 @@ using Keys = std::set<std::string>;
 TEST_CASE("json: login, whoami, status, token and refresh of a Neuron profile") {
   NeuronFixture f;
   const auto login = json_of(f.login({"--json", "-p", "one", "--seconds", "600"}));
-  CHECK(keys_of(login) == Keys{"profile", "kind", "url", "user", "method", "expires_at"});
+  CHECK(keys_of(login) ==
+        Keys{"profile", "kind", "url", "user", "method", "expires_at", "storage"});
   CHECK(login["profile"] == "one");
   CHECK(login["method"] == "password");
 
   const auto who = json_of(f.run({"whoami", "--json"}));
-  CHECK(keys_of(who) == Keys{"profile", "kind", "url", "user", "method", "expires_at", "server"});
+  CHECK(keys_of(who) ==
+        Keys{"profile", "kind", "url", "user", "method", "expires_at", "storage", "server"});
   CHECK(who["server"]["account"]["userName"] == kUser);  // Account/Info, as sent
   CHECK(who["server"]["claims"]["sub"] == kUser);        // the token's claims
 
   const auto status = json_of(f.run({"status", "--json"}));
   CHECK(status["current"] == "one");
   REQUIRE(status["profiles"].size() == 1);
-  CHECK(keys_of(status["profiles"][0]) ==
-        Keys{"profile", "kind", "url", "user", "method", "expires_at", "current", "valid"});
+  CHECK(keys_of(status["profiles"][0]) == Keys{"profile", "kind", "url", "user", "method",
+                                               "expires_at", "storage", "current", "valid"});
   CHECK(status["profiles"][0]["profile"] == "one");  // was "name"
 
   const auto token = json_of(f.run({"token", "--json"}));
