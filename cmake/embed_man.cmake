@@ -7,7 +7,7 @@ if(NOT clash EQUAL -1)
   message(FATAL_ERROR "${INPUT} contains the raw-string delimiter )authctlman\"")
 endif()
 file(WRITE "${OUTPUT}.tmp"
-  "// Generated from man/authctl.1 by cmake/embed_man.cmake: do not edit.\n"
+  "// Generated from the configured man/authctl.1 by cmake/embed_man.cmake: do not edit.\n"
   "namespace authctl::cli {\nextern const char kManPage[];\n"
   "const char kManPage[] = R\"authctlman(${page})authctlman\";\n}  // namespace authctl::cli\n")
 file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

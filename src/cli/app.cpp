@@ -2,10 +2,7 @@
 // the command (CLI11 fallthrough).
 #include "cli/commands.hpp"
 #include "cli/help_format.hpp"
-
-#ifndef AUTHCTL_VERSION
-#define AUTHCTL_VERSION "0.0.0"
-#endif
+#include "version.hpp"
 
 namespace authctl::cli {
 
@@ -14,7 +11,7 @@ std::unique_ptr<CLI::App> build_app(Context& context) {
       "authctl: log in to TAG Neuron brokers and Nexterm servers, and keep the sessions",
       "authctl");
   use_help_formatter(*app);  // before the subcommands: they inherit it
-  app->set_version_flag("--version", AUTHCTL_VERSION);
+  app->set_version_flag("--version", kVersion);
   app->require_subcommand(1);
   auto& g = context.global;
   app->add_option("-p,--profile", g.profile, "Profile to use")

@@ -18,10 +18,7 @@
 #include "store/fd.hpp"
 #include "store/file_checks.hpp"
 #include "term/tty.hpp"
-
-#ifndef AUTHCTL_VERSION
-#define AUTHCTL_VERSION "0.0.0"
-#endif
+#include "version.hpp"
 
 namespace authctl::cli {
 
@@ -174,7 +171,7 @@ backends::ConnectionOptions Context::client_options(const std::string& url,
   // Nexterm shows the User-Agent as the session's label: say which machine it is.
   char hostname[256] = "unknown";
   gethostname(hostname, sizeof hostname - 1);
-  options.user_agent = std::string("authctl/") + AUTHCTL_VERSION + " (" + hostname + ")";
+  options.user_agent = std::string("authctl/") + kVersion + " (" + hostname + ")";
   if (global.insecure)
     term::warn(
         "--insecure: TLS certificates are NOT verified; anyone on the path can read "

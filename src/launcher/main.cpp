@@ -15,8 +15,8 @@
 #include "launcher/launch.hpp"
 #include "launcher/token_fast.hpp"
 
-#ifndef AUTHCTL_APP_RELDIR
-#define AUTHCTL_APP_RELDIR "../lib/authctl"
+#ifndef AUTHCTL_APP_RELDIR  // from AUTHCTL_PRIVATE_LIBDIR in CMakeLists.txt: no second copy
+#error "AUTHCTL_APP_RELDIR (the private library folder, relative to the binary) is not defined"
 #endif
 
 namespace {

@@ -84,8 +84,23 @@ TEST_CASE("every command's help: a paragraph, 2 to 4 examples, the man page, no 
   }
 }
 
+TEST_CASE("the man page's .TH line names the version --version prints") {
+  std::ifstream page(AUTHCTL_MAN_PAGE);  // the configured page, as installed and packaged
+  std::string th;
+  std::getline(page, th);
+  const Result version = help({"--version"});
+  REQUIRE(version.exit_code == 0);
+  std::string number = version.out;
+  while (!number.empty() && (number.back() == '\n' || number.back() == ' ')) number.pop_back();
+  number = number.substr(number.rfind(' ') + 1);  // "0.1.0" or "authctl 0.1.0"
+  REQUIRE(!number.empty());
+  CHECK(th.rfind(".TH AUTHCTL 1 ", 0) == 0);
+  CHECK(contains(th, "\"authctl " + number + "\""));
+  CHECK(!contains(th, "@"));
+}
+
 TEST_CASE("help topics are the man page's own sections") {
-  std::ifstream page(std::string(AUTHCTL_SOURCE_DIR) + "/man/authctl.1");
+  std::ifstream page(AUTHCTL_MAN_PAGE);
   std::stringstream roff;
   roff << page.rdbuf();
   // every exit code the man page lists (".TP" then ".B N" in EXIT STATUS) is a line
