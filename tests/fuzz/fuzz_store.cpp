@@ -17,7 +17,8 @@ bool same(const st::Profile& a, const st::Profile& b) {
          a.expires == b.expires && a.seconds == b.seconds && a.clock_offset == b.clock_offset &&
          a.cacert == b.cacert && a.enabled == b.enabled && a.email == b.email &&
          a.phone == b.phone && a.unverified == b.unverified && a.passkey_file == b.passkey_file &&
-         a.remote_cookies == b.remote_cookies && a.extra == b.extra;
+         a.remote_cookies == b.remote_cookies && a.extra == b.extra && a.storage == b.storage &&
+         a.secret == b.secret;
 }
 
 void check_round_trip(const st::Credentials& first) {
