@@ -22,7 +22,7 @@ namespace {
 
 struct AccountCreateOptions {
   std::string host, user, email, phone, api_key, api_secret_file;
-  std::string secure_storage = "file";
+  std::string secure_storage;
   PasswordOptions password;
   int64_t seconds = 3600;
   bool allow_http = false, force = false;

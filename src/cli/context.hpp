@@ -48,7 +48,9 @@ class Context {
   std::optional<size_t> words_after_separator;
   // --secure-storage of a command that starts a session (or AUTHCTL_SECURE_STORAGE):
   // where new_profile() keeps the new profile's secrets.
-  std::string secure_storage_name = "file";
+  // "" when neither was given: a new profile goes to the file, a login that replaces a
+  // profile keeps that profile's storage.
+  std::string secure_storage_name;
   store::Storage secure_storage() const {
     return store::storage_from_name(secure_storage_name).value_or(store::Storage::file);
   }

@@ -350,7 +350,7 @@ void run_device_login(Context& context, const HostSpec& host, const WaitOptions&
 void register_device_link(CLI::App& app, Context& context) {
   struct Options {
     std::string host;
-    std::string secure_storage = "file";
+    std::string secure_storage;
     bool allow_http = false;
     bool force = false;
     WaitOptions wait;

@@ -34,9 +34,9 @@ namespace {
 
 struct LoginOptions {
   std::string host;
-  std::string secure_storage = "file";  // --secure-storage
-  std::string kind_name;                // --kind as given (CLI11 checks it)
-  std::optional<store::Kind> kind;      // ... as a kind, derived once in run_login
+  std::string secure_storage;       // --secure-storage ("": not given)
+  std::string kind_name;            // --kind as given (CLI11 checks it)
+  std::optional<store::Kind> kind;  // ... as a kind, derived once in run_login
   std::string user;
   PasswordOptions password;
   int64_t seconds = 3600;

@@ -65,7 +65,10 @@ std::optional<store::Profile> save_profile(const Context& context, const std::st
     // Another login may have raced; and a QR or device login knows its user only now.
     check_profile_name(credentials, name, profile.url, profile.user, force);
     if (const store::Profile* old = credentials.find(name)) replaced = *old;
-    credentials.profiles[name] = profile;
+    store::Profile stored = profile;
+    // Logging in again to a keyring profile keeps it there, unless --secure-storage says.
+    if (replaced && context.secure_storage_name.empty()) stored.storage = replaced->storage;
+    credentials.profiles[name] = stored;
     credentials.current = name;
     return true;
   });
@@ -75,6 +78,7 @@ std::optional<store::Profile> save_profile(const Context& context, const std::st
 void retire_replaced(Context& context, const std::optional<store::Profile>& old,
                      const store::Profile& now) {
   if (!old || old->url != now.url || old->kind != now.kind || old->token == now.token) return;
+  if (old->secret != store::SecretState::here) return;   // a keyring profile without its token
   if (backends::is_nexterm_api_key(old->token)) return;  // keys are revoked on purpose only
   try {
     context.connect(*old)->logout();  // already ended there is fine: nothing left behind

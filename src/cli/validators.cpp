@@ -46,7 +46,7 @@ CLI::Option* add_secure_storage_option(CLI::App* command, std::string& storage) 
 }
 
 void use_secure_storage(Context& context, const std::string& storage) {
-  if (!store::storage_from_name(storage))
+  if (!storage.empty() && !store::storage_from_name(storage))
     throw Error(ExitCode::usage,
                 "--secure-storage '" + text::printable(storage) + "' is neither file nor keyring",
                 "give --secure-storage file or --secure-storage keyring (or set "

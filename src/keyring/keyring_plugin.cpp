@@ -24,7 +24,6 @@ const SecretSchema kSchema = {"org.authctl.Profile",
                               {{"store", SECRET_SCHEMA_ATTRIBUTE_STRING},
                                {"profile", SECRET_SCHEMA_ATTRIBUTE_STRING},
                                {"url", SECRET_SCHEMA_ATTRIBUTE_STRING},
-                               {"kind", SECRET_SCHEMA_ATTRIBUTE_STRING},
                                {nullptr, SECRET_SCHEMA_ATTRIBUTE_STRING}},
                               0,
                               nullptr,
@@ -209,8 +208,10 @@ Outcome store_item(const char* store, const char* profile, const char* url, cons
   if (Outcome out = connect(deadline, &service); out.code) return out;
   Outcome out = default_collection(service, may_prompt, deadline);
   if (!out.code) {
+    // Not the kind: the Secret Service replaces an item whose attributes are all the same,
+    // and a profile has one item per url whatever its kind (the label names the rest).
+    (void)kind;
     GHashTable* attributes = selector(store, profile, url);
-    g_hash_table_insert(attributes, const_cast<char*>("kind"), const_cast<char*>(kind));
     SecretValue* value = secret_value_new(secret, static_cast<gssize>(size), "application/json");
     GError* error = nullptr;
     if (!secret_service_store_sync(service, &kSchema, attributes, SECRET_COLLECTION_DEFAULT, label,

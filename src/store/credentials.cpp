@@ -515,8 +515,6 @@ void Store::keep_secrets(const std::map<std::string, KeptSecret>& before,
     auto old = before.find(name);
     if (old != before.end() && old->second.secret == text && old->second.url == p.url) continue;
     keeper_->save(keyring_store_id(dir_), name, p, text);
-    if (old != before.end() && old->second.url != p.url)
-      keeper_->remove(keyring_store_id(dir_), name, &old->second.url);
   }
 }
 
@@ -524,11 +522,15 @@ void Store::drop_secrets(const std::map<std::string, KeptSecret>& before,
                          const Credentials& after) const {
   // After the file was written: an item no keyring profile names any more (logout, a
   // profile logged in again to the file). Best effort: a left item is only unused.
+  // A skipped profile is written back as read: its item stays. The item of a profile logged
+  // in again to another url goes only now, once the file names the new url.
   for (const auto& item : before) {
     const Profile* p = after.find(item.first);
-    if (p && p->storage == Storage::keyring) continue;
+    if (after.skipped.count(item.first)) continue;
+    if (p && p->storage == Storage::keyring && p->url == item.second.url) continue;
+    const bool moved = p && p->storage == Storage::keyring;
     try {
-      keeper_->remove(keyring_store_id(dir_), item.first, nullptr);
+      keeper_->remove(keyring_store_id(dir_), item.first, moved ? &item.second.url : nullptr);
     } catch (const Error&) {
     }
   }

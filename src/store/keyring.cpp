@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <condition_variable>
@@ -60,7 +61,7 @@ const Plugin& plugin() {
       const char* why = dlerror();
       failure = text::printable(why ? why : path);
     } else if (!abi || abi() != AUTHCTL_KEYRING_ABI) {
-      failure = path + " is of another authctl version";
+      failure = text::printable(path) + " is of another authctl version";
     } else {
       loaded = Plugin{symbol<authctl_keyring_search_fn>(handle, "authctl_keyring_search"),
                       symbol<authctl_keyring_store_fn>(handle, "authctl_keyring_store"),
@@ -68,7 +69,7 @@ const Plugin& plugin() {
                       symbol<authctl_keyring_ready_fn>(handle, "authctl_keyring_ready")};
       if (!loaded->search || !loaded->store || !loaded->clear || !loaded->ready) {
         loaded.reset();
-        failure = path + " lacks a function of this authctl version";
+        failure = text::printable(path) + " lacks a function of this authctl version";
       }
     }
   }
@@ -124,7 +125,19 @@ void visit_item(void* context, const char* profile, const char* url, const char*
                                                  KeptSecret{url, std::string(secret, size)});
 }
 
+// Set once a call was left running: the keyring is then taken as unreachable for the rest
+// of the process (a watcher would otherwise leave one stuck thread per try).
+std::atomic<bool> keyring_hung{false};
+
+Error no_answer() {
+  return Error(
+      ExitCode::error,
+      "the keyring did not answer within " + std::to_string(kKeyringTimeoutMs / 1000) + " s",
+      Reason::keyring_unreachable);
+}
+
 std::shared_ptr<Call> bounded(std::function<int(Call&)> run) {
+  if (keyring_hung) throw no_answer();
   auto call = std::make_shared<Call>();
   call->run = std::move(run);
   std::thread([call] {
@@ -137,11 +150,10 @@ std::shared_ptr<Call> bounded(std::function<int(Call&)> run) {
   std::unique_lock<std::mutex> lock(call->mutex);
   // A little longer than the plugin's own bound, so that its answer says what happened.
   if (!call->finished.wait_for(lock, std::chrono::milliseconds(kKeyringTimeoutMs + 500),
-                               [&] { return call->done; }))
-    throw Error(
-        ExitCode::error,
-        "the keyring did not answer within " + std::to_string(kKeyringTimeoutMs / 1000) + " s",
-        Reason::keyring_unreachable);
+                               [&] { return call->done; })) {
+    keyring_hung = true;
+    throw no_answer();
+  }
   check(call->code, call->message);
   return call;
 }

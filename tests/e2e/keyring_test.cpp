@@ -61,6 +61,10 @@ TEST_CASE(
                 {{"AUTHCTL_SECURE_STORAGE", "keyring"}}, std::string(kPassword) + "\n")
               .exit_code == 0);
   CHECK(f.store()["profiles"][f.profile_name()]["storage"] == "keyring");
+  // Logging in again without the option keeps the profile in the keyring.
+  REQUIRE(f.login().exit_code == 0);
+  CHECK(f.store()["profiles"][f.profile_name()]["storage"] == "keyring");
+  CHECK(contains(f.keyring.authctl_items(), first_line(f.token())));
   // A login to the file under the same name removes the keyring item it replaces.
   const Result to_file =
       f.run({"login", "--host", f.broker.url(), "-u", kUser, "--password-stdin", "--secure-storage",
