@@ -163,17 +163,25 @@ bool any_locked(GList* items) {
   return false;
 }
 
-Outcome search(const char* store, int may_prompt, const Deadline& deadline,
-               authctl_keyring_visit visit, void* context) {
-  SecretService* service = nullptr;
-  if (Outcome out = connect(deadline, &service); out.code) return out;
-  GHashTable* attributes = selector(store, nullptr, nullptr);
+// The items of authctl's schema with these attributes (locked ones too, secrets not loaded).
+GList* find_items(SecretService* service, const char* store, const char* profile, const char* url,
+                  const Deadline& deadline, Outcome& out) {
+  GHashTable* attributes = selector(store, profile, url);
   GError* error = nullptr;
   GList* items = secret_service_search_sync(service, &kSchema, attributes, SECRET_SEARCH_ALL,
                                             deadline.cancellable(), &error);
   g_hash_table_unref(attributes);
-  Outcome out;
   if (error) out = from_error(error, "cannot search the keyring");
+  return items;
+}
+
+Outcome search(const char* store, int may_prompt, const Deadline& deadline,
+               authctl_keyring_visit visit, void* context) {
+  SecretService* service = nullptr;
+  if (Outcome out = connect(deadline, &service); out.code) return out;
+  Outcome out;
+  GList* items = find_items(service, store, nullptr, nullptr, deadline, out);
+  GError* error = nullptr;
   if (!out.code && any_locked(items)) out = unlock(service, items, may_prompt, deadline);
   if (!out.code && items && !secret_item_load_secrets_sync(items, deadline.cancellable(), &error))
     out = from_error(error, "cannot read the keyring");
@@ -229,13 +237,9 @@ Outcome clear_items(const char* store, const char* profile, const char* url,
                     const Deadline& deadline) {
   SecretService* service = nullptr;
   if (Outcome out = connect(deadline, &service); out.code) return out;
-  GHashTable* attributes = selector(store, profile, url);
-  GError* error = nullptr;
-  GList* items = secret_service_search_sync(service, &kSchema, attributes, SECRET_SEARCH_ALL,
-                                            deadline.cancellable(), &error);
-  g_hash_table_unref(attributes);
   Outcome out;
-  if (error) out = from_error(error, "cannot search the keyring");
+  GList* items = find_items(service, store, profile, url, deadline, out);
+  GError* error = nullptr;
   for (GList* at = items; at && !out.code; at = at->next)
     if (!secret_item_delete_sync(SECRET_ITEM(at->data), deadline.cancellable(), &error))
       out = from_error(error, "cannot remove a keyring item");
