@@ -139,6 +139,8 @@ void check_in_use(Context& context, const store::Credentials& credentials,
 
 void run_status(Context& context, const StatusOptions& options) {
   store::Store store = context.open_store();
+  // Names need no secrets: completion never waits for (or loads) the keyring.
+  if (options.names) store.set_secret_keeper(nullptr);
   const auto credentials = store.load();
   if (!options.names) warn_unusable(credentials);  // completion reads --names: keep it quiet
   if (options.names) {                             // for shell completion and scripts

@@ -182,6 +182,11 @@ TEST_CASE("a keyring profile whose keyring is unreachable exits 1; whose item is
   const Result status = f.run({"status"}, {{"DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent"}});
   CHECK(status.exit_code == 1);
   CHECK(contains(status.out, "(keyring unreachable)"));
+  // Completion's list of names does not need the keyring at all.
+  const Result names =
+      f.run({"status", "--names"}, {{"DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent"}});
+  CHECK(names.exit_code == 0);
+  CHECK(names.out == f.profile_name() + "\n");
 
   REQUIRE(f.keyring.secret_tool({"clear", "profile", f.profile_name()}).exit_code == 0);
   const Result gone = f.run({"token"});
