@@ -141,7 +141,11 @@ bool refreshable(const store::Profile& profile) {
 }
 
 bool holds_api_key(const store::Profile& profile) {
-  return profile.kind == store::Kind::nexterm && is_nexterm_api_key(profile.token);
+  if (profile.kind != store::Kind::nexterm) return false;
+  // A keyring profile whose token could not be read: how it logged in says what it holds.
+  if (profile.secret != store::SecretState::here)
+    return profile.method == store::LoginMethod::api_key;
+  return is_nexterm_api_key(profile.token);
 }
 
 std::unique_ptr<SessionClient> connect_session(const store::Profile& profile,

@@ -33,21 +33,20 @@ typedef void (*authctl_keyring_visit)(void* context, const char* profile, const 
 typedef int (*authctl_keyring_abi_fn)(void);
 /* Every item of `store`: visit is called once per item. */
 typedef int (*authctl_keyring_search_fn)(const char* store, int may_prompt, int timeout_ms,
-                                         authctl_keyring_visit visit, void* context,
-                                         char* message, size_t message_size);
+                                         authctl_keyring_visit visit, void* context, char* message,
+                                         size_t message_size);
 /* Creates or replaces the item of (store, profile) in the default collection. */
-typedef int (*authctl_keyring_store_fn)(const char* store, const char* profile,
-                                        const char* url, const char* kind, const char* label,
-                                        const char* secret, size_t secret_size, int may_prompt,
-                                        int timeout_ms, char* message, size_t message_size);
+typedef int (*authctl_keyring_store_fn)(const char* store, const char* profile, const char* url,
+                                        const char* label, const char* secret, size_t secret_size,
+                                        int may_prompt, int timeout_ms, char* message,
+                                        size_t message_size);
 /* OK when an item could be written now: a Secret Service whose default collection is
  * unlocked (or, with may_prompt, was unlocked). */
 typedef int (*authctl_keyring_ready_fn)(int may_prompt, int timeout_ms, char* message,
                                         size_t message_size);
 /* Removes the items of (store, profile); url, when not NULL, only the one of that url. */
-typedef int (*authctl_keyring_clear_fn)(const char* store, const char* profile,
-                                        const char* url, int timeout_ms, char* message,
-                                        size_t message_size);
+typedef int (*authctl_keyring_clear_fn)(const char* store, const char* profile, const char* url,
+                                        int timeout_ms, char* message, size_t message_size);
 
 #ifdef __cplusplus
 }

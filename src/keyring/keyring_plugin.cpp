@@ -209,16 +209,14 @@ Outcome default_collection(SecretService* service, int may_prompt, const Deadlin
   return out;
 }
 
-Outcome store_item(const char* store, const char* profile, const char* url, const char* kind,
-                   const char* label, const char* secret, size_t size, int may_prompt,
-                   const Deadline& deadline) {
+Outcome store_item(const char* store, const char* profile, const char* url, const char* label,
+                   const char* secret, size_t size, int may_prompt, const Deadline& deadline) {
   SecretService* service = nullptr;
   if (Outcome out = connect(deadline, &service); out.code) return out;
   Outcome out = default_collection(service, may_prompt, deadline);
   if (!out.code) {
-    // Not the kind: the Secret Service replaces an item whose attributes are all the same,
-    // and a profile has one item per url whatever its kind (the label names the rest).
-    (void)kind;
+    // Store, profile and url only: the Secret Service replaces an item whose attributes are
+    // all the same, so a profile has one item per url whatever else changes.
     GHashTable* attributes = selector(store, profile, url);
     SecretValue* value = secret_value_new(secret, static_cast<gssize>(size), "application/json");
     GError* error = nullptr;
@@ -263,14 +261,13 @@ AUTHCTL_EXPORT int authctl_keyring_search(const char* store, int may_prompt, int
 }
 
 AUTHCTL_EXPORT int authctl_keyring_store(const char* store, const char* profile, const char* url,
-                                         const char* kind, const char* label, const char* secret,
-                                         size_t secret_size, int may_prompt, int timeout_ms,
-                                         char* message, size_t message_size) {
+                                         const char* label, const char* secret, size_t secret_size,
+                                         int may_prompt, int timeout_ms, char* message,
+                                         size_t message_size) {
   quiet_glib();
   Deadline deadline(timeout_ms);
-  return report(
-      store_item(store, profile, url, kind, label, secret, secret_size, may_prompt, deadline),
-      message, message_size);
+  return report(store_item(store, profile, url, label, secret, secret_size, may_prompt, deadline),
+                message, message_size);
 }
 
 AUTHCTL_EXPORT int authctl_keyring_ready(int may_prompt, int timeout_ms, char* message,

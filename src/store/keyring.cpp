@@ -174,12 +174,11 @@ void Keyring::save(const std::string& dir, const std::string& name, const Profil
                    const std::string& secret) {
   const Plugin& p = plugin();
   const std::string label = "authctl: " + name + " (" + profile.url + ")";
-  const std::string url = profile.url, kind = kind_name(profile.kind);
+  const std::string url = profile.url;
   const bool may_prompt = may_prompt_;
-  bounded([&p, dir, name, url, kind, label, secret, may_prompt](Call& c) {
-    return p.store(dir.c_str(), name.c_str(), url.c_str(), kind.c_str(), label.c_str(),
-                   secret.data(), secret.size(), may_prompt, kKeyringTimeoutMs, c.message,
-                   sizeof c.message);
+  bounded([&p, dir, name, url, label, secret, may_prompt](Call& c) {
+    return p.store(dir.c_str(), name.c_str(), url.c_str(), label.c_str(), secret.data(),
+                   secret.size(), may_prompt, kKeyringTimeoutMs, c.message, sizeof c.message);
   });
 }
 

@@ -250,3 +250,25 @@ TEST_CASE("a session bus that never answers: login --secure-storage keyring give
   CHECK(f.broker.count("/Agent/Account/Login") == 0);
   CHECK_FALSE(std::filesystem::exists(f.store_path()));
 }
+
+TEST_CASE("an authctl without its keyring plugin: exit 1 naming it, nothing stored or asked") {
+  KeyringNeuron f;
+  // The launcher loads the app from its own folder first, and the app the plugin from its
+  // own: a copy of the two without the plugin is an install that lacks it.
+  const std::string built = authctl_binary();
+  const std::string folder = built.substr(0, built.rfind('/'));
+  const std::string copy = f.tmp.path() + "/bin";
+  std::filesystem::create_directory(copy);
+  std::filesystem::copy_file(built, copy + "/authctl");
+  std::filesystem::copy_file(folder + "/libauthctl-app.so", copy + "/libauthctl-app.so");
+  const Result r = run_program(copy + "/authctl",
+                               {"login", "--host", f.broker.url(), "-u", kUser, "--password-stdin",
+                                "--secure-storage", "keyring"},
+                               f.env, std::string(kPassword) + "\n");
+  CHECK(r.exit_code == 1);
+  CHECK(count_of(r.err, "\n") == 1);
+  CHECK_MESSAGE(contains(r.err, "keyring support of authctl cannot be loaded"), r.err);
+  CHECK(contains(r.err, "--secure-storage file"));
+  CHECK(f.broker.count("/Agent/Account/Login") == 0);
+  CHECK_FALSE(std::filesystem::exists(f.store_path()));
+}

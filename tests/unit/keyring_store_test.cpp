@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include "backends/session_client.hpp"
 #include "core/error.hpp"
 #include "store/credentials.hpp"
 #include "store/secret_keeper.hpp"
@@ -51,6 +52,17 @@ Profile keyring_profile() {
   p.storage = Storage::keyring;
   p.remote_cookies["https://other.example.com"] = "abc123";
   return p;
+}
+
+// The Error require_secret throws for the profile `name` of `c`.
+Error refusal(const Credentials& c, const std::string& name) {
+  try {
+    require_secret(name, *c.find(name));
+  } catch (const Error& e) {
+    return e;
+  }
+  FAIL("require_secret threw nothing");
+  return Error(ExitCode::ok, "");
 }
 
 struct KeyringStore {
@@ -133,13 +145,9 @@ TEST_CASE("the store writes the keeper before the file, and only what changed") 
   // ... and the profiles read as unreachable, with the reason.
   const Credentials away = s.store.load();
   CHECK(away.find("p")->secret == SecretState::unreachable);
-  try {
-    require_secret("p", *away.find("p"));
-    FAIL("no error");
-  } catch (const Error& e) {
-    CHECK(e.code() == ExitCode::error);
-    CHECK(e.reason() == Reason::keyring_unreachable);
-  }
+  const Error unreachable = refusal(away, "p");
+  CHECK(unreachable.code() == ExitCode::error);
+  CHECK(unreachable.reason() == Reason::keyring_unreachable);
 }
 
 TEST_CASE("an item that is gone or for another url: log in again; removing the profile drops it") {
@@ -151,17 +159,27 @@ TEST_CASE("an item that is gone or for another url: log in again; removing the p
   const Credentials c = s.store.load();
   CHECK(c.find("p")->secret == SecretState::gone);
   CHECK(c.find("q")->secret == SecretState::gone);
-  try {
-    require_secret("p", *c.find("p"));
-    FAIL("no error");
-  } catch (const Error& e) {
-    CHECK(e.code() == ExitCode::auth);
-    CHECK(e.reason() == Reason::relogin_needed);
-  }
+  const Error gone = refusal(c, "p");
+  CHECK(gone.code() == ExitCode::auth);
+  CHECK(gone.reason() == Reason::relogin_needed);
   s.store.update([](Credentials& all) {
     all.profiles.erase("q");
     return true;
   });
   CHECK(s.keeper->items.empty());
   CHECK(s.keeper->removes == 1);
+}
+
+TEST_CASE("a keyring profile whose token is not read still tells an API key from a session") {
+  Profile p = keyring_profile();
+  p.kind = Kind::nexterm;
+  p.token.clear();
+  p.secret = SecretState::unreachable;
+  p.method = LoginMethod::api_key;
+  CHECK(backends::holds_api_key(p));
+  p.method = LoginMethod::password;
+  CHECK_FALSE(backends::holds_api_key(p));
+  p.secret = SecretState::here;
+  p.token = "nxt_" + std::string(64, 'a');
+  CHECK(backends::holds_api_key(p));
 }
